@@ -1,0 +1,1 @@
+"""HTTP edge: FastAPI app factory, routes, schemas, auth and error mapping."""

@@ -1,0 +1,29 @@
+"""The FastAPI app factory: everything it needs comes in as arguments."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.problems import install_problem_handlers
+from api.routes import admin, commands, health, tickets
+from api.services import Services
+
+DESCRIPTION = """\
+tickettape is an event-sourced helpdesk backend: every ticket is rebuilt from its
+immutable events, so its history is complete and nothing is updated in place.
+
+Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457
+`application/problem+json`. Writes accept `Idempotency-Key`, `X-Request-Id` and
+`If-Match` (the ticket's ETag, its version); a stale `If-Match` is 412, a stale
+`expected_version` 409 with the current version in the body.
+"""
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the API around the given services."""
+    app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
+    app.state.services = services
+    install_problem_handlers(app)
+    for module in (health, tickets, commands, admin):
+        app.include_router(module.router)
+    return app

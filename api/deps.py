@@ -1,0 +1,86 @@
+"""FastAPI dependencies: the services, the caller, and the origin of a command."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from api.policy import principal_for
+from api.principal import Principal
+from api.problems import ApiProblem
+from api.services import Services
+from domain.audit import Origin
+from domain.desk import HelpDesk
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+_TOKEN_VALUE = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def get_services(request: Request) -> Services:
+    """The services the app was created with."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_desk(services: ServicesDep) -> HelpDesk:
+    """The HelpDesk application."""
+    return services.desk
+
+
+Desk = Annotated[HelpDesk, Depends(get_desk)]
+
+
+def get_principal(
+    desk: Desk, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    """The caller behind the bearer token, or 401."""
+    challenge = {"WWW-Authenticate": 'Bearer realm="tickettape"'}
+    scheme, _, secret = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not _TOKEN_VALUE.match(secret.strip()):
+        raise ApiProblem(
+            401, "Unauthorized", "send 'Authorization: Bearer <token>'", challenge
+        )
+    token = desk.authenticate(secret.strip())
+    principal = principal_for(desk, token) if token else None
+    if principal is None:
+        raise ApiProblem(
+            401, "Unauthorized", "the token is unknown or revoked", challenge
+        )
+    return principal
+
+
+Caller = Annotated[Principal, Depends(get_principal)]
+
+
+def get_origin(
+    caller: Caller,
+    if_match: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+    x_request_id: Annotated[str | None, Header()] = None,
+    expected_version: Annotated[int | None, Query(ge=1, le=10**12)] = None,
+) -> Origin:
+    """The actor, correlation id, expected version and idempotency key of a write."""
+    for name, value in (
+        ("Idempotency-Key", idempotency_key),
+        ("X-Request-Id", x_request_id),
+    ):
+        if value is not None and not _TOKEN_VALUE.match(value):
+            raise ApiProblem(
+                400, "Bad Header", f"{name} has 1 to 200 visible ASCII characters"
+            )
+    if if_match is not None:
+        match = _ETAG.match(if_match.strip())
+        if not match:
+            raise ApiProblem(400, "Bad Header", 'If-Match takes an ETag like "7"')
+        expected_version = int(match.group(1))
+    return Origin(
+        caller.actor, x_request_id or idempotency_key, expected_version, idempotency_key
+    )
+
+
+CommandOrigin = Annotated[Origin, Depends(get_origin)]

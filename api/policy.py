@@ -1,0 +1,74 @@
+"""Who may do what: every permission check the routes make lives here."""
+
+from __future__ import annotations
+
+from api.principal import Principal
+from api.problems import ApiProblem
+from domain.articles import Article
+from domain.desk import HelpDesk
+from domain.errors import NotFound
+from domain.ticket import Ticket
+from domain.tokens import ApiToken, Role
+
+STAFF = (Role.ADMIN, Role.AGENT)
+READERS = (Role.ADMIN, Role.AGENT, Role.AUDITOR)
+EVERYONE = tuple(Role)
+
+
+def principal_for(desk: HelpDesk, token: ApiToken) -> Principal | None:
+    """The caller a live token stands for; None if its agent or customer is gone."""
+    role = Role(token.role)
+    try:
+        if role is Role.AGENT:
+            agent = desk.agent(token.subject)
+            if not agent.active:
+                return None
+            return Principal(role, agent.login, groups=frozenset(agent.groups))
+        if role is Role.CUSTOMER:
+            customer = desk.customer(token.subject)
+            return Principal(role, customer.email, organization=customer.organization)
+    except NotFound:
+        return None
+    return Principal(role, token.subject)
+
+
+def require(caller: Principal, *roles: Role) -> None:
+    """Refuse (403) a caller whose role is not among these."""
+    if caller.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"this needs one of the roles {allowed}; you are {caller.role.value}",
+        )
+
+
+def may_see(desk: HelpDesk, caller: Principal, ticket: Ticket) -> bool:
+    """Whether the caller may know the ticket exists."""
+    if caller.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    if caller.role is Role.AGENT:
+        try:
+            return desk.queue(ticket.queue).group in caller.groups
+        except NotFound:
+            return False
+    if ticket.hidden:
+        return False
+    if ticket.customer == caller.subject:
+        return True
+    return (
+        caller.organization is not None and ticket.organization == caller.organization
+    )
+
+
+def visible_ticket(desk: HelpDesk, caller: Principal, number: str) -> Ticket:
+    """The ticket if the caller may see it; otherwise the same 404 as a missing one."""
+    ticket = desk.ticket(number)
+    if not may_see(desk, caller, ticket):
+        raise NotFound(f"ticket {number} not found")
+    return ticket
+
+
+def visible_articles(caller: Principal, ticket: Ticket) -> list[Article]:
+    """The articles the caller may read: customers never see internal ones."""
+    return ticket.public_articles() if caller.is_customer else list(ticket.articles)

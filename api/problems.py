@@ -1,0 +1,139 @@
+"""RFC 9457 problem responses, and the one table that maps domain errors to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    AlreadyExists,
+    DomainError,
+    FollowUpRejected,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    TicketMerged,
+    VersionConflict,
+)
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
+    (NotFound, 404, "Not Found"),
+    (VersionConflict, 409, "Version Conflict"),
+    (AlreadyExists, 409, "Already Exists"),
+    (TicketMerged, 409, "Ticket Merged"),
+    (FollowUpRejected, 409, "Follow-up Rejected"),
+    (RuleViolation, 409, "Not Allowed Now"),
+    (IdempotencyKeyReused, 422, "Idempotency Key Reused"),
+    (InvalidValue, 422, "Invalid Value"),
+    (DomainError, 400, "Bad Request"),
+]
+
+
+class ApiProblem(Exception):
+    """An HTTP-level refusal raised by the edge itself (auth, limits, headers)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"https://tickettape.dev/problems/{status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type=PROBLEM_JSON
+    )
+
+
+def domain_problem(error: DomainError, request: Request) -> JSONResponse:
+    """The HTTP answer for a refused command."""
+    status, title = next(
+        (status, title)
+        for kind, status, title in _STATUS_BY_ERROR
+        if isinstance(error, kind)
+    )
+    extra: dict[str, Any] = {"code": error.code}
+    if isinstance(error, VersionConflict):
+        extra["current_version"] = error.current_version
+        if request.headers.get("if-match"):
+            status, title = 412, "Precondition Failed"
+    if isinstance(error, TicketMerged):
+        extra["merged_into"] = error.target
+    return problem(status, title, error.message, request, **extra)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error, expected or not, answer as problem+json."""
+
+    async def on_domain(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return domain_problem(exc, request)
+
+    async def on_api(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiProblem)
+        return problem(
+            exc.status, exc.title, exc.detail, request, exc.headers, **exc.extra
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        return problem(
+            422,
+            "Invalid Request",
+            "the request does not match the schema",
+            request,
+            errors=errors,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return problem(
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            request,
+            dict(exc.headers or {}),
+        )
+
+    app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(ApiProblem, on_api)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import Desk
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(desk: Desk) -> dict[str, object] | JSONResponse:
+    """The event store answers and the default configuration exists."""
+    try:
+        position = desk.recorder.max_notification_id() or 0
+        desk.statuses()
+    except Exception as error:
+        return JSONResponse(
+            {"status": "unavailable", "detail": type(error).__name__}, status_code=503
+        )
+    return {"status": "ready", "log_position": position}

@@ -1,0 +1,186 @@
+"""Tickets and their articles: open, read, reply, note, download attachments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Caller, CommandOrigin, Desk, ServicesDep
+from api.policy import EVERYONE, may_see, require, visible_articles, visible_ticket
+from api.principal import Principal
+from api.problems import ApiProblem
+from api.schemas.tickets import ArticleIn, CommandOut, TicketIn, TicketOut
+from api.uploads import openapi_body, read_body
+from domain.articles import Article
+from domain.attachments import AttachmentRef
+from domain.desk import HelpDesk, TicketDraft
+from domain.errors import NotFound
+from domain.tokens import Role
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+WRITERS = (Role.ADMIN, Role.AGENT, Role.CUSTOMER)
+
+
+def etag(version: int) -> str:
+    """The ETag of a ticket at a version."""
+    return f'"{version}"'
+
+
+def _article(
+    desk: HelpDesk, caller: Principal, data: ArticleIn, attachments: list[AttachmentRef]
+) -> Article:
+    if caller.is_customer:
+        if data.sender not in (None, "customer") or data.visibility != "public":
+            raise ApiProblem(
+                403, "Forbidden", "customers write public articles as themselves"
+            )
+        sender = "customer"
+    else:
+        sender = data.sender or "agent"
+    return Article(
+        article_id=desk.new_article_id(),
+        sender=sender,
+        visibility=data.visibility,
+        channel=data.channel,
+        body=data.body,
+        subject=data.subject,
+        body_html=data.body_html,
+        from_address=data.from_address,
+        to=list(data.to),
+        cc=list(data.cc),
+        attachments=attachments,
+        message_id=data.message_id,
+        in_reply_to=data.in_reply_to,
+        time_spent_minutes=data.time_spent_minutes,
+    )
+
+
+def _draft(caller: Principal, data: TicketIn) -> TicketDraft:
+    if caller.is_customer:
+        if data.customer not in (None, caller.subject) or data.hidden:
+            raise ApiProblem(
+                403, "Forbidden", "customers open visible tickets for themselves only"
+            )
+        customer = caller.subject
+    elif data.customer is None:
+        raise ApiProblem(422, "Invalid Request", "name the ticket's customer")
+    else:
+        customer = data.customer.casefold()
+    draft = TicketDraft(
+        title=data.title,
+        customer=customer,
+        channel=data.channel,
+        hidden=data.hidden,
+        fields=dict(data.fields),
+        priority=data.priority,
+        type=data.type,
+    )
+    return replace(draft, queue=data.queue) if data.queue else draft
+
+
+@router.post(
+    "", status_code=201, response_model=CommandOut, openapi_extra=openapi_body(TicketIn)
+)
+async def open_ticket(
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Caller,
+    origin: CommandOrigin,
+) -> CommandOut:
+    """Open a ticket with its first article (JSON, or multipart with attachments)."""
+    require(caller, *WRITERS)
+    data, attachments = await read_body(request, TicketIn, services)
+    desk = services.desk
+    article = _article(desk, caller, data.article, attachments)
+    draft = _draft(caller, data)
+    if caller.role is Role.AGENT:
+        queue = await run_in_threadpool(desk.queue, draft.queue)
+        if queue.group not in caller.groups:
+            raise ApiProblem(403, "Forbidden", f"you do not work queue {queue.name!r}")
+    result = await run_in_threadpool(desk.open_ticket, draft, article, origin)
+    response.headers["Location"] = f"/api/v1/tickets/{result.number}"
+    response.headers["ETag"] = etag(result.version)
+    return CommandOut.of(result)
+
+
+@router.get("/{number}", response_model=TicketOut, response_model_exclude_none=False)
+def read_ticket(
+    number: str, desk: Desk, caller: Caller, response: Response
+) -> TicketOut:
+    """The ticket as it stands, with the articles the caller may see; ETag = version."""
+    require(caller, *EVERYONE)
+    ticket = visible_ticket(desk, caller, number)
+    response.headers["ETag"] = etag(ticket.version)
+    return TicketOut.of(ticket, caller, visible_articles(caller, ticket))
+
+
+@router.post(
+    "/{number}/articles",
+    status_code=201,
+    response_model=CommandOut,
+    openapi_extra=openapi_body(ArticleIn),
+)
+async def add_article(
+    number: str,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Caller,
+    origin: CommandOrigin,
+) -> CommandOut:
+    """Reply, add an internal note or a phone note (JSON, or multipart with files)."""
+    require(caller, *WRITERS)
+    desk = services.desk
+    await run_in_threadpool(visible_ticket, desk, caller, number)
+    data, attachments = await read_body(request, ArticleIn, services)
+    article = _article(desk, caller, data, attachments)
+    result = await run_in_threadpool(desk.add_article, number, article, origin)
+    response.headers["ETag"] = etag(result.version)
+    return CommandOut.of(result)
+
+
+@router.get(
+    "/{number}/articles/{article_id}/attachments/{index}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_attachment(
+    number: str, article_id: str, index: int, services: ServicesDep, caller: Caller
+) -> Response:
+    """The content of an attachment of an article the caller may see."""
+    require(caller, *EVERYONE)
+    desk = services.desk
+    ticket = desk.ticket(number)
+    if not may_see(desk, caller, ticket):
+        raise NotFound(f"ticket {number} not found")
+    article = next(
+        (a for a in visible_articles(caller, ticket) if a.article_id == article_id),
+        None,
+    )
+    if article is None or not 0 <= index < len(article.attachments):
+        raise NotFound("attachment not found")
+    ref = article.attachments[index]
+    content = services.blobs.get(ref.sha256)
+    if content is None:
+        raise NotFound("attachment content is missing from the blob store")
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+        for c in ref.name
+    )
+    disposition = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(ref.name)}"
+    )
+    return Response(
+        content,
+        media_type=ref.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{ref.sha256}"',
+        },
+    )

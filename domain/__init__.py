@@ -1,0 +1,1 @@
+"""Write side: aggregates, events, rules and the HelpDesk application."""
