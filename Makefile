@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
 .PHONY: install run test lint typecheck fmt bench clean
 
@@ -16,17 +15,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	mkdir -p var/run
 	$(BIN)/tickettape serve
 
 test: $(STAMP)
-	mkdir -p var/run
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python tools/check_domain_imports.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -13,6 +13,8 @@ from domain.tokens import ApiToken, Role
 STAFF = (Role.ADMIN, Role.AGENT)
 READERS = (Role.ADMIN, Role.AGENT, Role.AUDITOR)
 EVERYONE = tuple(Role)
+ADMINS = (Role.ADMIN,)
+CONFIG_READERS = (Role.ADMIN, Role.AUDITOR)
 
 
 def principal_for(desk: HelpDesk, token: ApiToken) -> Principal | None:

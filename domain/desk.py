@@ -48,7 +48,7 @@ from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
 from domain.statuses import Status, StatusCatalogue, Step
 from domain.ticket import Ticket
-from domain.tokens import ApiToken, hash_secret, new_secret
+from domain.tokens import ApiToken, Role, hash_secret, new_secret
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -198,8 +198,12 @@ class HelpDesk(Application[UUID]):
     def issue_token(
         self, name: str, role: str, subject: str, origin: Origin
     ) -> tuple[str, ApiToken]:
-        """A new token; the secret is returned once and only its hash is kept."""
+        """A new token; the secret is returned once and only its hash is kept.
+
+        An agent's or customer's token must name an existing agent or customer.
+        """
         secret = new_secret()
+        subject = self._token_subject(role, subject)
         token = ApiToken.issue(secret, name, role, subject, origin)
         self.save_config(token)
         return secret, token
@@ -614,6 +618,18 @@ class HelpDesk(Application[UUID]):
         if not isinstance(record, kind):
             raise NotFound(f"{what} not found")
         return record
+
+    def _token_subject(self, role: str, subject: str) -> str:
+        try:
+            if role == Role.AGENT:
+                return self.agent(subject).login
+            if role == Role.CUSTOMER:
+                return self.customer(subject).email
+        except NotFound as error:
+            raise InvalidValue(
+                f"a {role} token needs an existing {role}: {error.message}"
+            ) from None
+        return subject
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.events.get(aggregate_id, limit=1)))

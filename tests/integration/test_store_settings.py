@@ -1,0 +1,138 @@
+"""From TICKETTAPE_DATABASE_URL to a working store, or a clear refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from domain.desk import HelpDesk
+from tickettape.blobs import PostgresBlobStore
+from tickettape.settings import Settings
+from tickettape.stores import (
+    PostgresTarget,
+    conninfo_schema,
+    event_store_env,
+    libpq_conninfo,
+    parse_database_url,
+)
+
+DeskFactory = Callable[..., HelpDesk]
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        (
+            "postgresql://app:s%40cret@db.example:6543/tickets",
+            PostgresTarget("tickets", "db.example", 6543, "app", "s@cret"),
+        ),
+        (
+            "postgres://app:pw@db/tickets?schema=desk_1&connect_timeout=3",
+            PostgresTarget("tickets", "db", 5432, "app", "pw", "desk_1", 3),
+        ),
+        (
+            "postgresql://postgres:@/postgres?host=/tmp/pg%20data&port=5433",
+            PostgresTarget("postgres", "/tmp/pg data", 5433, "postgres", ""),
+        ),
+    ],
+    ids=["tcp", "schema", "socket"],
+)
+def test_a_url_names_the_database(url: str, target: PostgresTarget) -> None:
+    assert parse_database_url(url) == target
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("mysql://app:pw@db/tickets", "must start with postgresql://"),
+        ("postgresql://app:pw@/tickets", "names no host"),
+        ("postgresql://app:pw@db", "names no database"),
+        ("postgresql://app:pw@db/", "names no database"),
+        ("postgresql://:pw@db/tickets", "names no user"),
+        ("postgresql://app:pw@db/tickets/more", "path must be one /dbname"),
+        ("postgresql://app:pw@db:99999/tickets", "malformed"),
+        ("postgresql://app:pw@db:port/tickets", "malformed"),
+        ("postgresql://app:pw@db/tickets?port=0", "port='0'"),
+        ("postgresql://app:pw@db/tickets?sslmode=require", "sslmode"),
+        ("postgresql://app:pw@db/tickets?schema=Desk", "schema 'Desk'"),
+        ("postgresql://app:pw@db/tickets?schema=a;drop", "schema 'a;drop'"),
+        ("postgresql://app:pw@db/tickets?schema=a&schema=b", "repeats"),
+        ("postgresql://app:pw@a,b/tickets", "several hosts"),
+    ],
+)
+def test_a_malformed_url_is_refused_with_a_reason(url: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match="database URL") as caught:
+        parse_database_url(url)
+
+    assert complaint in str(caught.value)
+
+
+def test_the_embedded_store_is_a_sqlite_file_under_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "not" / "yet"
+
+    env = event_store_env(Settings(database_url="", data_dir=data_dir))
+
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["SQLITE_DBNAME"] == str(data_dir / "events.sqlite3")
+    assert data_dir.is_dir()
+
+
+def test_a_url_of_another_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="must be empty"):
+        event_store_env(Settings(database_url="sqlite:///x.db", data_dir=tmp_path))
+
+
+def test_the_postgres_env_carries_pool_and_timeouts() -> None:
+    settings = Settings(
+        database_url="postgresql://app:pw@db:6543/tickets",
+        postgres_pool_size=7,
+        postgres_lock_timeout=3,
+    )
+
+    env = event_store_env(settings)
+
+    assert env == {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": "tickets",
+        "POSTGRES_HOST": "db",
+        "POSTGRES_PORT": "6543",
+        "POSTGRES_USER": "app",
+        "POSTGRES_PASSWORD": "pw",
+        "POSTGRES_POOL_SIZE": "7",
+        "POSTGRES_LOCK_TIMEOUT": "3",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    assert conninfo_schema(libpq_conninfo(settings)) is None
+
+
+@pytest.mark.postgres
+def test_a_schema_in_the_url_holds_events_and_blobs(
+    postgres_schema_url: str, desk_factory: DeskFactory
+) -> None:
+    settings = Settings(database_url=postgres_schema_url)
+    env = event_store_env(settings)
+    schema = env["POSTGRES_SCHEMA"]
+    desk_factory(env)
+    blobs = PostgresBlobStore(libpq_conninfo(settings))
+    try:
+        blobs.put(b"attachment")
+    finally:
+        blobs.close()
+
+    with psycopg.connect(libpq_conninfo(settings)) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %s ORDER BY table_name",
+            (schema,),
+        ).fetchall()
+        search_path = conn.execute("SHOW search_path").fetchone()
+
+    assert [t for (t,) in tables] == [
+        "helpdesk_blobs",
+        "helpdesk_events",
+        "helpdesk_snapshots",
+    ]
+    assert search_path == (schema,)

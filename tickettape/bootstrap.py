@@ -1,0 +1,68 @@
+"""The composition root: settings in, a desk, a blob store and an API out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.services import Services
+from domain.attachments import BlobStore
+from domain.audit import SYSTEM, Origin
+from domain.desk import HelpDesk
+from domain.tokens import Role
+from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.settings import Settings
+from tickettape.stores import event_store_env, libpq_conninfo
+
+FIRST_ADMIN = "admin"
+
+
+@dataclass
+class Runtime:
+    """What a running tickettape holds open; close it when done."""
+
+    settings: Settings
+    desk: HelpDesk
+    blobs: BlobStore
+
+    def services(self) -> Services:
+        """What the API needs, with the edge's limits from the settings."""
+        return Services(
+            desk=self.desk,
+            blobs=self.blobs,
+            max_attachment_bytes=self.settings.max_attachment_bytes,
+            max_attachments=self.settings.max_attachments,
+        )
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.desk.close()
+        if isinstance(self.blobs, PostgresBlobStore):
+            self.blobs.close()
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Connect to the configured store (SQLite under data_dir unless a URL is set)."""
+    desk = HelpDesk(env=event_store_env(settings))
+    blobs: BlobStore
+    if settings.uses_postgres:
+        blobs = PostgresBlobStore(libpq_conninfo(settings))
+    else:
+        blobs = DirectoryBlobStore(settings.blob_dir)
+    return Runtime(settings, desk, blobs)
+
+
+def initialize(runtime: Runtime) -> str | None:
+    """Create the default configuration once; returns the first admin token then."""
+    origin = Origin(SYSTEM, "tickettape-init")
+    if not runtime.desk.initialize(origin):
+        return None
+    secret, _ = runtime.desk.issue_token("first admin", Role.ADMIN, FIRST_ADMIN, origin)
+    return secret
+
+
+def build_app(runtime: Runtime) -> FastAPI:
+    """The API over a runtime's services."""
+    return create_app(runtime.services())

@@ -1,0 +1,157 @@
+"""The operator's command line: init, serve, tokens and tickets without HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from api.principal import Principal
+from api.schemas.tickets import TicketOut
+from domain.audit import Origin
+from domain.errors import DomainError
+from domain.tokens import Role
+from tickettape.bootstrap import Runtime, build_app, initialize, open_runtime
+from tickettape.settings import Settings
+
+CLI_ACTOR = "system:cli"
+
+app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
+token_app = typer.Typer(help="Create and revoke API tokens.")
+ticket_app = typer.Typer(help="Read tickets straight from the event store.")
+app.add_typer(token_app, name="token")
+app.add_typer(ticket_app, name="ticket")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print an error the operator can act on and give the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """The runtime for the configured store, closed afterwards."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
+    try:
+        opened = open_runtime(settings)
+    except (ValueError, OSError) as error:
+        raise fail(f"cannot open the store: {error}") from None
+    try:
+        yield opened
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        opened.close()
+
+
+def announce_first_token(secret: str | None) -> None:
+    """Print the first admin token, which is shown only this once."""
+    if secret is None:
+        return
+    out.print("[bold green]Created the default configuration.[/]")
+    out.print("First admin token (shown only once, keep it safe):")
+    out.print(f"  [bold]{secret}[/]")
+
+
+@app.command()
+def init() -> None:
+    """Create the default statuses, priorities, types and queue, and an admin token."""
+    with runtime() as opened:
+        secret = initialize(opened)
+        if secret is None:
+            out.print("Already initialized; nothing to do.")
+        announce_first_token(secret)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Initialize on first start, then serve the API."""
+    with runtime() as opened:
+        announce_first_token(initialize(opened))
+        bind_host = host or opened.settings.host
+        bind_port = port or opened.settings.port
+        store = "PostgreSQL" if opened.settings.uses_postgres else "embedded SQLite"
+        url = f"http://{bind_host}:{bind_port}"
+        out.print(f"tickettape on {store}: API docs at [bold]{url}/docs[/]")
+        out.print("Authenticate with: Authorization: Bearer <token>")
+        out.print("More tokens: tickettape token create --role agent --subject LOGIN")
+        uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="admin, agent, customer or auditor")],
+    subject: Annotated[
+        str, typer.Option(help="Agent login, customer email, or a name")
+    ] = "operator",
+    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+) -> None:
+    """Issue a token and print its secret once."""
+    with runtime() as opened:
+        secret, token = opened.desk.issue_token(name, role, subject, Origin(CLI_ACTOR))
+        out.print(f"token {token.id} for {role.value} {subject}:")
+        out.print(secret)
+
+
+@ticket_app.command("show")
+def ticket_show(
+    number: str,
+    version: Annotated[
+        int | None, typer.Option(min=1, help="Show the ticket as it was then")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show a ticket with all its articles, internal ones included."""
+    with runtime() as opened:
+        ticket = opened.desk.ticket(number, version)
+        view = TicketOut.of(ticket, Principal(Role.AUDITOR, CLI_ACTOR), ticket.articles)
+    if as_json:
+        out.print_json(view.model_dump_json())
+        return
+    print_ticket(view)
+
+
+def print_ticket(view: TicketOut) -> None:
+    """A ticket as a summary table followed by its articles."""
+    summary = Table(title=f"Ticket {view.number}: {view.title}", show_header=False)
+    for label, value in (
+        ("version", view.version),
+        ("status", f"{view.status} ({view.status_category})"),
+        ("queue", view.queue),
+        ("priority", view.priority),
+        ("type", view.type),
+        ("customer", view.customer),
+        ("owner", view.owner or "-"),
+        ("tags", ", ".join(view.tags) or "-"),
+        ("created", view.created_at.isoformat()),
+        ("updated", view.updated_at.isoformat()),
+    ):
+        summary.add_row(label, str(value))
+    out.print(summary)
+    for article in view.articles:
+        when = article.created_at.isoformat() if article.created_at else ""
+        out.rule(f"{article.sender} {article.visibility} {article.channel} {when}")
+        if article.subject:
+            out.print(f"[bold]{article.subject}[/]")
+        out.print(article.body, markup=False)
+
+
+def main() -> None:
+    """Entry point of the `tickettape` script."""
+    app()

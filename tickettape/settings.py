@@ -1,0 +1,46 @@
+"""Settings from the environment (TICKETTAPE_*), read when asked, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the store lives and what the edge accepts."""
+
+    model_config = SettingsConfigDict(env_prefix="TICKETTAPE_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="postgresql://user:pass@host:port/db; empty means embedded SQLite",
+    )
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Where the embedded store and attachment blobs are kept",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_attachments: int = Field(default=20, ge=0, le=1000)
+    postgres_pool_size: int = Field(default=5, ge=1)
+    postgres_lock_timeout: int = Field(
+        default=5, ge=0, description="seconds a write waits for the table lock"
+    )
+
+    @property
+    def uses_postgres(self) -> bool:
+        """True when the production store is selected."""
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def event_store_path(self) -> Path:
+        """The embedded SQLite event store file."""
+        return self.data_dir / "events.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        """The directory of attachment blobs in embedded mode."""
+        return self.data_dir / "blobs"
