@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -14,13 +17,19 @@ class Origin:
     """The actor behind a command, its correlation id and its concurrency terms.
 
     actor is `agent:<login>`, `customer:<email>`, `admin:<name>`, `system` or
-    `rule:<id>`; correlation_id is a request id, idempotency key or Message-ID.
+    `rule:<id>`; correlation_id is a request id, idempotency key or Message-ID;
+    at is when the command happened (the desk's clock), None meaning now.
     """
 
     actor: str
     correlation_id: str | None = None
     expected_version: int | None = None
     idempotency_key: str | None = None
+    at: datetime | None = None
+
+    def time(self) -> datetime:
+        """When the command happened."""
+        return self.at or datetime.now(UTC)
 
 
 class AuditedAggregate(Aggregate):
@@ -42,6 +51,25 @@ class AuditedAggregate(Aggregate):
         """Trigger an event stamped with the command's origin."""
         self.trigger_event(
             event_class,
+            timestamp=origin.at,
+            actor=origin.actor,
+            correlation_id=origin.correlation_id,
+            **fields,
+        )
+
+    @classmethod
+    def _start(
+        cls,
+        event_class: type[AuditedAggregate.Created],
+        aggregate_id: UUID,
+        origin: Origin,
+        **fields: Any,
+    ) -> Self:
+        """Create the aggregate with a Created event stamped with the origin."""
+        return cls._create(
+            event_class,
+            id=aggregate_id,
+            timestamp=origin.at,
             actor=origin.actor,
             correlation_id=origin.correlation_id,
             **fields,

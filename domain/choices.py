@@ -46,11 +46,10 @@ class ChoiceList(AuditedAggregate):
     ) -> ChoiceList:
         """A new list with its default value."""
         _check(kind, values, default)
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=list_id,
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            list_id,
+            origin,
             kind=kind,
             values=list(values),
             default=default,

@@ -70,11 +70,10 @@ class FieldDefinition(AuditedAggregate):
             raise InvalidValue("a field name is lower_snake_case, 1 to 64 characters")
         checked_kind = _check_kind(kind)
         _check_options(checked_kind, options)
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=field_id(name),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            field_id(name),
+            origin,
             name=name,
             label=label or name,
             kind=checked_kind,

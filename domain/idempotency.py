@@ -50,11 +50,10 @@ class IdempotencyRecord(AuditedAggregate):
         origin: Origin,
     ) -> IdempotencyRecord:
         """A record of the command's result under the actor's key."""
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=idempotency_id(origin.actor, key),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            idempotency_id(origin.actor, key),
+            origin,
             fingerprint=fingerprint,
             number=number,
             ticket_version=ticket_version,

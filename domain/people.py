@@ -81,11 +81,10 @@ class Agent(AuditedAggregate):
         if not _LOGIN.match(login):
             raise InvalidValue("a login has 1 to 64 letters, digits, '.', '_' or '-'")
         _check_text(name, "an agent's name")
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=agent_id(login),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            agent_id(login),
+            origin,
             login=login,
             name=name,
             email=check_email(email),
@@ -155,11 +154,10 @@ class Organization(AuditedAggregate):
     def register(cls, name: str, domains: list[str], origin: Origin) -> Organization:
         """A new organization."""
         _check_text(name, "an organization's name")
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=organization_id(name),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            organization_id(name),
+            origin,
             name=name,
             domains=sorted(set(domains)),
         )
@@ -204,11 +202,10 @@ class Customer(AuditedAggregate):
     ) -> Customer:
         """A new customer; the organization must exist (checked by the desk)."""
         _check_text(name, "a customer's name")
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=customer_id(email),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            customer_id(email),
+            origin,
             email=check_email(email).casefold(),
             name=name,
             organization=organization,

@@ -70,11 +70,10 @@ class Queue(AuditedAggregate):
         _check_name(name, "queue")
         _check_name(group, "group")
         policy = _check_policy(follow_up, reopen_within_days)
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=queue_id(name),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            queue_id(name),
+            origin,
             name=name,
             group=group,
             follow_up=policy,

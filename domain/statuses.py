@@ -102,11 +102,10 @@ class StatusCatalogue(AuditedAggregate):
     @classmethod
     def start(cls, catalogue_id: UUID, origin: Origin) -> StatusCatalogue:
         """The default catalogue of DESIGN.md."""
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=catalogue_id,
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            catalogue_id,
+            origin,
             statuses=list(DEFAULT_STATUSES),
             workflow={str(k): v for k, v in DEFAULT_WORKFLOW.items()},
         )

@@ -309,11 +309,10 @@ class Ticket(AuditedAggregate):
         """A new ticket in its initial status; the desk adds its first article."""
         if not queue.active:
             raise InvalidValue(f"queue {queue.name!r} is not active")
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=ticket_id(number),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            ticket_id(number),
+            origin,
             number=number,
             title=_check_title(title),
             customer=customer,

@@ -75,11 +75,10 @@ class ApiToken(AuditedAggregate):
         if not subject or len(subject) > 254:
             raise InvalidValue("a token needs a subject of 1 to 254 characters")
         secret_hash = hash_secret(secret)
-        return cls._create(
+        return cls._start(
             cls.Created,
-            id=token_id(secret_hash),
-            actor=origin.actor,
-            correlation_id=origin.correlation_id,
+            token_id(secret_hash),
+            origin,
             name=name[:200],
             role=checked.value,
             subject=subject,

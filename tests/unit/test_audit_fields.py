@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound
-from domain.ids import agent_id
+from domain.ids import agent_id, ticket_id
 from domain.people import Agent
 
 from .builders import (
     ADMIN,
     BOB_EMAIL,
+    Clock,
     agent_reply,
     article,
     audited_events,
@@ -110,3 +113,15 @@ def test_a_version_the_ticket_never_had_is_not_found(
         desk.ticket(number, version=3)
     with pytest.raises(NotFound):
         desk.ticket("19990101000000")
+
+
+def test_events_carry_the_time_of_the_desk_clock(
+    desk: HelpDesk, clock: Clock, open_ticket: OpenTicket
+) -> None:
+    number = open_ticket()
+    clock.advance(timedelta(hours=5))
+    desk.tag(number, "later", Origin("agent:alice"))
+    stamps = [e.timestamp for e in desk.events.get(ticket_id(number))]
+    assert stamps[0] == Clock.START
+    assert stamps[-1] == Clock.START + timedelta(hours=5)
+    assert desk.ticket(number).modified_on == Clock.START + timedelta(hours=5)

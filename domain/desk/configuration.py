@@ -1,0 +1,219 @@
+"""The desk's store and configuration: lookups, config records and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import fields, is_dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import get_topic
+
+from domain.articles import Article
+from domain.attachments import AttachmentRef
+from domain.audit import SYSTEM, Origin
+from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
+from domain.desk.records import DEFAULT_GROUP, DEFAULT_QUEUE
+from domain.errors import (
+    AlreadyExists,
+    InvalidValue,
+    NotFound,
+    VersionConflict,
+)
+from domain.fields import FieldDefinition
+from domain.ids import (
+    PRIORITIES_ID,
+    STATUS_CATALOGUE_ID,
+    TICKET_TYPES_ID,
+    agent_id,
+    customer_id,
+    field_id,
+    organization_id,
+    queue_id,
+    token_id,
+)
+from domain.links import Link, Rating, TimeEntry
+from domain.people import Agent, Customer, Organization
+from domain.queues import FollowUp, Queue
+from domain.statuses import Status, StatusCatalogue
+from domain.tokens import ApiToken, Role, hash_secret, new_secret
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class _DataclassAsDict(Transcoding):
+    """Stores a frozen dataclass of the ticket's state as a plain JSON object."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = cls.__name__.lower()
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
+class ConfiguredDesk(Application[UUID]):
+    """An application holding the helpdesk's configuration records."""
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Teach the JSON transcoder the value objects kept in snapshots."""
+        super().register_transcodings(transcoder)
+        for cls in (Article, AttachmentRef, Link, TimeEntry, Rating, Status):
+            if is_dataclass(cls):
+                transcoder.register(_DataclassAsDict(cls))
+
+    def initialize(self, origin: Origin | None = None) -> bool:
+        """Create the default catalogues and queue once; True if it did."""
+        origin = origin or Origin(SYSTEM)
+        if self._exists(STATUS_CATALOGUE_ID):
+            return False
+        self.save(
+            StatusCatalogue.start(STATUS_CATALOGUE_ID, origin),
+            ChoiceList.start(
+                PRIORITIES_ID, "priority", DEFAULT_PRIORITIES, "normal", origin
+            ),
+            ChoiceList.start(
+                TICKET_TYPES_ID, "ticket type", DEFAULT_TICKET_TYPES, "question", origin
+            ),
+            Queue.open(DEFAULT_QUEUE, DEFAULT_GROUP, FollowUp.REOPEN, None, origin),
+        )
+        return True
+
+    def statuses(self) -> StatusCatalogue:
+        """The status catalogue."""
+        return self._get(STATUS_CATALOGUE_ID, StatusCatalogue, "status catalogue")
+
+    def priorities(self) -> ChoiceList:
+        """The ordered list of priorities."""
+        return self._get(PRIORITIES_ID, ChoiceList, "priority list")
+
+    def ticket_types(self) -> ChoiceList:
+        """The list of ticket types."""
+        return self._get(TICKET_TYPES_ID, ChoiceList, "ticket type list")
+
+    def queue(self, name: str) -> Queue:
+        """The queue with this name."""
+        return self._get(queue_id(name), Queue, f"queue {name!r}")
+
+    def agent(self, login: str) -> Agent:
+        """The agent with this login."""
+        return self._get(agent_id(login), Agent, f"agent {login!r}")
+
+    def customer(self, email: str) -> Customer:
+        """The customer with this email address."""
+        return self._get(customer_id(email), Customer, f"customer {email!r}")
+
+    def organization(self, name: str) -> Organization:
+        """The organization with this name."""
+        return self._get(organization_id(name), Organization, f"organization {name!r}")
+
+    def field_definition(self, name: str) -> FieldDefinition:
+        """The custom field definition with this name."""
+        return self._get(field_id(name), FieldDefinition, f"field {name!r}")
+
+    def token(self, token_uuid: UUID) -> ApiToken:
+        """The API token with this id."""
+        return self._get(token_uuid, ApiToken, "token")
+
+    def all_of(self, kind: type[A]) -> list[A]:
+        """Every configuration record of a kind (queues, agents...), oldest first."""
+        created = getattr(kind, "Created")  # noqa: B009
+        return [self._get(i, kind, kind.__name__) for i in self._created_ids(created)]
+
+    def save_config(self, record: Aggregate) -> int:
+        """Save a new or changed configuration record; returns its version."""
+        try:
+            self.save(record)
+        except IntegrityError:
+            if record.version == record.__class__.INITIAL_VERSION:
+                raise AlreadyExists(f"that {type(record).__name__} exists") from None
+            raise VersionConflict(self._current_version(record.id), None) from None
+        return record.version
+
+    def issue_token(
+        self, name: str, role: str, subject: str, origin: Origin
+    ) -> tuple[str, ApiToken]:
+        """A new token; the secret is returned once and only its hash is kept.
+
+        An agent's or customer's token must name an existing agent or customer.
+        """
+        secret = new_secret()
+        subject = self._token_subject(role, subject)
+        token = ApiToken.issue(secret, name, role, subject, origin)
+        self.save_config(token)
+        return secret, token
+
+    def authenticate(self, secret: str) -> ApiToken | None:
+        """The live token for a presented secret, or None."""
+        try:
+            token = self._get(token_id(hash_secret(secret)), ApiToken, "token")
+        except NotFound:
+            return None
+        return None if token.revoked else token
+
+    def _known_queue(self, name: str) -> Queue:
+        try:
+            return self.queue(name)
+        except NotFound:
+            raise InvalidValue(f"unknown queue {name!r}") from None
+
+    def _known_field(self, name: str) -> FieldDefinition:
+        try:
+            return self.field_definition(name)
+        except NotFound:
+            raise InvalidValue(f"unknown custom field {name!r}") from None
+
+    def _get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        try:
+            record: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} not found") from None
+        if not isinstance(record, kind):
+            raise NotFound(f"{what} not found")
+        return record
+
+    def _token_subject(self, role: str, subject: str) -> str:
+        try:
+            if role == Role.AGENT:
+                return self.agent(subject).login
+            if role == Role.CUSTOMER:
+                return self.customer(subject).email
+        except NotFound as error:
+            raise InvalidValue(
+                f"a {role} token needs an existing {role}: {error.message}"
+            ) from None
+        return subject
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(list(self.events.get(aggregate_id, limit=1)))
+
+    def _current_version(self, aggregate_id: UUID) -> int:
+        try:
+            return int(self.repository.get(aggregate_id).version)
+        except AggregateNotFoundError:
+            return 0
+
+    def _created_ids(self, created: type[Any]) -> Iterator[UUID]:
+        topic = get_topic(created)
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=[topic])
+            yield from (UUID(str(n.originator_id)) for n in batch)
+            if len(batch) < 500:
+                return
+            start = batch[-1].id + 1
