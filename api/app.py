@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
 from api.routes import admin, commands, health, tickets
+from api.schemas.tickets import ArticleIn, TicketIn
 from api.services import Services
+from api.uploads import document_bodies
 
 DESCRIPTION = """\
 tickettape is an event-sourced helpdesk backend: every ticket is rebuilt from its
@@ -26,4 +28,5 @@ def create_app(services: Services) -> FastAPI:
     install_problem_handlers(app)
     for module in (health, tickets, commands, admin):
         app.include_router(module.router)
+    document_bodies(app, TicketIn, ArticleIn)
     return app

@@ -9,7 +9,9 @@ from domain.audit import AuditedAggregate, Origin
 from domain.errors import InvalidValue
 from domain.ids import agent_id, customer_id, organization_id
 
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# Control characters would end up in mail headers; no address needs them.
+_ADDRESS_PART = r"[^@\s<>\x00-\x1f\x7f]+"
+_EMAIL = re.compile(rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 

@@ -9,7 +9,7 @@ import pytest
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound
-from domain.ids import agent_id, ticket_id
+from domain.ids import agent_id
 from domain.people import Agent
 
 from .builders import (
@@ -121,7 +121,7 @@ def test_events_carry_the_time_of_the_desk_clock(
     number = open_ticket()
     clock.advance(timedelta(hours=5))
     desk.tag(number, "later", Origin("agent:alice"))
-    stamps = [e.timestamp for e in desk.events.get(ticket_id(number))]
+    stamps = [e.timestamp for e in stored_events(desk, number)]
     assert stamps[0] == Clock.START
     assert stamps[-1] == Clock.START + timedelta(hours=5)
     assert desk.ticket(number).modified_on == Clock.START + timedelta(hours=5)

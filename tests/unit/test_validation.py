@@ -7,6 +7,7 @@ import pytest
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import InvalidValue
 from domain.fields import FieldDefinition, FieldKind
+from domain.people import check_email
 from domain.queues import Queue
 from domain.statuses import Category, Status
 
@@ -179,3 +180,12 @@ def test_a_title_is_one_line_of_1_to_250_characters(
 
     with pytest.raises(InvalidValue):
         desk.retitle(number, title, ALICE)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["new\x00@x.test", "a@b", "two@@x.test", "tab\t@x.test", "x" * 250 + "@x.test"],
+)
+def test_email_addresses_are_checked(address: str) -> None:
+    with pytest.raises(InvalidValue):
+        check_email(address)
