@@ -7,8 +7,10 @@ from api.problems import ApiProblem
 from domain.articles import Article
 from domain.desk import HelpDesk
 from domain.errors import NotFound
+from domain.queues import Queue
 from domain.ticket import Ticket
 from domain.tokens import ApiToken, Role
+from projections.ticket_list import Scope
 
 STAFF = (Role.ADMIN, Role.AGENT)
 READERS = (Role.ADMIN, Role.AGENT, Role.AUDITOR)
@@ -74,3 +76,13 @@ def visible_ticket(desk: HelpDesk, caller: Principal, number: str) -> Ticket:
 def visible_articles(caller: Principal, ticket: Ticket) -> list[Article]:
     """The articles the caller may read: customers never see internal ones."""
     return ticket.public_articles() if caller.is_customer else list(ticket.articles)
+
+
+def ticket_scope(desk: HelpDesk, caller: Principal) -> Scope:
+    """Which tickets the caller may know of, as a condition on the summary."""
+    if caller.role in (Role.ADMIN, Role.AUDITOR):
+        return Scope()
+    if caller.role is Role.AGENT:
+        queues = desk.all_of(Queue)
+        return Scope(queues=tuple(q.name for q in queues if q.group in caller.groups))
+    return Scope(customer=caller.subject, organization=caller.organization)

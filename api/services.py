@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
+from projections.runner import ViewRunner
 
 
 @dataclass(frozen=True)
 class Services:
-    """The desk, the blob store and the edge's limits, built by tickettape.bootstrap."""
+    """The desk, blob store, views and edge's limits, built by tickettape.bootstrap."""
 
     desk: HelpDesk
     blobs: BlobStore
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 20
+    # The read side; None where only the write side runs (the list answers 503).
+    views: ViewRunner | None = None

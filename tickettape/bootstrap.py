@@ -12,6 +12,9 @@ from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
+from projections.runner import ViewRunner
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.ticket_summary import TicketSummary
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
@@ -26,6 +29,7 @@ class Runtime:
     settings: Settings
     desk: HelpDesk
     blobs: BlobStore
+    views: ViewRunner
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -34,10 +38,17 @@ class Runtime:
             blobs=self.blobs,
             max_attachment_bytes=self.settings.max_attachment_bytes,
             max_attachments=self.settings.max_attachments,
+            views=self.views,
         )
 
+    def start_views(self) -> None:
+        """Keep the views caught up on a background thread until close()."""
+        self.views.start()
+
     def close(self) -> None:
-        """Release the store's connections."""
+        """Stop the views' thread and release the stores' connections."""
+        self.views.stop()
+        self.views.store.close()
         self.desk.close()
         if isinstance(self.blobs, PostgresBlobStore):
             self.blobs.close()
@@ -47,11 +58,14 @@ def open_runtime(settings: Settings) -> Runtime:
     """Connect to the configured store (SQLite under data_dir unless a URL is set)."""
     desk = HelpDesk(env=event_store_env(settings))
     blobs: BlobStore
+    views: ViewStore
     if settings.uses_postgres:
         blobs = PostgresBlobStore(libpq_conninfo(settings))
+        views = PostgresViewStore(libpq_conninfo(settings), settings.postgres_pool_size)
     else:
         blobs = DirectoryBlobStore(settings.blob_dir)
-    return Runtime(settings, desk, blobs)
+        views = SQLiteViewStore(settings.views_path)
+    return Runtime(settings, desk, blobs, ViewRunner(desk, views, [TicketSummary()]))
 
 
 def initialize(runtime: Runtime) -> str | None:

@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from api.principal import Principal
@@ -17,6 +18,7 @@ from api.schemas.tickets import TicketOut
 from domain.audit import Origin
 from domain.errors import DomainError
 from domain.tokens import Role
+from projections.rebuild import rebuild
 from tickettape.bootstrap import Runtime, build_app, initialize, open_runtime
 from tickettape.settings import Settings
 
@@ -27,6 +29,8 @@ token_app = typer.Typer(help="Create and revoke API tokens.")
 ticket_app = typer.Typer(help="Read tickets straight from the event store.")
 app.add_typer(token_app, name="token")
 app.add_typer(ticket_app, name="ticket")
+views_app = typer.Typer(help="The read models: where they stand, and rebuilds.")
+app.add_typer(views_app, name="projections")
 
 out = Console()
 err = Console(stderr=True)
@@ -91,6 +95,7 @@ def serve(
         out.print(f"tickettape on {store}: API docs at [bold]{url}/docs[/]")
         out.print("Authenticate with: Authorization: Bearer <token>")
         out.print("More tokens: tickettape token create --role agent --subject LOGIN")
+        opened.start_views()
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
 
 
@@ -125,6 +130,39 @@ def ticket_show(
         out.print_json(view.model_dump_json())
         return
     print_ticket(view)
+
+
+@views_app.command("status")
+def projections_status() -> None:
+    """Each view's position in the log and how far behind its end it is."""
+    with runtime() as opened:
+        positions = opened.views.positions()
+    table = Table("view", "position", "lag")
+    for view in positions:
+        table.add_row(view.name, str(view.position), str(view.lag))
+    out.print(table)
+
+
+@views_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str, typer.Argument(help="The view, e.g. ticket_summary")],
+) -> None:
+    """Replay the log into a fresh copy of a view, swapped in once caught up."""
+    with runtime() as opened:
+        try:
+            view = opened.views.view(name)
+        except KeyError:
+            known = ", ".join(v.name for v in opened.views.views)
+            raise fail(f"unknown view {name!r}; one of {known}") from None
+        with Progress(console=out) as bar:
+            task = bar.add_task(f"rebuilding {name}", total=None)
+            at = rebuild(
+                opened.desk,
+                opened.views.store,
+                view,
+                progress=lambda done, top: bar.update(task, completed=done, total=top),
+            )
+    out.print(f"{name} rebuilt up to position {at}")
 
 
 def print_ticket(view: TicketOut) -> None:

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         return self.data_dir / "events.sqlite3"
 
     @property
+    def views_path(self) -> Path:
+        """The embedded read models, in a database file of their own."""
+        return self.data_dir / "views.sqlite3"
+
+    @property
     def blob_dir(self) -> Path:
         """The directory of attachment blobs in embedded mode."""
         return self.data_dir / "blobs"

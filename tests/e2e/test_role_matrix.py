@@ -6,17 +6,24 @@ endpoint cannot ship without a decision about who may call it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.services import Services
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
+from projections.runner import ViewRunner
+from projections.store import SQLiteViewStore
+from projections.ticket_summary import TicketSummary
 from tests.e2e.conftest import MemoryBlobs
 
 CALLERS = ("admin", "alice", "carol", "bob", "erin", "auditor", "anonymous")
@@ -56,6 +63,7 @@ CASES = [
     Case("GET", "/healthz", PUBLIC),
     Case("GET", "/readyz", PUBLIC),
     Case("POST", "/api/v1/tickets", OPEN, {"title": "New", "article": {"body": "x"}}),
+    Case("GET", "/api/v1/tickets", dict.fromkeys(CALLERS, OK)),
     Case("GET", T, READ),
     Case("POST", f"{T}/articles", WRITE, {"body": "Any news?"}),
     Case("GET", f"{T}/articles/{{article_id}}/attachments/{{index}}", READ),
@@ -126,6 +134,17 @@ ADMIN_NAMES = {
     "fields": "printer",
     "organizations": "ACME",
 }
+
+
+@pytest.fixture
+def client(desk: HelpDesk, blobs: MemoryBlobs, tmp_path: Path) -> Iterator[TestClient]:
+    """The API with the ticket list's view, so that it answers too."""
+    store = SQLiteViewStore(tmp_path / "views.sqlite3")
+    views = ViewRunner(desk, store, [TicketSummary()])
+    app = create_app(Services(desk=desk, blobs=blobs, views=views))
+    with TestClient(app) as test_client:
+        yield test_client
+    store.close()
 
 
 def test_the_matrix_names_every_operation(client: TestClient) -> None:

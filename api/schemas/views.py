@@ -1,0 +1,134 @@
+"""Query and response models of the views: the ticket list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from projections.ticket_list import TicketFilter, TicketPage
+
+# Printable text only: a NUL byte, for one, is no value PostgreSQL can compare.
+Term = Annotated[
+    str, StringConstraints(min_length=1, max_length=254, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Terms = Annotated[list[Term], Field(max_length=50)]
+
+MAX_LIMIT = 200
+MAX_WAIT_SECONDS = 5.0
+
+
+class TicketListQuery(BaseModel):
+    """Filters, sort order and paging of the ticket list; unknown values match none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Terms = []
+    status_category: Terms = []
+    queue: Terms = []
+    owner: Terms = Field([], description='An agent\'s login, or "none" for nobody.')
+    priority: Terms = []
+    type: Terms = []
+    tag: Terms = Field([], description="Tickets with any of these tags.")
+    customer: Term | None = None
+    organization: Term | None = None
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+    updated_after: AwareDatetime | None = None
+    updated_before: AwareDatetime | None = None
+    waiting_for_agent: bool | None = Field(
+        None, description="The last public article is the customer's, unanswered."
+    )
+    hidden: bool | None = Field(
+        None, description="Customers never see hidden tickets, whatever they ask."
+    )
+    preset: Literal["new_and_open", "closed"] | None = Field(
+        None,
+        description="new_and_open: new, open and pending; closed: resolved and closed.",
+    )
+    sort: Literal["created", "updated", "priority"] = Field(
+        "created", description="priority sorts by priority, then oldest first."
+    )
+    order: Literal["asc", "desc"] = "desc"
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = (
+        Field(None, description="next_cursor of the previous page, same sort order.")
+    )
+    after: Annotated[int, Field(ge=0, le=2**62)] | None = Field(
+        None, description="A write's position: answer once the list includes it."
+    )
+    wait: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS)] = Field(
+        2.0, description="Seconds to wait for `after` before answering anyway."
+    )
+
+    def wanted(self) -> TicketFilter:
+        """The filter the query asks for."""
+        return TicketFilter(
+            statuses=tuple(self.status),
+            categories=tuple(self.status_category),
+            queues=tuple(self.queue),
+            owners=tuple(None if o == "none" else o for o in self.owner),
+            priorities=tuple(self.priority),
+            types=tuple(self.type),
+            tags=tuple(self.tag),
+            customer=self.customer,
+            organization=self.organization,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            updated_after=self.updated_after,
+            updated_before=self.updated_before,
+            waiting_for_agent=self.waiting_for_agent,
+            hidden=self.hidden,
+            preset=self.preset,
+        )
+
+
+class TicketSummaryOut(BaseModel):
+    """One ticket of the list."""
+
+    number: str
+    title: str
+    customer: str
+    organization: str | None
+    queue: str
+    status: str
+    status_category: str
+    priority: str
+    priority_rank: int
+    type: str
+    owner: str | None
+    hidden: bool
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    last_public_sender: str | None
+    last_public_at: datetime | None
+    waiting_for_agent: bool
+    first_response_at: datetime | None
+    merged_into: str | None
+
+
+class TicketListOut(BaseModel):
+    """A page of tickets; `caught_up` is false when the view lagged behind `after`."""
+
+    tickets: list[TicketSummaryOut]
+    total: int
+    next_cursor: str | None
+    position: int
+    caught_up: bool
+
+    @classmethod
+    def of(cls, page: TicketPage, caught_up: bool) -> TicketListOut:
+        """The response form of a page."""
+        return cls(
+            tickets=[
+                TicketSummaryOut.model_validate(t, from_attributes=True)
+                for t in page.tickets
+            ],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            position=page.position,
+            caught_up=caught_up,
+        )

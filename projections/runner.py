@@ -1,0 +1,122 @@
+"""The in-process runner: keeps the views caught up with the notification log."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.desk import HelpDesk
+from projections.store import ViewStore
+from projections.tracking import create_tracking_table, position
+from projections.view import View, apply_batch, create_tables, live_tables
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ViewPosition:
+    """How far a view has read the log, and how far behind the log's end it is."""
+
+    name: str
+    position: int
+    lag: int
+
+
+class ViewRunner:
+    """Catches the views up in batches, on a background thread or when asked."""
+
+    def __init__(
+        self,
+        desk: HelpDesk,
+        store: ViewStore,
+        views: Sequence[View],
+        batch_size: int = 500,
+        poll_seconds: float = 0.2,
+    ) -> None:
+        self.desk, self.store, self.views = desk, store, list(views)
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._woken = threading.Event()
+        self._stopping = threading.Event()
+        self._progress = threading.Condition()
+        self._thread: threading.Thread | None = None
+        with store.transaction(write=True) as cursor:
+            create_tracking_table(cursor)
+            for view in self.views:
+                create_tables(cursor, view, live_tables(view), with_indexes=True)
+
+    def view(self, name: str) -> View:
+        """The view with this name."""
+        for view in self.views:
+            if view.name == name:
+                return view
+        raise KeyError(name)
+
+    def catch_up(self) -> None:
+        """Apply everything the log holds now, one transaction per batch."""
+        for view in self.views:
+            caught_up = False
+            # Stopping between batches keeps shutdown quick during a long catch-up.
+            while not caught_up and not self._stopping.is_set():
+                _, caught_up = apply_batch(self.desk, self.store, view, self.batch_size)
+                with self._progress:
+                    self._progress.notify_all()
+
+    def start(self) -> None:
+        """Run catch-ups on a background thread until stop()."""
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._run, name="tickettape-views", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Catch up now rather than at the next poll."""
+        self._woken.set()
+
+    def stop(self) -> None:
+        """Finish the current batch and end the background thread."""
+        if self._thread is not None:
+            self._stopping.set()
+            self._woken.set()
+            self._thread.join()
+            self._thread = None
+
+    def positions(self) -> list[ViewPosition]:
+        """Each view's position and lag."""
+        top = self.desk.recorder.max_notification_id() or 0
+        with self.store.transaction() as cursor:
+            found = [(v.name, position(cursor, v.name)) for v in self.views]
+        return [ViewPosition(name, at, max(top - at, 0)) for name, at in found]
+
+    def position(self, name: str) -> int:
+        """The view's position."""
+        with self.store.transaction() as cursor:
+            return position(cursor, self.view(name).name)
+
+    def wait_until(self, target: int, timeout: float, name: str) -> bool:
+        """Wait (at most `timeout` seconds) until the view reached a log position."""
+        deadline = time.monotonic() + timeout
+        while self.position(name) < target:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self.wake()
+            with self._progress:
+                self._progress.wait(min(remaining, self.poll_seconds))
+        return True
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.catch_up()
+            except Exception:
+                # A store hiccup must not end the thread; the next poll retries
+                # from the tracked position, so nothing is lost or doubled.
+                log.exception("catching up the views failed; retrying")
+            self._woken.wait(self.poll_seconds)
+            self._woken.clear()

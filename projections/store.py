@@ -1,0 +1,157 @@
+"""Where the views live: a SQLite file of their own, or `view_` tables in PostgreSQL."""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+Row = tuple[Any, ...]
+
+
+class ViewCursor:
+    """A cursor that takes `?` placeholders on both stores."""
+
+    def __init__(self, cursor: Any, *, postgres: bool) -> None:
+        self._cursor = cursor
+        self._postgres = postgres
+
+    def execute(self, statement: str, params: Sequence[object] = ()) -> None:
+        """Run one statement."""
+        self._cursor.execute(self._native(statement), tuple(params))
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run one statement for each row of parameters."""
+        if rows:
+            self._cursor.executemany(self._native(statement), [tuple(r) for r in rows])
+
+    def fetchone(self) -> Row | None:
+        """The next row of the last query, or None."""
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[Row]:
+        """The remaining rows of the last query."""
+        return [tuple(row) for row in self._cursor.fetchall()]
+
+    def _native(self, statement: str) -> str:
+        if not self._postgres:
+            return statement
+        return statement.replace("%", "%%").replace("?", "%s")
+
+
+class ViewStore(ABC):
+    """Transactions over the view tables; writers are serialized per tracking row."""
+
+    #: Appended to the tracking row's SELECT in a write transaction.
+    lock_clause = ""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[ViewCursor]:
+        """One transaction: committed when the block ends, rolled back on error."""
+
+    @abstractmethod
+    def rename_table(self, cursor: ViewCursor, old: str, new: str) -> None:
+        """Give a table (and its primary key) a new name."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close every connection."""
+
+
+class SQLiteViewStore(ViewStore):
+    """The embedded views: one WAL database file, a small pool of connections."""
+
+    def __init__(self, path: Path, pool_size: int = 8, lock_timeout: float = 5.0):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock_timeout = lock_timeout
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._opened: list[sqlite3.Connection] = []
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[ViewCursor]:
+        """A deferred (read) or immediate (write) transaction."""
+        with self._slots:
+            conn = self._connection()
+            try:
+                # IMMEDIATE takes the write lock up front, so two writers queue
+                # instead of failing on a lock upgrade half-way through a batch.
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                cursor = conn.cursor()
+                try:
+                    yield ViewCursor(cursor, postgres=False)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    cursor.close()
+            finally:
+                self._idle.put(conn)
+
+    def rename_table(self, cursor: ViewCursor, old: str, new: str) -> None:
+        """SQLite renames a table's automatic indexes with it."""
+        cursor.execute(f"ALTER TABLE {old} RENAME TO {new}")
+
+    def close(self) -> None:
+        """Close every connection the pool opened."""
+        with self._guard:
+            while self._opened:
+                self._opened.pop().close()
+
+    def _connection(self) -> sqlite3.Connection:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self._lock_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        # Readers then never wait for the runner's writes, nor it for them.
+        conn.execute("PRAGMA journal_mode=WAL")
+        with self._guard:
+            self._opened.append(conn)
+        return conn
+
+
+class PostgresViewStore(ViewStore):
+    """The production views: `view_` tables beside the events, through a pool."""
+
+    lock_clause = " FOR UPDATE"
+
+    def __init__(self, conninfo: str, pool_size: int = 5) -> None:
+        self._pool = ConnectionPool(
+            conninfo, min_size=1, max_size=pool_size, open=True, name="views"
+        )
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[ViewCursor]:
+        """A read-committed write, or a repeatable-read snapshot for reading."""
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            if not write:
+                # The count and the page of a list must see the same rows.
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield ViewCursor(cur, postgres=True)
+
+    def rename_table(self, cursor: ViewCursor, old: str, new: str) -> None:
+        """PostgreSQL keeps the old primary key's name, so rename that too."""
+        cursor.execute(f"ALTER TABLE {old} RENAME TO {new}")
+        cursor.execute(f"ALTER INDEX IF EXISTS {old}_pkey RENAME TO {new}_pkey")
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._pool.close()

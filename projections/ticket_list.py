@@ -1,0 +1,274 @@
+"""Reading the ticket summary: filters, who may see what, sorting and cursor pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.errors import InvalidValue
+from domain.statuses import Category
+from projections.store import Row, ViewStore
+from projections.ticket_summary import NAME, micros
+from projections.tracking import position
+
+TICKETS, TAGS = "view_tickets", "view_ticket_tags"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: Keyset columns per sort; the number last makes every key unique.
+SORT_KEYS = {
+    "created": ("t.created_us", "t.number"),
+    "updated": ("t.updated_us", "t.number"),
+    # Priority, then age: the oldest ticket of a priority comes first.
+    "priority": ("t.priority_rank", "-t.created_us", "t.number"),
+}
+PRESETS = {
+    "new_and_open": (Category.NEW, Category.OPEN, Category.PENDING),
+    "closed": (Category.RESOLVED, Category.CLOSED),
+}
+COLUMNS = (
+    "t.id, t.number, t.title, t.customer, t.organization, t.queue, t.status, "
+    "t.status_category, t.priority, t.priority_rank, t.type, t.owner, t.hidden, "
+    "t.created_us, t.updated_us, t.version, t.last_public_sender, t.last_public_us, "
+    "t.waiting_for_agent, t.first_response_us, t.merged_into"
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tickets a reader may know of: all, some queues, or a customer's own."""
+
+    queues: tuple[str, ...] | None = None
+    customer: str | None = None
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What the reader asked for; every given condition must hold."""
+
+    statuses: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    owners: tuple[str | None, ...] = ()
+    priorities: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    customer: str | None = None
+    organization: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    waiting_for_agent: bool | None = None
+    hidden: bool | None = None
+    preset: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketSummaryRow:
+    """One ticket as the list shows it."""
+
+    number: str
+    title: str
+    customer: str
+    organization: str | None
+    queue: str
+    status: str
+    status_category: str
+    priority: str
+    priority_rank: int
+    type: str
+    owner: str | None
+    hidden: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    last_public_sender: str | None
+    last_public_at: datetime | None
+    waiting_for_agent: bool
+    first_response_at: datetime | None
+    merged_into: str | None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """A page of tickets, the total that match, and where the view stands."""
+
+    tickets: list[TicketSummaryRow]
+    total: int
+    next_cursor: str | None
+    position: int
+
+
+def find_tickets(
+    store: ViewStore,
+    scope: Scope,
+    wanted: TicketFilter,
+    sort: str = "created",
+    descending: bool = True,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> TicketPage:
+    """A page of the tickets the scope allows and the filter wants."""
+    keys = SORT_KEYS[sort]
+    where, params = _conditions(scope, wanted)
+    order = " DESC" if descending else ""
+    page_where, page_params = list(where), list(params)
+    if cursor is not None:
+        after = decode_cursor(cursor, sort, descending)
+        page_where.append(
+            f"({', '.join(keys)}) {'<' if descending else '>'} "
+            f"({', '.join('?' for _ in keys)})"
+        )
+        page_params.extend(after)
+    with store.transaction() as rows:
+        rows.execute(
+            f"SELECT COUNT(*) FROM {TICKETS} t WHERE {' AND '.join(where)}", params
+        )
+        total = int((rows.fetchone() or (0,))[0])
+        rows.execute(
+            f"SELECT {COLUMNS}, {', '.join(keys)} FROM {TICKETS} t "
+            f"WHERE {' AND '.join(page_where)} "
+            f"ORDER BY {', '.join(k + order for k in keys)} LIMIT ?",
+            [*page_params, limit + 1],
+        )
+        found = rows.fetchall()
+        tags: dict[str, list[str]] = {}
+        ids = [row[0] for row in found[:limit]]
+        if ids:
+            rows.execute(
+                f"SELECT ticket, tag FROM {TAGS} WHERE ticket IN "
+                f"({', '.join('?' for _ in ids)}) ORDER BY tag",
+                ids,
+            )
+            for ticket, tag in rows.fetchall():
+                tags.setdefault(ticket, []).append(tag)
+        at = position(rows, NAME)
+    page = [_summary(row, tags.get(row[0], [])) for row in found[:limit]]
+    more = len(found) > limit
+    last_key = list(found[limit - 1][-len(keys) :]) if more else None
+    next_cursor = encode_cursor(sort, descending, last_key) if last_key else None
+    return TicketPage(page, total, next_cursor, at)
+
+
+def encode_cursor(sort: str, descending: bool, key: list[Any]) -> str:
+    """An opaque, URL-safe token for the page after the row with this key."""
+    text = json.dumps([sort, descending, key], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str, descending: bool) -> list[Any]:
+    """The key inside a cursor made for this sort; InvalidValue otherwise."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        found = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidValue("the cursor is malformed") from None
+    kinds = [int] * (len(SORT_KEYS[sort]) - 1) + [str]
+    if (
+        not isinstance(found, list)
+        or len(found) != 3
+        or found[:2] != [sort, descending]
+        or not isinstance(found[2], list)
+        or [type(value) for value in found[2]] != kinds
+    ):
+        raise InvalidValue("the cursor is malformed or belongs to another sort order")
+    return list(found[2])
+
+
+def _conditions(scope: Scope, wanted: TicketFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+
+    def one_of(column: str, values: tuple[Any, ...]) -> None:
+        where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+        params.extend(values)
+
+    if scope.queues is not None:
+        one_of("t.queue", scope.queues or ("",))
+    if scope.customer is not None:
+        where.append("t.hidden = 0 AND (t.customer = ? OR t.organization = ?)")
+        params.extend([scope.customer, scope.organization])
+    for column, values in (
+        ("t.status", wanted.statuses),
+        ("t.status_category", wanted.categories),
+        ("t.queue", wanted.queues),
+        ("t.priority", wanted.priorities),
+        ("t.type", wanted.types),
+    ):
+        if values:
+            one_of(column, values)
+    if wanted.preset is not None:
+        one_of("t.status_category", tuple(str(c.value) for c in PRESETS[wanted.preset]))
+    if wanted.owners:
+        named = tuple(o for o in wanted.owners if o is not None)
+        either = [f"t.owner IN ({', '.join('?' for _ in named)})"] if named else []
+        if None in wanted.owners:
+            either.append("t.owner IS NULL")
+        where.append(f"({' OR '.join(either)})")
+        params.extend(named)
+    if wanted.tags:
+        where.append(
+            f"EXISTS (SELECT 1 FROM {TAGS} g WHERE g.ticket = t.id AND g.tag IN "
+            f"({', '.join('?' for _ in wanted.tags)}))"
+        )
+        params.extend(wanted.tags)
+    for column, value in (
+        ("t.customer", wanted.customer),
+        ("t.organization", wanted.organization),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    for condition, moment in (
+        ("t.created_us >= ?", wanted.created_after),
+        ("t.created_us < ?", wanted.created_before),
+        ("t.updated_us >= ?", wanted.updated_after),
+        ("t.updated_us < ?", wanted.updated_before),
+    ):
+        if moment is not None:
+            where.append(condition)
+            params.append(micros(moment))
+    for column, flag in (
+        ("t.waiting_for_agent", wanted.waiting_for_agent),
+        ("t.hidden", wanted.hidden),
+    ):
+        if flag is not None:
+            where.append(f"{column} = ?")
+            params.append(int(flag))
+    return where, params
+
+
+def _moment(value: int | None) -> datetime | None:
+    return None if value is None else EPOCH + timedelta(microseconds=value)
+
+
+def _summary(row: Row, tags: list[str]) -> TicketSummaryRow:
+    return TicketSummaryRow(
+        number=row[1],
+        title=row[2],
+        customer=row[3],
+        organization=row[4],
+        queue=row[5],
+        status=row[6],
+        status_category=row[7],
+        priority=row[8],
+        priority_rank=int(row[9]),
+        type=row[10],
+        owner=row[11],
+        hidden=bool(row[12]),
+        created_at=EPOCH + timedelta(microseconds=row[13]),
+        updated_at=EPOCH + timedelta(microseconds=row[14]),
+        version=int(row[15]),
+        last_public_sender=row[16],
+        last_public_at=_moment(row[17]),
+        waiting_for_agent=bool(row[18]),
+        first_response_at=_moment(row[19]),
+        merged_into=row[20],
+        tags=tags,
+    )

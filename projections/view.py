@@ -1,0 +1,92 @@
+"""What a read model is to the runner, and how one batch of the log reaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from domain.desk import HelpDesk
+from projections.store import ViewCursor, ViewStore
+from projections.tracking import locked_position, record_position
+
+Tables = Mapping[str, str]
+
+
+class View(Protocol):
+    """A read model: its tables, the event topics it reads, and how it applies one.
+
+    `tables` and `indexes` are SQL templates whose `{name}` fields are filled with
+    the actual table names, so a rebuild can fill a fresh copy beside the live one.
+    """
+
+    @property
+    def name(self) -> str:
+        """The view's name, its tracking row's key."""
+
+    @property
+    def topics(self) -> Sequence[str]:
+        """The topics of the events it reads."""
+
+    @property
+    def tables(self) -> Mapping[str, str]:
+        """CREATE TABLE templates by logical table name."""
+
+    @property
+    def indexes(self) -> Sequence[str]:
+        """CREATE INDEX templates."""
+
+    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Change the view's rows for one event."""
+
+
+def live_tables(view: View) -> dict[str, str]:
+    """The names of the tables readers use."""
+    return {logical: f"view_{logical}" for logical in view.tables}
+
+
+def create_tables(
+    cursor: ViewCursor, view: View, tables: Tables, *, with_indexes: bool
+) -> None:
+    """Create the view's tables (and indexes) if they are missing."""
+    for template in view.tables.values():
+        cursor.execute(template.format(**tables))
+    if with_indexes:
+        for template in view.indexes:
+            cursor.execute(template.format(**tables))
+
+
+def advance(
+    desk: HelpDesk,
+    store: ViewStore,
+    cursor: ViewCursor,
+    view: View,
+    tables: Tables,
+    tracking: str,
+    batch_size: int,
+) -> tuple[int, bool]:
+    """Apply the next batch in the caller's transaction; (position, caught up)."""
+    start = locked_position(store, cursor, tracking)
+    top = desk.recorder.max_notification_id() or 0
+    if top <= start:
+        return start, True
+    batch = desk.recorder.select_notifications(
+        start, batch_size, stop=top, topics=view.topics, inclusive_of_start=False
+    )
+    for notification in batch:
+        view.apply(desk.mapper.to_domain_event(notification), cursor, tables)
+    # A short batch read the log up to `top`: the ids between are other topics
+    # (or gaps), and skipping them keeps the lag honest.
+    caught_up = len(batch) < batch_size
+    end = top if caught_up else batch[-1].id
+    record_position(cursor, tracking, end)
+    return end, caught_up
+
+
+def apply_batch(
+    desk: HelpDesk, store: ViewStore, view: View, batch_size: int
+) -> tuple[int, bool]:
+    """One batch of the live view in one transaction; (position, caught up)."""
+    with store.transaction(write=True) as cursor:
+        return advance(
+            desk, store, cursor, view, live_tables(view), view.name, batch_size
+        )

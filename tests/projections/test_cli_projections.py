@@ -1,0 +1,44 @@
+"""`tickettape projections status|rebuild` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tickettape.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The TICKETTAPE_* environment of an empty, initialized store of each kind."""
+    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
+    if request.param == "postgres":
+        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
+    assert runner.invoke(app, ["init"], env=env).exit_code == 0
+    return env
+
+
+def test_status_shows_the_lag_and_a_rebuild_ends_it(cli_env: dict[str, str]) -> None:
+    before = runner.invoke(app, ["projections", "status"], env=cli_env)
+    assert before.exit_code == 0, before.output
+    assert "ticket_summary" in before.output
+    rebuilt = runner.invoke(
+        app, ["projections", "rebuild", "ticket_summary"], env=cli_env
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    position = int(rebuilt.output.split()[-1])
+    after = runner.invoke(app, ["projections", "status"], env=cli_env)
+    row = re.search(r"ticket_summary\W+(\d+)\W+(\d+)", after.output)
+    assert row is not None, after.output
+    assert (int(row.group(1)), int(row.group(2))) == (position, 0)
+
+
+def test_rebuilding_an_unknown_view_says_which_exist(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["projections", "rebuild", "nope"], env=cli_env)
+    assert result.exit_code == 1
+    assert "ticket_summary" in result.output

@@ -1,0 +1,103 @@
+"""For random command sequences, the incremental summary equals a rebuilt one."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.articles import Article
+from domain.audit import Origin
+from domain.desk import HelpDesk, TicketDraft
+from domain.errors import DomainError
+from domain.people import Agent
+from projections.rebuild import rebuild
+from projections.runner import ViewRunner
+from projections.store import ViewStore
+from projections.ticket_summary import TicketSummary
+from projections.tracking import TABLE
+from projections.view import live_tables
+from tests.projections.summary import expected_rows, summary_rows
+
+ALICE = Origin("agent:alice")
+BOB = Origin("customer:bob@acme.test")
+
+Command = Callable[[HelpDesk, list[str], int], object]
+
+
+def _article(sender: str, visibility: str) -> Command:
+    origin = BOB if sender == "customer" else ALICE
+
+    def add(desk: HelpDesk, made: list[str], i: int) -> object:
+        text = Article(desk.new_article_id(), sender, visibility, "web", "Words")
+        return desk.add_article(made[i], text, origin)
+
+    return add
+
+
+def _open(desk: HelpDesk, made: list[str], i: int) -> object:
+    text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
+    draft = TicketDraft(title=f"T{len(made)}", customer="bob@acme.test", hidden=i > 2)
+    made.append(desk.open_ticket(draft, text, BOB).number)
+    return None
+
+
+COMMANDS: dict[str, Command] = {
+    "open": _open,
+    "customer reply": _article("customer", "public"),
+    "agent reply": _article("agent", "public"),
+    "agent note": _article("agent", "internal"),
+    "assign": lambda d, m, i: d.assign(m[i], "alice", None, ALICE),
+    "unassign": lambda d, m, i: d.unassign(m[i], ALICE),
+    "resolve": lambda d, m, i: d.change_status(m[i], "resolved", None, "", ALICE),
+    "close": lambda d, m, i: d.change_status(m[i], "closed", None, "", ALICE),
+    "reopen": lambda d, m, i: d.reopen(m[i], ALICE),
+    "priority": lambda d, m, i: d.change_priority(m[i], ("low", "high")[i % 2], ALICE),
+    "tag": lambda d, m, i: d.tag(m[i], f"t{i}", ALICE),
+    "untag": lambda d, m, i: d.untag(m[i], f"t{i % 2}", ALICE),
+    "merge": lambda d, m, i: d.merge(m[i], m[(i + 1) % len(m)], ALICE),
+    "retitle": lambda d, m, i: d.retitle(m[i], f"Retitled {i}", ALICE),
+    "catch up": lambda d, m, i: None,
+}
+
+STEPS = st.lists(
+    st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 4)), max_size=30
+)
+
+
+def wipe(store: ViewStore) -> None:
+    """Drop the summary and its position: the next example starts empty."""
+    with store.transaction(write=True) as cursor:
+        for table in live_tables(TicketSummary()).values():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(steps=STEPS)
+def test_incremental_equals_rebuilt(
+    view_store: ViewStore, steps: list[tuple[str, int]]
+) -> None:
+    wipe(view_store)
+    desk = HelpDesk()
+    desk.initialize()
+    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], ALICE))
+    runner = ViewRunner(desk, view_store, [TicketSummary()], batch_size=3)
+    made: list[str] = []
+    for kind, i in [("open", 0), *steps]:
+        if kind == "catch up":
+            runner.catch_up()
+        elif made or kind == "open":
+            with contextlib.suppress(DomainError):
+                COMMANDS[kind](desk, made, i % max(len(made), 1))
+    runner.catch_up()
+    incremental = summary_rows(view_store)
+    assert incremental == expected_rows(desk, made)
+    rebuild(desk, view_store, TicketSummary(), batch_size=4)
+    assert summary_rows(view_store) == incremental
