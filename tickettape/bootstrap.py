@@ -12,9 +12,9 @@ from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
+from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.ticket_summary import TicketSummary
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
@@ -65,7 +65,7 @@ def open_runtime(settings: Settings) -> Runtime:
     else:
         blobs = DirectoryBlobStore(settings.blob_dir)
         views = SQLiteViewStore(settings.views_path)
-    return Runtime(settings, desk, blobs, ViewRunner(desk, views, [TicketSummary()]))
+    return Runtime(settings, desk, blobs, ViewRunner(desk, views, all_views()))
 
 
 def initialize(runtime: Runtime) -> str | None:

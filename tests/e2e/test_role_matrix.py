@@ -21,9 +21,9 @@ from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
+from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
-from projections.ticket_summary import TicketSummary
 from tests.e2e.conftest import MemoryBlobs
 
 CALLERS = ("admin", "alice", "carol", "bob", "erin", "auditor", "anonymous")
@@ -138,9 +138,9 @@ ADMIN_NAMES = {
 
 @pytest.fixture
 def client(desk: HelpDesk, blobs: MemoryBlobs, tmp_path: Path) -> Iterator[TestClient]:
-    """The API with the ticket list's view, so that it answers too."""
+    """The API with every read model, so that the view endpoints answer too."""
     store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    views = ViewRunner(desk, store, [TicketSummary()])
+    views = ViewRunner(desk, store, all_views())
     app = create_app(Services(desk=desk, blobs=blobs, views=views))
     with TestClient(app) as test_client:
         yield test_client
