@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, CommandOrigin, Desk, ServicesDep
@@ -19,6 +21,7 @@ from domain.attachments import AttachmentRef
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound
 from domain.tokens import Role
+from replay.history import ticket_as_of
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -110,11 +113,31 @@ async def open_ticket(
 
 @router.get("/{number}", response_model=TicketOut, response_model_exclude_none=False)
 def read_ticket(
-    number: str, desk: Desk, caller: Caller, response: Response
+    number: str,
+    desk: Desk,
+    caller: Caller,
+    response: Response,
+    version: Annotated[
+        int | None, Query(ge=1, le=10**12, description="The ticket at this version.")
+    ] = None,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(description="The ticket as it stood at this time (with a zone)."),
+    ] = None,
 ) -> TicketOut:
-    """The ticket as it stands, with the articles the caller may see; ETag = version."""
+    """The ticket as it stands (or stood), with the articles the caller may see.
+
+    ETag = version. With `version` or `as_of` every field and article is as it
+    then stood; a time before the ticket existed is 404.
+    """
     require(caller, *EVERYONE)
     ticket = visible_ticket(desk, caller, number)
+    if version is not None and as_of is not None:
+        raise ApiProblem(422, "Invalid Request", "give version or as_of, not both")
+    if version is not None:
+        ticket = desk.ticket(number, version)
+    elif as_of is not None:
+        ticket = ticket_as_of(desk, number, as_of)
     response.headers["ETag"] = etag(ticket.version)
     return TicketOut.of(ticket, caller, visible_articles(caller, ticket))
 

@@ -63,6 +63,7 @@ CASES = [
     Case("GET", "/healthz", PUBLIC),
     Case("GET", "/readyz", PUBLIC),
     Case("POST", "/api/v1/tickets", OPEN, {"title": "New", "article": {"body": "x"}}),
+    Case("GET", f"{T}/history", READ),
     Case("GET", "/api/v1/tickets", dict.fromkeys(CALLERS, OK)),
     Case("GET", T, READ),
     Case("POST", f"{T}/articles", WRITE, {"body": "Any news?"}),

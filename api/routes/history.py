@@ -1,0 +1,44 @@
+"""A ticket's full history, event by event, as far as the caller may see it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Caller, Desk
+from api.policy import EVERYONE, require, visible_ticket
+from api.schemas.history import HistoryEntryOut, HistoryPage, HistoryQuery
+from replay.history import HistoryFilter, history
+
+router = APIRouter(prefix="/api/v1/tickets/{number}", tags=["history"])
+
+
+@router.get("/history", response_model=HistoryPage)
+def ticket_history(
+    number: Annotated[str, Path(min_length=1, max_length=64)],
+    desk: Desk,
+    caller: Caller,
+    query: Annotated[HistoryQuery, Query()],
+) -> HistoryPage:
+    """Every event with version, time, actor, correlation id and what it changed.
+
+    Customers see only the public part: no internal articles, no time accounting,
+    no custom fields and no staff-only fields.
+    """
+    require(caller, *EVERYONE)
+    visible_ticket(desk, caller, number)
+    wanted = HistoryFilter(
+        query.since, query.until, frozenset(query.event), query.actor
+    )
+    entries = [e for e in history(desk, number) if wanted.matches(e)]
+    if caller.is_customer:
+        entries = [e.for_customer() for e in entries if not e.internal]
+    rest = [e for e in entries if e.version > query.after_version]
+    page = rest[: query.limit]
+    return HistoryPage(
+        number=number,
+        entries=[HistoryEntryOut.of(e) for e in page],
+        total=len(entries),
+        next_after_version=page[-1].version if len(rest) > len(page) else None,
+    )
