@@ -5,7 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
-from api.routes import admin, commands, health, history, ticket_list, tickets
+from api.routes import (
+    activity,
+    admin,
+    commands,
+    health,
+    history,
+    metrics,
+    search,
+    ticket_list,
+    tickets,
+    views_queues,
+    views_work,
+)
 from api.schemas.tickets import ArticleIn, TicketIn
 from api.services import Services
 from api.uploads import document_bodies
@@ -26,7 +38,19 @@ def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
     app.state.services = services
     install_problem_handlers(app)
-    for module in (health, tickets, ticket_list, history, commands, admin):
+    for module in (
+        health,
+        metrics,
+        tickets,
+        ticket_list,
+        search,
+        history,
+        views_queues,
+        views_work,
+        activity,
+        commands,
+        admin,
+    ):
         app.include_router(module.router)
     document_bodies(app, TicketIn, ArticleIn)
     return app

@@ -86,3 +86,24 @@ def ticket_scope(desk: HelpDesk, caller: Principal) -> Scope:
         queues = desk.all_of(Queue)
         return Scope(queues=tuple(q.name for q in queues if q.group in caller.groups))
     return Scope(customer=caller.subject, organization=caller.organization)
+
+
+def require_queue(caller: Principal, queue: Queue) -> None:
+    """Refuse (403) an agent who is not in the group working the queue."""
+    if caller.role is Role.AGENT and queue.group not in caller.groups:
+        raise ApiProblem(
+            403, "Forbidden", f"queue {queue.name} is worked by another group"
+        )
+
+
+def dashboard_scope(caller: Principal, login: str | None = None) -> str | None:
+    """Whose dashboard row the caller may read (None: everyone's); 403 otherwise.
+
+    Admins and auditors read every agent's; an agent reads only their own.
+    """
+    require(caller, *READERS)
+    if caller.role is not Role.AGENT:
+        return login
+    if login not in (None, caller.subject):
+        raise ApiProblem(403, "Forbidden", "an agent sees only their own figures")
+    return caller.subject

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from projections.activity import ActivityFeed
+from projections.agent_dashboard import AgentDashboard
+from projections.queue_view import QueueView
+from projections.search_index import SearchIndex
+from projections.status_view import StatusView
 from projections.ticket_summary import TicketSummary
 from projections.view import View
+from projections.waiting import WaitingView
 
 
 def all_views() -> list[View]:
     """A fresh instance of every read model."""
-    return [TicketSummary()]
+    return [
+        TicketSummary(),
+        QueueView(),
+        StatusView(),
+        ActivityFeed(),
+        WaitingView(),
+        AgentDashboard(),
+        SearchIndex(),
+    ]

@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.desk import HelpDesk
+from projections.notifications import LogWatcher
 from projections.store import ViewStore
 from projections.tracking import create_tracking_table, position
 from projections.view import View, apply_batch, create_tables, live_tables
 
 log = logging.getLogger(__name__)
+
+#: Seconds between looks at a view's position while a read waits for another process.
+RECHECK_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,11 @@ class ViewPosition:
 
 
 class ViewRunner:
-    """Catches the views up in batches, on a background thread or when asked."""
+    """Catches the views up in batches: in a loop (a thread, a worker) or when asked.
+
+    The loop catches up when the watcher says the log grew, and every
+    `poll_seconds` in case a wake-up was missed.
+    """
 
     def __init__(
         self,
@@ -35,10 +43,12 @@ class ViewRunner:
         views: Sequence[View],
         batch_size: int = 500,
         poll_seconds: float = 0.2,
+        watcher: LogWatcher | None = None,
     ) -> None:
         self.desk, self.store, self.views = desk, store, list(views)
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.watcher = watcher
         self._woken = threading.Event()
         self._stopping = threading.Event()
         self._progress = threading.Condition()
@@ -65,24 +75,49 @@ class ViewRunner:
                 with self._progress:
                     self._progress.notify_all()
 
+    def run(self) -> None:
+        """Keep the views caught up on this thread until stop()."""
+        if self.watcher is not None:
+            self.watcher.start(self.wake)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self.catch_up()
+                except Exception:
+                    # A store hiccup must not end the loop; the next round
+                    # resumes from the tracked position, so nothing is lost
+                    # or doubled. The pause keeps wake-ups from spinning on it.
+                    log.exception("catching up the views failed; retrying")
+                    self._stopping.wait(self.poll_seconds)
+                self._woken.wait(self.poll_seconds)
+                self._woken.clear()
+        finally:
+            if self.watcher is not None:
+                self.watcher.stop()
+
     def start(self) -> None:
-        """Run catch-ups on a background thread until stop()."""
+        """Run the loop on a background thread until stop()."""
         if self._thread is None:
             self._stopping.clear()
             self._thread = threading.Thread(
-                target=self._run, name="tickettape-views", daemon=True
+                target=self.run, name="tickettape-views", daemon=True
             )
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """True while the loop runs on a background thread of this process."""
+        return self._thread is not None
 
     def wake(self) -> None:
         """Catch up now rather than at the next poll."""
         self._woken.set()
 
     def stop(self) -> None:
-        """Finish the current batch and end the background thread."""
+        """Finish the current batch and end the loop (joining its thread, if any)."""
+        self._stopping.set()
+        self._woken.set()
         if self._thread is not None:
-            self._stopping.set()
-            self._woken.set()
             self._thread.join()
             self._thread = None
 
@@ -101,22 +136,13 @@ class ViewRunner:
     def wait_until(self, target: int, timeout: float, name: str) -> bool:
         """Wait (at most `timeout` seconds) until the view reached a log position."""
         deadline = time.monotonic() + timeout
+        # Without a loop here, progress is made by another process: look often.
+        step = self.poll_seconds if self.running else RECHECK_SECONDS
         while self.position(name) < target:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             self.wake()
             with self._progress:
-                self._progress.wait(min(remaining, self.poll_seconds))
+                self._progress.wait(min(remaining, step))
         return True
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.catch_up()
-            except Exception:
-                # A store hiccup must not end the thread; the next poll retries
-                # from the tracked position, so nothing is lost or doubled.
-                log.exception("catching up the views failed; retrying")
-            self._woken.wait(self.poll_seconds)
-            self._woken.clear()

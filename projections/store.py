@@ -23,14 +23,21 @@ class ViewCursor:
         self._cursor = cursor
         self._postgres = postgres
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the statements run on PostgreSQL (else on SQLite)."""
+        return self._postgres
+
     def execute(self, statement: str, params: Sequence[object] = ()) -> None:
         """Run one statement."""
-        self._cursor.execute(self._native(statement), tuple(params))
+        self._cursor.execute(self._native(statement), self._bound(params))
 
     def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
         """Run one statement for each row of parameters."""
         if rows:
-            self._cursor.executemany(self._native(statement), [tuple(r) for r in rows])
+            self._cursor.executemany(
+                self._native(statement), [self._bound(r) for r in rows]
+            )
 
     def fetchone(self) -> Row | None:
         """The next row of the last query, or None."""
@@ -40,6 +47,16 @@ class ViewCursor:
     def fetchall(self) -> list[Row]:
         """The remaining rows of the last query."""
         return [tuple(row) for row in self._cursor.fetchall()]
+
+    def _bound(self, params: Sequence[object]) -> tuple[object, ...]:
+        if not self._postgres:
+            return tuple(params)
+        # PostgreSQL text cannot hold NUL, and one such title would stop the view
+        # for good; views are derived, so they keep a replacement character.
+        return tuple(
+            p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
+            for p in params
+        )
 
     def _native(self, statement: str) -> str:
         if not self._postgres:

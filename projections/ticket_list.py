@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.errors import InvalidValue
 from domain.statuses import Category
-from projections.store import Row, ViewStore
+from projections.store import Row, ViewCursor, ViewStore
 from projections.ticket_summary import NAME, micros
 from projections.tracking import position
 
@@ -116,7 +116,7 @@ def find_tickets(
 ) -> TicketPage:
     """A page of the tickets the scope allows and the filter wants."""
     keys = SORT_KEYS[sort]
-    where, params = _conditions(scope, wanted)
+    where, params = ticket_conditions(scope, wanted)
     order = " DESC" if descending else ""
     page_where, page_params = list(where), list(params)
     if cursor is not None:
@@ -138,18 +138,9 @@ def find_tickets(
             [*page_params, limit + 1],
         )
         found = rows.fetchall()
-        tags: dict[str, list[str]] = {}
-        ids = [row[0] for row in found[:limit]]
-        if ids:
-            rows.execute(
-                f"SELECT ticket, tag FROM {TAGS} WHERE ticket IN "
-                f"({', '.join('?' for _ in ids)}) ORDER BY tag",
-                ids,
-            )
-            for ticket, tag in rows.fetchall():
-                tags.setdefault(ticket, []).append(tag)
+        tags = ticket_tags(rows, [row[0] for row in found[:limit]])
         at = position(rows, NAME)
-    page = [_summary(row, tags.get(row[0], [])) for row in found[:limit]]
+    page = [summary_row(row, tags.get(row[0], [])) for row in found[:limit]]
     more = len(found) > limit
     last_key = list(found[limit - 1][-len(keys) :]) if more else None
     next_cursor = encode_cursor(sort, descending, last_key) if last_key else None
@@ -181,7 +172,24 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> list[Any]:
     return list(found[2])
 
 
-def _conditions(scope: Scope, wanted: TicketFilter) -> tuple[list[str], list[Any]]:
+def ticket_tags(rows: ViewCursor, ids: list[str]) -> dict[str, list[str]]:
+    """The tags of these tickets (by id), each list in order."""
+    tags: dict[str, list[str]] = {}
+    if ids:
+        rows.execute(
+            f"SELECT ticket, tag FROM {TAGS} WHERE ticket IN "
+            f"({', '.join('?' for _ in ids)}) ORDER BY tag",
+            ids,
+        )
+        for ticket, tag in rows.fetchall():
+            tags.setdefault(ticket, []).append(tag)
+    return tags
+
+
+def ticket_conditions(
+    scope: Scope, wanted: TicketFilter
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions on the summary (as `t`) for the scope and the filter."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
 
@@ -248,7 +256,8 @@ def _moment(value: int | None) -> datetime | None:
     return None if value is None else EPOCH + timedelta(microseconds=value)
 
 
-def _summary(row: Row, tags: list[str]) -> TicketSummaryRow:
+def summary_row(row: Row, tags: list[str]) -> TicketSummaryRow:
+    """A ticket from a row that starts with COLUMNS."""
     return TicketSummaryRow(
         number=row[1],
         title=row[2],

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from domain.desk import HelpDesk
 from projections.store import ViewCursor, ViewStore
 from projections.tracking import locked_position, record_position
 
 Tables = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class PerStore:
+    """A template that differs between the stores; None where a store needs none.
+
+    Full-text search is the case: an FTS5 table on SQLite, tsvector and GIN on
+    PostgreSQL.
+    """
+
+    sqlite: str | None
+    postgresql: str | None
+
+
+Template = str | PerStore
 
 
 class View(Protocol):
@@ -28,15 +44,25 @@ class View(Protocol):
         """The topics of the events it reads."""
 
     @property
-    def tables(self) -> Mapping[str, str]:
+    def tables(self) -> Mapping[str, Template]:
         """CREATE TABLE templates by logical table name."""
 
     @property
-    def indexes(self) -> Sequence[str]:
+    def indexes(self) -> Sequence[Template]:
         """CREATE INDEX templates."""
 
     def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
         """Change the view's rows for one event."""
+
+
+@runtime_checkable
+class PositionedView(View, Protocol):
+    """A read model whose rows carry the log position of their event."""
+
+    def apply_at(
+        self, position: int, event: Any, cursor: ViewCursor, tables: Tables
+    ) -> None:
+        """Change the view's rows for the event at this log position."""
 
 
 def live_tables(view: View) -> dict[str, str]:
@@ -48,11 +74,14 @@ def create_tables(
     cursor: ViewCursor, view: View, tables: Tables, *, with_indexes: bool
 ) -> None:
     """Create the view's tables (and indexes) if they are missing."""
-    for template in view.tables.values():
-        cursor.execute(template.format(**tables))
-    if with_indexes:
-        for template in view.indexes:
-            cursor.execute(template.format(**tables))
+    templates = [*view.tables.values(), *(view.indexes if with_indexes else ())]
+    for template in templates:
+        if isinstance(template, PerStore):
+            statement = template.postgresql if cursor.postgres else template.sqlite
+        else:
+            statement = template
+        if statement is not None:
+            cursor.execute(statement.format(**tables))
 
 
 def advance(
@@ -73,7 +102,12 @@ def advance(
         start, batch_size, stop=top, topics=view.topics, inclusive_of_start=False
     )
     for notification in batch:
-        view.apply(desk.mapper.to_domain_event(notification), cursor, tables)
+        event = desk.mapper.to_domain_event(notification)
+        # The log position is the notification's, which the event itself lacks.
+        if isinstance(view, PositionedView):
+            view.apply_at(notification.id, event, cursor, tables)
+        else:
+            view.apply(event, cursor, tables)
     # A short batch read the log up to `top`: the ids between are other topics
     # (or gaps), and skipping them keeps the lag honest.
     caught_up = len(batch) < batch_size

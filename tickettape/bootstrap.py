@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -13,8 +14,10 @@ from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
 from projections.catalogue import all_views
+from projections.notifications import watcher_for
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.view import View
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
@@ -41,9 +44,14 @@ class Runtime:
             views=self.views,
         )
 
-    def start_views(self) -> None:
-        """Keep the views caught up on a background thread until close()."""
-        self.views.start()
+    def start_views(self) -> bool:
+        """Keep the views caught up on a background thread until close().
+
+        Not where the settings say separate workers do it; True if started.
+        """
+        if self.settings.views_in_process:
+            self.views.start()
+        return self.settings.views_in_process
 
     def close(self) -> None:
         """Stop the views' thread and release the stores' connections."""
@@ -54,18 +62,31 @@ class Runtime:
             self.blobs.close()
 
 
-def open_runtime(settings: Settings) -> Runtime:
-    """Connect to the configured store (SQLite under data_dir unless a URL is set)."""
+def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Runtime:
+    """Connect to the configured store (SQLite under data_dir unless a URL is set).
+
+    The runner keeps the given views (by default every one in the catalogue).
+    """
     desk = HelpDesk(env=event_store_env(settings))
     blobs: BlobStore
-    views: ViewStore
+    store: ViewStore
+    conninfo = None
     if settings.uses_postgres:
-        blobs = PostgresBlobStore(libpq_conninfo(settings))
-        views = PostgresViewStore(libpq_conninfo(settings), settings.postgres_pool_size)
+        conninfo = libpq_conninfo(settings)
+        blobs = PostgresBlobStore(conninfo)
+        store = PostgresViewStore(conninfo, settings.postgres_pool_size)
     else:
         blobs = DirectoryBlobStore(settings.blob_dir)
-        views = SQLiteViewStore(settings.views_path)
-    return Runtime(settings, desk, blobs, ViewRunner(desk, views, all_views()))
+        store = SQLiteViewStore(settings.views_path)
+    runner = ViewRunner(
+        desk,
+        store,
+        all_views() if views is None else views,
+        batch_size=settings.views_batch_size,
+        poll_seconds=settings.views_poll_seconds,
+        watcher=watcher_for(desk.recorder, conninfo),
+    )
+    return Runtime(settings, desk, blobs, runner)
 
 
 def initialize(runtime: Runtime) -> str | None:

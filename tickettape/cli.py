@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import logging
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api.principal import Principal
 from api.schemas.tickets import TicketOut
 from domain.audit import Origin
-from domain.errors import DomainError
 from domain.tokens import Role
+from projections.catalogue import all_views
 from projections.rebuild import rebuild
-from tickettape.bootstrap import Runtime, build_app, initialize, open_runtime
-from tickettape.settings import Settings
-
-CLI_ACTOR = "system:cli"
+from projections.view import View
+from projections.worker import chosen_views, work
+from tickettape.bootstrap import build_app, initialize
+from tickettape.cli_replay import replay_app
+from tickettape.console import CLI_ACTOR, fail, out, runtime
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
 token_app = typer.Typer(help="Create and revoke API tokens.")
@@ -31,34 +30,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(ticket_app, name="ticket")
 views_app = typer.Typer(help="The read models: where they stand, and rebuilds.")
 app.add_typer(views_app, name="projections")
-
-out = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str) -> typer.Exit:
-    """Print an error the operator can act on and give the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
-
-
-@contextmanager
-def runtime() -> Iterator[Runtime]:
-    """The runtime for the configured store, closed afterwards."""
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
-    try:
-        opened = open_runtime(settings)
-    except (ValueError, OSError) as error:
-        raise fail(f"cannot open the store: {error}") from None
-    try:
-        yield opened
-    except DomainError as error:
-        raise fail(error.message) from None
-    finally:
-        opened.close()
+app.add_typer(replay_app, name="replay")
 
 
 def announce_first_token(secret: str | None) -> None:
@@ -95,7 +67,8 @@ def serve(
         out.print(f"tickettape on {store}: API docs at [bold]{url}/docs[/]")
         out.print("Authenticate with: Authorization: Bearer <token>")
         out.print("More tokens: tickettape token create --role agent --subject LOGIN")
-        opened.start_views()
+        if not opened.start_views():
+            out.print("Views: kept by separate `tickettape projections run` workers")
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
 
 
@@ -143,26 +116,59 @@ def projections_status() -> None:
     out.print(table)
 
 
+@views_app.command("run")
+def projections_run(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="The views to keep; default all")
+    ] = None,
+) -> None:
+    """Keep views caught up in this process until SIGTERM or Ctrl-C."""
+    views = known_views(names or [])
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with runtime(views) as opened:
+        listed = ", ".join(view.name for view in views)
+        out.print(f"keeping {listed} caught up; stop with SIGTERM or Ctrl-C")
+        work(opened.views)
+        for view in opened.views.positions():
+            out.print(f"{view.name} stopped at position {view.position}")
+
+
 @views_app.command("rebuild")
 def projections_rebuild(
-    name: Annotated[str, typer.Argument(help="The view, e.g. ticket_summary")],
+    name: Annotated[
+        str | None, typer.Argument(help="The view, e.g. ticket_summary")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Rebuild every view")] = False,
 ) -> None:
     """Replay the log into a fresh copy of a view, swapped in once caught up."""
-    with runtime() as opened:
-        try:
-            view = opened.views.view(name)
-        except KeyError:
-            known = ", ".join(v.name for v in opened.views.views)
-            raise fail(f"unknown view {name!r}; one of {known}") from None
-        with Progress(console=out) as bar:
-            task = bar.add_task(f"rebuilding {name}", total=None)
-            at = rebuild(
-                opened.desk,
-                opened.views.store,
-                view,
-                progress=lambda done, top: bar.update(task, completed=done, total=top),
-            )
-    out.print(f"{name} rebuilt up to position {at}")
+    if every == (name is not None):
+        raise fail("name one view, or give --all")
+    views = known_views([] if name is None else [name])
+    rebuilt: list[tuple[str, int]] = []
+    with runtime(views) as opened, Progress(console=out) as bar:
+        for view in views:
+            task = bar.add_task(f"rebuilding {view.name}", total=None)
+
+            def show(at: int, top: int, task: TaskID = task) -> None:
+                bar.update(task, completed=at, total=top)
+
+            store, size = opened.views.store, opened.settings.views_batch_size
+            at = rebuild(opened.desk, store, view, size, show)
+            rebuilt.append((view.name, at))
+    for rebuilt_name, at in rebuilt:
+        out.print(f"{rebuilt_name} rebuilt up to position {at}")
+
+
+def known_views(names: Sequence[str]) -> list[View]:
+    """The catalogue's views by name (all when none are named); exits on a typo."""
+    catalogue = all_views()
+    try:
+        return chosen_views(catalogue, names)
+    except KeyError as error:
+        known = ", ".join(view.name for view in catalogue)
+        raise fail(f"unknown view {error.args[0]!r}; one of {known}") from None
 
 
 def print_ticket(view: TicketOut) -> None:

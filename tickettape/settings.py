@@ -29,6 +29,30 @@ class Settings(BaseSettings):
     postgres_lock_timeout: int = Field(
         default=5, ge=0, description="seconds a write waits for the table lock"
     )
+    views_in_process: bool = Field(
+        default=True,
+        description="serve keeps the views caught up itself; false when "
+        "`tickettape projections run` workers do it",
+    )
+    views_batch_size: int = Field(
+        default=500, ge=1, le=100_000, description="events per view transaction"
+    )
+    views_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="how often the views look at the log without a wake-up",
+    )
+    checkpoint_key: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs audit checkpoints; "
+        "`tickettape replay keygen` makes one",
+    )
+    checkpoint_public_key: Path | None = Field(
+        default=None,
+        description="Ed25519 public key (PEM) that checks checkpoints; "
+        "by default the one of checkpoint_key",
+    )
 
     @property
     def uses_postgres(self) -> bool:

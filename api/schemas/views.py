@@ -19,8 +19,8 @@ MAX_LIMIT = 200
 MAX_WAIT_SECONDS = 5.0
 
 
-class TicketListQuery(BaseModel):
-    """Filters, sort order and paging of the ticket list; unknown values match none."""
+class TicketFilterQuery(BaseModel):
+    """The filters of the ticket list (and of search); unknown values match none."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -47,20 +47,6 @@ class TicketListQuery(BaseModel):
         None,
         description="new_and_open: new, open and pending; closed: resolved and closed.",
     )
-    sort: Literal["created", "updated", "priority"] = Field(
-        "created", description="priority sorts by priority, then oldest first."
-    )
-    order: Literal["asc", "desc"] = "desc"
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
-    cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = (
-        Field(None, description="next_cursor of the previous page, same sort order.")
-    )
-    after: Annotated[int, Field(ge=0, le=2**62)] | None = Field(
-        None, description="A write's position: answer once the list includes it."
-    )
-    wait: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS)] = Field(
-        2.0, description="Seconds to wait for `after` before answering anyway."
-    )
 
     def wanted(self) -> TicketFilter:
         """The filter the query asks for."""
@@ -82,6 +68,25 @@ class TicketListQuery(BaseModel):
             hidden=self.hidden,
             preset=self.preset,
         )
+
+
+class TicketListQuery(TicketFilterQuery):
+    """Filters, sort order and paging of the ticket list."""
+
+    sort: Literal["created", "updated", "priority"] = Field(
+        "created", description="priority sorts by priority, then oldest first."
+    )
+    order: Literal["asc", "desc"] = "desc"
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = (
+        Field(None, description="next_cursor of the previous page, same sort order.")
+    )
+    after: Annotated[int, Field(ge=0, le=2**62)] | None = Field(
+        None, description="A write's position: answer once the list includes it."
+    )
+    wait: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS)] = Field(
+        2.0, description="Seconds to wait for `after` before answering anyway."
+    )
 
 
 class TicketSummaryOut(BaseModel):

@@ -88,7 +88,12 @@ def multipart_bodies(draw: st.DrawFn, op: Operation) -> tuple[bytes, str | None]
     damage = draw(st.sampled_from(["none", "none", "cut", "boundary", "no-boundary"]))
     content_type = f"multipart/form-data; boundary={BOUNDARY}"
     if damage == "cut" and not as_file:
-        content = content[: draw(st.integers(0, len(content) - 1))]
+        # Cuts stay inside the first part: a cut inside an attachment makes
+        # Starlette leak that part's temporary file (a ResourceWarning that would
+        # surface in whichever test runs next); test_a_truncated_form_is_refused
+        # covers that case and collects the leak itself.
+        first = len(encode_parts(parts[:1], BOUNDARY)) - len(BOUNDARY) - 6
+        content = content[: draw(st.integers(0, first))]
     elif damage == "boundary":
         content_type = f"multipart/form-data; boundary={draw(st.text(max_size=80))}"
     elif damage == "no-boundary":

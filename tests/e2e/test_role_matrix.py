@@ -55,15 +55,28 @@ class Case:
     access: dict[str, int]
     body: dict[str, Any] | None = None
     resolved_first: bool = False
+    params: dict[str, Any] | None = None
 
 
 T = "/api/v1/tickets/{number}"
+# A stream that closes at once, rather than after its default lifetime.
+NOW = {"max_seconds": 0}
 A = "/api/v1/admin"
 CASES = [
     Case("GET", "/healthz", PUBLIC),
     Case("GET", "/readyz", PUBLIC),
     Case("POST", "/api/v1/tickets", OPEN, {"title": "New", "article": {"body": "x"}}),
     Case("GET", f"{T}/history", READ),
+    Case("GET", "/metrics", PUBLIC),
+    Case("GET", "/api/v1/views/waiting", WORK_READ),
+    Case("GET", "/api/v1/views/agents", WORK_READ),
+    Case("GET", "/api/v1/views/agents/{login}", WORK_READ | {"alice": FORBIDDEN}),
+    Case("GET", "/api/v1/views/queues", WORK_READ),
+    Case("GET", "/api/v1/views/queues/{queue}", WORK_READ | {"carol": FORBIDDEN}),
+    Case("GET", "/api/v1/views/status", WORK_READ),
+    Case("GET", "/api/v1/search", dict.fromkeys(CALLERS, OK), params={"q": "x"}),
+    Case("GET", "/api/v1/activity", dict.fromkeys(CALLERS, OK)),
+    Case("GET", "/api/v1/activity/stream", dict.fromkeys(CALLERS, OK), params=NOW),
     Case("GET", "/api/v1/tickets", dict.fromkeys(CALLERS, OK)),
     Case("GET", T, READ),
     Case("POST", f"{T}/articles", WRITE, {"body": "Any news?"}),
@@ -184,6 +197,7 @@ def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
         "login": "carol",
         "email": "erin@example.com",
         "token_id": str(token.id),
+        "queue": "General",
     }
 
 
@@ -217,7 +231,9 @@ def test_role_matrix(
         body = {**(body or {}), "customer": "bob@acme.test"}
     headers = auth.get(caller, {})
     before = desk.recorder.max_notification_id()
-    response = client.request(case.method, path, json=body, headers=headers)
+    response = client.request(
+        case.method, path, json=body, headers=headers, params=case.params
+    )
     expected = UNAUTHENTICATED if caller == "anonymous" else case.access[caller]
     expected = PUBLIC[caller] if case.access is PUBLIC else expected
     if expected == OK:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from projections.catalogue import all_views
 from tickettape.cli import app
 
 runner = CliRunner()
@@ -42,3 +43,22 @@ def test_rebuilding_an_unknown_view_says_which_exist(cli_env: dict[str, str]) ->
     result = runner.invoke(app, ["projections", "rebuild", "nope"], env=cli_env)
     assert result.exit_code == 1
     assert "ticket_summary" in result.output
+
+
+def test_rebuild_all_rebuilds_every_view(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["projections", "rebuild", "--all"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    rebuilt = re.findall(r"^(\w+) rebuilt up to position \d+$", result.output, re.M)
+    assert rebuilt == [view.name for view in all_views()]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["rebuild"], ["rebuild", "ticket_summary", "--all"], ["run", "nope"]],
+)
+def test_a_wrong_choice_of_views_is_refused(
+    cli_env: dict[str, str], arguments: list[str]
+) -> None:
+    result = runner.invoke(app, ["projections", *arguments], env=cli_env)
+    assert result.exit_code == 1, result.output
+    assert "error:" in result.output

@@ -1,0 +1,136 @@
+"""The activity feed: recent ticket activity as a list and as a live SSE stream."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Caller, Desk
+from api.policy import EVERYONE, require, ticket_scope
+from api.routes.ticket_list import Views
+from api.schemas.activity import (
+    ActivityListOut,
+    ActivityOut,
+    ActivityQuery,
+    ActivityStreamQuery,
+)
+from projections.activity import NAME
+from projections.activity_feed import (
+    ActivityFilter,
+    activity_after,
+    feed_position,
+    find_activity,
+)
+from projections.store import ViewStore
+from projections.ticket_list import Scope
+
+router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
+
+#: How often an idle stream looks at the feed, and sends a comment to keep
+#: proxies from closing a quiet connection.
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 15.0
+STREAM_BATCH = 100
+
+LastEventId = Annotated[
+    str | None,
+    Header(
+        pattern=r"^\d{1,18}$",
+        description="The id of the last event received: resume after it.",
+    ),
+]
+
+
+@router.get("", response_model=ActivityListOut)
+def list_activity(
+    desk: Desk,
+    views: Views,
+    caller: Caller,
+    query: Annotated[ActivityQuery, Query()],
+) -> ActivityListOut:
+    """Recent ticket activity the caller may see, newest first, paged by position."""
+    require(caller, *EVERYONE)
+    if query.after is None:
+        target = desk.recorder.max_notification_id() or 0
+    else:
+        target = query.after
+        views.wait_until(target, query.wait, NAME)
+    page = find_activity(
+        views.store,
+        ticket_scope(desk, caller),
+        query.wanted(),
+        query.limit,
+        query.cursor,
+    )
+    return ActivityListOut.of(page, caught_up=page.position >= target)
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_activity(
+    desk: Desk,
+    views: Views,
+    caller: Caller,
+    query: Annotated[ActivityStreamQuery, Query()],
+    last_event_id: LastEventId = None,
+) -> StreamingResponse:
+    """Server-Sent Events of new activity the caller may see; the id is its position.
+
+    The stream closes after `max_seconds` (a comment every 15 s keeps it open
+    meanwhile); an EventSource then reconnects with Last-Event-ID and misses nothing.
+    """
+    require(caller, *EVERYONE)
+    scope = await run_in_threadpool(ticket_scope, desk, caller)
+    if last_event_id is not None:
+        after = int(last_event_id)
+    elif query.after is not None:
+        after = query.after
+    else:
+        after = await run_in_threadpool(feed_position, views.store)
+    events = activity_events(
+        views.store, scope, query.wanted(), after, query.max_seconds
+    )
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def activity_events(
+    store: ViewStore,
+    scope: Scope,
+    wanted: ActivityFilter,
+    after: int,
+    max_seconds: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[str]:
+    """SSE frames of the activity after a position, until `max_seconds` have passed."""
+    deadline = clock() + max_seconds
+    heartbeat = clock() + HEARTBEAT_SECONDS
+    while True:
+        found = await run_in_threadpool(
+            activity_after, store, scope, wanted, after, STREAM_BATCH
+        )
+        for activity in found:
+            after = activity.position
+            data = ActivityOut.of(activity).model_dump_json()
+            yield f"id: {after}\nevent: activity\ndata: {data}\n\n"
+        now = clock()
+        if now >= deadline:
+            return
+        if len(found) == STREAM_BATCH:
+            continue
+        if now >= heartbeat:
+            yield ": heartbeat\n\n"
+            heartbeat = now + HEARTBEAT_SECONDS
+        await anyio.sleep(min(POLL_SECONDS, deadline - now, heartbeat - now))

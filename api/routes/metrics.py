@@ -1,0 +1,61 @@
+"""Prometheus metrics: the log's end, and each view's position and lag."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+
+from api.deps import ServicesDep
+
+router = APIRouter(tags=["health"])
+
+#: The Prometheus text exposition format.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+Sample = tuple[dict[str, str], int]
+
+
+class PrometheusText(PlainTextResponse):
+    """A response in the Prometheus text exposition format."""
+
+    media_type = CONTENT_TYPE
+
+
+@router.get("/metrics", response_class=PrometheusText)
+def metrics(services: ServicesDep) -> str:
+    """Gauges for scrapers: the log position, and each view's position and lag.
+
+    Unauthenticated, as Prometheus scrapers expect: it tells no more than /readyz
+    (the log position) plus the names of the read models.
+    """
+    positions = [] if services.views is None else services.views.positions()
+    # Read after the views, so the log's end is never behind a view's position.
+    top = services.desk.recorder.max_notification_id() or 0
+    lines = gauge(
+        "tickettape_log_position", "Id of the last event in the log", [({}, top)]
+    )
+    lines += gauge(
+        "tickettape_view_position",
+        "Id of the last event a view has taken in",
+        [({"view": view.name}, view.position) for view in positions],
+    )
+    lines += gauge(
+        "tickettape_view_lag_events",
+        "How many log ids a view is behind the log's end",
+        [({"view": view.name}, view.lag) for view in positions],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def gauge(name: str, help_text: str, samples: list[Sample]) -> list[str]:
+    """One gauge's HELP, TYPE and sample lines."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+    for labels, value in samples:
+        tags = ",".join(f'{key}="{escape(text)}"' for key, text in labels.items())
+        lines.append(f"{name}{{{tags}}} {value}" if tags else f"{name} {value}")
+    return lines
+
+
+def escape(label: str) -> str:
+    """A label value as the text format quotes it."""
+    return label.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -1,0 +1,51 @@
+"""Full-text search over the tickets and articles the caller may read."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import Caller, Desk
+from api.policy import EVERYONE, require, ticket_scope
+from api.routes.ticket_list import Views
+from api.schemas.search import SearchOut, SearchQuery
+from projections.search_index import NAME
+from projections.search_query import search_tickets
+from projections.ticket_summary import NAME as SUMMARY
+
+router = APIRouter(prefix="/api/v1/search", tags=["search"])
+
+
+@router.get("", response_model=SearchOut)
+def search(
+    desk: Desk,
+    views: Views,
+    caller: Caller,
+    query: Annotated[SearchQuery, Query()],
+) -> SearchOut:
+    """Tickets whose title or readable articles hold every word of q, best first.
+
+    Takes the ticket list's filters. Customers never match internal articles or
+    hidden tickets; agents search their queues only. Pages are by offset: a
+    ranking shifts as tickets come in, so a later page may repeat or skip one.
+    """
+    require(caller, *EVERYONE)
+    if query.after is None:
+        target = desk.recorder.max_notification_id() or 0
+    else:
+        target = query.after
+        deadline = time.monotonic() + query.wait
+        # Hits come from the index, their ticket fields from the summary.
+        for view in (NAME, SUMMARY):
+            views.wait_until(target, max(deadline - time.monotonic(), 0.0), view)
+    page = search_tickets(
+        views.store,
+        ticket_scope(desk, caller),
+        query.wanted(),
+        query.q,
+        query.limit,
+        query.cursor,
+    )
+    return SearchOut.of(page, caught_up=page.position >= target)

@@ -1,0 +1,147 @@
+"""The queue and status views: counts per queue, a queue's work list, the backlog."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Caller, Desk
+from api.policy import READERS, require, require_queue, ticket_scope
+from api.routes.ticket_list import Views
+from api.schemas.views import TicketSummaryOut
+from api.schemas.views_queues import (
+    BacklogDayOut,
+    FreshnessQuery,
+    OwnerCountOut,
+    QueueCountsOut,
+    QueueListOut,
+    QueueOut,
+    QueueQuery,
+    StatusCountOut,
+    StatusOut,
+    StatusQuery,
+)
+from domain.desk import HelpDesk
+from domain.queues import Queue
+from projections import queue_view, status_view, ticket_summary
+from projections.queue_counts import QueueCounts, count_queues, work_list
+from projections.runner import ViewRunner
+from projections.status_counts import status_figures
+
+router = APIRouter(prefix="/api/v1/views", tags=["views"])
+
+QueueName = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.get("/queues", response_model=QueueListOut)
+def list_queues(
+    desk: Desk, views: Views, caller: Caller, query: Annotated[FreshnessQuery, Query()]
+) -> QueueListOut:
+    """Every queue the caller may see, its tickets counted by category and priority.
+
+    Agents see the queues of their groups; admins and auditors see all.
+    """
+    require(caller, *READERS)
+    target = _settle(desk, views, query, queue_view.NAME)
+    groups = {q.name: q.group for q in desk.all_of(Queue)}
+    mine = ticket_scope(desk, caller).queues
+    names = sorted(groups if mine is None else mine, key=str.casefold)
+    figures = count_queues(views.store, names, desk.priorities().values)
+    return QueueListOut(
+        queues=[_counts(figures.queues[name], groups[name]) for name in names],
+        position=figures.position,
+        caught_up=figures.position >= target,
+    )
+
+
+@router.get("/queues/{queue}", response_model=QueueOut)
+def show_queue(
+    queue: QueueName,
+    desk: Desk,
+    views: Views,
+    caller: Caller,
+    query: Annotated[QueueQuery, Query()],
+) -> QueueOut:
+    """A queue's figures and its unfinished tickets: highest priority, then oldest.
+
+    An agent outside the queue's group gets 403; an unknown queue is 404.
+    """
+    require(caller, *READERS)
+    found = desk.queue(queue)
+    require_queue(caller, found)
+    target = _settle(desk, views, query, queue_view.NAME, ticket_summary.NAME)
+    figures = count_queues(views.store, [found.name], desk.priorities().values)
+    page = work_list(
+        views.store, ticket_scope(desk, caller), found.name, query.limit, query.cursor
+    )
+    at = min(figures.position, page.position)
+    return QueueOut(
+        queue=_counts(figures.queues[found.name], found.group),
+        tickets=[
+            TicketSummaryOut.model_validate(t, from_attributes=True)
+            for t in page.tickets
+        ],
+        total=page.total,
+        next_cursor=page.next_cursor,
+        position=at,
+        caught_up=at >= target,
+    )
+
+
+@router.get("/status", response_model=StatusOut)
+def show_status(
+    desk: Desk, views: Views, caller: Caller, query: Annotated[StatusQuery, Query()]
+) -> StatusOut:
+    """Tickets by status category, status and owner; the open backlog per UTC day.
+
+    The backlog of a day counts the tickets created and not yet resolved, closed
+    or merged at its end. Agents' figures cover the queues of their groups.
+    """
+    require(caller, *READERS)
+    first, last = query.days(desk.clock().astimezone(UTC).date())
+    target = _settle(desk, views, query, status_view.NAME)
+    figures = status_figures(
+        views.store, ticket_scope(desk, caller).queues, first, last
+    )
+    return StatusOut(
+        by_status_category=figures.by_status_category,
+        by_status=[
+            StatusCountOut.model_validate(c, from_attributes=True)
+            for c in figures.by_status
+        ],
+        by_owner=[
+            OwnerCountOut.model_validate(c, from_attributes=True)
+            for c in figures.by_owner
+        ],
+        backlog=[
+            BacklogDayOut.model_validate(d, from_attributes=True)
+            for d in figures.backlog
+        ],
+        position=figures.position,
+        caught_up=figures.position >= target,
+    )
+
+
+def _settle(
+    desk: HelpDesk, views: ViewRunner, query: FreshnessQuery, *names: str
+) -> int:
+    """The position the answer should include: `after`, waited for (bounded)."""
+    if query.after is None:
+        return desk.recorder.max_notification_id() or 0
+    deadline = time.monotonic() + query.wait
+    for name in names:
+        views.wait_until(query.after, max(deadline - time.monotonic(), 0.0), name)
+    return query.after
+
+
+def _counts(counts: QueueCounts, group: str) -> QueueCountsOut:
+    return QueueCountsOut(
+        name=counts.queue,
+        group=group,
+        tickets=counts.total,
+        by_status_category=counts.by_status_category,
+        by_priority=counts.by_priority,
+    )

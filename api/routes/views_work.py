@@ -1,0 +1,97 @@
+"""The work views: tickets waiting for an answer, and the agent dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import Caller, Desk
+from api.policy import READERS, dashboard_scope, require, ticket_scope
+from api.routes.ticket_list import Views
+from api.schemas.views_work import (
+    AgentDashboardOut,
+    DashboardOut,
+    DashboardQuery,
+    WaitingListOut,
+    WaitingQuery,
+)
+from domain.desk import HelpDesk
+from projections import agent_dashboard, waiting
+from projections.agent_figures import AgentFigures, Figures, dashboard
+from projections.runner import ViewRunner
+from projections.waiting_list import WaitingFilter, find_waiting
+
+router = APIRouter(prefix="/api/v1/views", tags=["views"])
+
+Login = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("/waiting", response_model=WaitingListOut)
+def waiting_tickets(
+    desk: Desk, views: Views, caller: Caller, query: Annotated[WaitingQuery, Query()]
+) -> WaitingListOut:
+    """Tickets whose customer spoke last and that are not finished, oldest wait first.
+
+    Agents see the tickets of their groups' queues; admins and auditors see all.
+    """
+    require(caller, *READERS)
+    target = _reach(desk, views, query.after, query.wait, waiting.NAME)
+    wanted = WaitingFilter(
+        allowed_queues=ticket_scope(desk, caller).queues,
+        queues=tuple(query.queue),
+        first_response_pending=query.first_response_pending,
+    )
+    page = find_waiting(
+        views.store, wanted, datetime.now(UTC), query.limit, query.cursor
+    )
+    return WaitingListOut.of(page, caught_up=page.position >= target)
+
+
+@router.get("/agents", response_model=DashboardOut)
+def agents_dashboard(
+    desk: Desk, views: Views, caller: Caller, query: Annotated[DashboardQuery, Query()]
+) -> DashboardOut:
+    """Each agent's open, pending and resolved tickets and median times, and overall.
+
+    Agents see their own row; admins and auditors every agent's.
+    """
+    login = dashboard_scope(caller)
+    target = _reach(desk, views, query.after, query.wait, agent_dashboard.NAME)
+    start, end = query.period(datetime.now(UTC))
+    board = dashboard(views.store, start, end, login)
+    return DashboardOut.of(board, caught_up=board.position >= target)
+
+
+@router.get("/agents/{login}", response_model=AgentDashboardOut)
+def one_agent_dashboard(
+    desk: Desk,
+    views: Views,
+    caller: Caller,
+    login: Login,
+    query: Annotated[DashboardQuery, Query()],
+) -> AgentDashboardOut:
+    """One agent's figures beside the overall ones; agents may ask for their own."""
+    dashboard_scope(caller, login)
+    # The desk knows every agent, even one the view has not caught up with.
+    hired = desk.agent(login)
+    target = _reach(desk, views, query.after, query.wait, agent_dashboard.NAME)
+    start, end = query.period(datetime.now(UTC))
+    board = dashboard(views.store, start, end, login)
+    row = board.agents[0] if board.agents else None
+    return AgentDashboardOut.of(
+        board,
+        row or AgentFigures(login, hired.active, Figures()),
+        caught_up=board.position >= target,
+    )
+
+
+def _reach(
+    desk: HelpDesk, views: ViewRunner, after: int | None, wait: float, name: str
+) -> int:
+    """The position the answer should include: `after` (waited for), else the log's."""
+    if after is None:
+        return desk.recorder.max_notification_id() or 0
+    views.wait_until(after, wait, name)
+    return after

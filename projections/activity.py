@@ -1,0 +1,172 @@
+"""The activity feed: one row per ticket event, with who may read what of it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.ticket import Ticket
+from projections.activity_changes import DESCRIBE, Change
+from projections.store import ViewCursor
+from projections.ticket_summary import micros
+from projections.view import Tables
+
+NAME = "activity"
+
+TABLES = {
+    # customer_summary and customer_changes are what a customer may read of the
+    # row; both are NULL when the activity is internal.
+    "activity": (
+        "CREATE TABLE IF NOT EXISTS {activity} ("
+        "position BIGINT PRIMARY KEY, at_us BIGINT NOT NULL, actor TEXT NOT NULL, "
+        "ticket_id TEXT NOT NULL, number TEXT NOT NULL, version INTEGER NOT NULL, "
+        "queue TEXT NOT NULL, event_type TEXT NOT NULL, summary TEXT NOT NULL, "
+        "changes TEXT NOT NULL, internal INTEGER NOT NULL, customer_summary TEXT, "
+        "customer_changes TEXT, customer TEXT NOT NULL, organization TEXT, "
+        "hidden INTEGER NOT NULL)"
+    ),
+    # Each ticket as it stands: the facts an event's row needs but the event
+    # lacks, and the current queue that decides which agents may read the rows.
+    "activity_tickets": (
+        "CREATE TABLE IF NOT EXISTS {activity_tickets} ("
+        "id TEXT PRIMARY KEY, number TEXT NOT NULL, queue TEXT NOT NULL, "
+        "customer TEXT NOT NULL, organization TEXT, hidden INTEGER NOT NULL)"
+    ),
+}
+INDEXES = [
+    "CREATE INDEX IF NOT EXISTS {activity}_number ON {activity} (number, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_actor ON {activity} (actor, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_queue ON {activity} (queue, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_ticket ON {activity} (ticket_id, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_customer ON {activity} (customer, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_organization "
+    "ON {activity} (organization, position)",
+    "CREATE INDEX IF NOT EXISTS {activity}_at ON {activity} (at_us)",
+    "CREATE INDEX IF NOT EXISTS {activity_tickets}_queue ON {activity_tickets} (queue)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS {activity_tickets}_number "
+    "ON {activity_tickets} (number)",
+]
+TOPICS = tuple(get_topic(kind) for kind in DESCRIBE)
+
+#: Events that name another ticket, and the field that names it.
+OTHER_TICKET = {
+    Ticket.Linked: "number",
+    Ticket.Unlinked: "number",
+    Ticket.Merged: "target",
+    Ticket.Absorbed: "source",
+}
+
+
+class ActivityFeed:
+    """Appends a row for every ticket event, at the event's log position."""
+
+    name = NAME
+    tables = TABLES
+    indexes = INDEXES
+    topics = TOPICS
+
+    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Refuse: a row without its log position would break the feed's order."""
+        raise TypeError("the activity feed is applied with apply_at")
+
+    def apply_at(
+        self, position: int, event: Any, cursor: ViewCursor, tables: Tables
+    ) -> None:
+        """Record the activity of one ticket event at its log position."""
+        describe = DESCRIBE.get(type(event))
+        if describe is None:
+            return
+        ticket_id = str(event.originator_id)
+        if isinstance(event, Ticket.Created):
+            cursor.execute(
+                f"INSERT INTO {tables['activity_tickets']} "
+                "(id, number, queue, customer, organization, hidden) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    ticket_id,
+                    event.number,
+                    event.queue,
+                    event.customer,
+                    event.organization,
+                    int(event.hidden),
+                ),
+            )
+        elif isinstance(event, Ticket.Moved):
+            cursor.execute(
+                f"UPDATE {tables['activity_tickets']} SET queue = ? WHERE id = ?",
+                (event.to_queue, ticket_id),
+            )
+        ticket = _ticket(cursor, tables, ticket_id)
+        if ticket is None:
+            return
+        number, queue, customer, organization, hidden = ticket
+        change = describe(event)
+        internal = (
+            change.internal or bool(hidden) or _names_hidden(event, cursor, tables)
+        )
+        cursor.execute(
+            f"INSERT INTO {tables['activity']} (position, at_us, actor, ticket_id, "
+            "number, version, queue, event_type, summary, changes, internal, "
+            "customer_summary, customer_changes, customer, organization, hidden) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                position,
+                micros(event.timestamp),
+                event.actor,
+                ticket_id,
+                number,
+                event.originator_version,
+                queue,
+                type(event).__name__,
+                change.summary,
+                _json(change.changes),
+                int(internal),
+                None if internal else change.customer_summary or change.summary,
+                None if internal else _json(_customer_changes(change)),
+                customer,
+                organization,
+                hidden,
+            ),
+        )
+
+
+def _ticket(
+    cursor: ViewCursor, tables: Tables, ticket_id: str
+) -> tuple[str, str, str, str | None, int] | None:
+    """The ticket's number, current queue, customer, organization, hidden flag."""
+    cursor.execute(
+        "SELECT number, queue, customer, organization, hidden "
+        f"FROM {tables['activity_tickets']} WHERE id = ?",
+        (ticket_id,),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return str(row[0]), str(row[1]), str(row[2]), row[3], int(row[4])
+
+
+def _names_hidden(event: Any, cursor: ViewCursor, tables: Tables) -> bool:
+    """Whether the event names another ticket a customer may not know of."""
+    field = OTHER_TICKET.get(type(event))
+    if field is None:
+        return False
+    cursor.execute(
+        f"SELECT hidden FROM {tables['activity_tickets']} WHERE number = ?",
+        (getattr(event, field),),
+    )
+    row = cursor.fetchone()
+    # A ticket the view never saw is treated as hidden: never leak, when unsure.
+    return row is None or bool(row[0])
+
+
+def _customer_changes(change: Change) -> dict[str, Any]:
+    if change.customer_changes is None:
+        return change.changes
+    return change.customer_changes
+
+
+def _json(changes: dict[str, Any]) -> str:
+    # Sorted keys: the rebuilt view must hold byte-identical rows.
+    return json.dumps(changes, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,192 @@
+"""The agent dashboard: who holds which tickets, and how fast tickets get answered.
+
+Definitions, so that every figure can be checked by hand against a ticket's history:
+
+- A ticket is *open* in category new or open, *pending* in category pending;
+  an agent holds it while they are its owner.
+- Its *first response* is its first public agent article after it was created:
+  an article written together with the ticket (stamped at its creation) opens it
+  rather than answering it, and internal notes never count. The first response
+  time runs from Created to that article; it is credited to the agent who wrote
+  it (an admin's or a rule's reply counts in the overall figures only).
+- A *resolution* is a status change from a category other than resolved/closed
+  into resolved or closed (resolved -> closed is no second one). Its resolution
+  time runs from Created to it, or, after a reopen (Reopened, or a status change
+  out of resolved/closed), from that reopen: a reopen starts a new resolution.
+  It is credited to the ticket's owner at that moment, or when nobody owns the
+  ticket to the agent who resolved it, else to the overall figures only.
+
+Durations are stored one row per first response and per resolution, with their
+moment, so that a period's counts and medians are computed when read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.articles import Sender, Visibility
+from domain.people import Agent
+from domain.statuses import FINISHED, Category
+from domain.ticket import Ticket
+from projections.store import ViewCursor
+from projections.ticket_summary import micros
+from projections.view import Tables
+
+NAME = "agent_dashboard"
+AGENT_ACTOR = "agent:"
+
+TABLES = {
+    "dashboard_agents": (
+        "CREATE TABLE IF NOT EXISTS {dashboard_agents} ("
+        "id TEXT PRIMARY KEY, login TEXT NOT NULL, active INTEGER NOT NULL)"
+    ),
+    "dashboard_tickets": (
+        "CREATE TABLE IF NOT EXISTS {dashboard_tickets} ("
+        "id TEXT PRIMARY KEY, owner TEXT, status_category TEXT NOT NULL, "
+        "created_us BIGINT NOT NULL, started_us BIGINT NOT NULL)"
+    ),
+    "dashboard_responses": (
+        "CREATE TABLE IF NOT EXISTS {dashboard_responses} ("
+        "ticket TEXT PRIMARY KEY, agent TEXT, responded_us BIGINT NOT NULL, "
+        "duration_us BIGINT NOT NULL)"
+    ),
+    # One row per resolution: the event's version tells a ticket's apart.
+    "dashboard_resolutions": (
+        "CREATE TABLE IF NOT EXISTS {dashboard_resolutions} ("
+        "ticket TEXT NOT NULL, version INTEGER NOT NULL, agent TEXT, "
+        "resolved_us BIGINT NOT NULL, duration_us BIGINT NOT NULL, "
+        "PRIMARY KEY (ticket, version))"
+    ),
+}
+INDEXES = [
+    "CREATE INDEX IF NOT EXISTS {dashboard_tickets}_owner "
+    "ON {dashboard_tickets} (owner, status_category)",
+    "CREATE INDEX IF NOT EXISTS {dashboard_responses}_at "
+    "ON {dashboard_responses} (responded_us)",
+    "CREATE INDEX IF NOT EXISTS {dashboard_resolutions}_at "
+    "ON {dashboard_resolutions} (resolved_us)",
+]
+
+Handler = Callable[[Any, ViewCursor, Tables], None]
+
+
+class AgentDashboard:
+    """Keeps the agents, each ticket's owner and clock, responses and resolutions."""
+
+    name = NAME
+    tables = TABLES
+    indexes = INDEXES
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[Any], Handler] = {
+            Agent.Created: _hired,
+            Agent.Updated: _agent_updated,
+            Ticket.Created: _created,
+            Ticket.ArticleAdded: _article_added,
+            Ticket.Assigned: lambda e, c, t: _set_owner(c, t, e, e.owner),
+            Ticket.Unassigned: lambda e, c, t: _set_owner(c, t, e, None),
+            Ticket.StatusChanged: lambda e, c, t: _enter(c, t, e, e.category),
+            Ticket.Reopened: _reopened,
+            Ticket.Merged: lambda e, c, t: _enter(c, t, e, Category.MERGED.value),
+        }
+        self.topics = [get_topic(kind) for kind in self._handlers]
+
+    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Change the dashboard for one agent or ticket event."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event, cursor, tables)
+
+
+def credited_agent(actor: str) -> str | None:
+    """The agent's login if an agent did it; None for admins, rules and system."""
+    return actor.removeprefix(AGENT_ACTOR) if actor.startswith(AGENT_ACTOR) else None
+
+
+def _hired(event: Agent.Created, cursor: ViewCursor, tables: Tables) -> None:
+    cursor.execute(
+        f"INSERT INTO {tables['dashboard_agents']} (id, login, active) "
+        "VALUES (?, ?, 1)",
+        (str(event.originator_id), event.login),
+    )
+
+
+def _agent_updated(event: Agent.Updated, cursor: ViewCursor, tables: Tables) -> None:
+    cursor.execute(
+        f"UPDATE {tables['dashboard_agents']} SET active = ? WHERE id = ?",
+        (int(event.active), str(event.originator_id)),
+    )
+
+
+def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:
+    at = micros(event.timestamp)
+    cursor.execute(
+        f"INSERT INTO {tables['dashboard_tickets']} (id, owner, status_category, "
+        "created_us, started_us) VALUES (?, NULL, ?, ?, ?)",
+        (str(event.originator_id), event.status_category, at, at),
+    )
+
+
+def _article_added(
+    event: Ticket.ArticleAdded, cursor: ViewCursor, tables: Tables
+) -> None:
+    if event.visibility != Visibility.PUBLIC or event.sender != Sender.AGENT:
+        return
+    at = micros(event.timestamp)
+    cursor.execute(
+        f"INSERT INTO {tables['dashboard_responses']} "
+        "(ticket, agent, responded_us, duration_us) "
+        f"SELECT id, ?, ?, ? - created_us FROM {tables['dashboard_tickets']} "
+        "WHERE id = ? AND created_us < ? ON CONFLICT (ticket) DO NOTHING",
+        (credited_agent(event.actor), at, at, str(event.originator_id), at),
+    )
+
+
+def _set_owner(
+    cursor: ViewCursor, tables: Tables, event: Any, owner: str | None
+) -> None:
+    cursor.execute(
+        f"UPDATE {tables['dashboard_tickets']} SET owner = ? WHERE id = ?",
+        (owner, str(event.originator_id)),
+    )
+
+
+def _reopened(event: Ticket.Reopened, cursor: ViewCursor, tables: Tables) -> None:
+    _set_owner(cursor, tables, event, event.owner)
+    _enter(cursor, tables, event, event.category)
+
+
+def _enter(cursor: ViewCursor, tables: Tables, event: Any, category: str) -> None:
+    """Move the ticket into a category: a resolution, a reopen, or neither."""
+    table, ticket = tables["dashboard_tickets"], str(event.originator_id)
+    cursor.execute(
+        f"SELECT owner, status_category, started_us FROM {table} WHERE id = ?",
+        (ticket,),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return
+    owner, was, started = row
+    at = micros(event.timestamp)
+    if category in FINISHED and was not in FINISHED:
+        cursor.execute(
+            f"INSERT INTO {tables['dashboard_resolutions']} "
+            "(ticket, version, agent, resolved_us, duration_us) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                ticket,
+                event.originator_version,
+                owner or credited_agent(event.actor),
+                at,
+                at - int(started),
+            ),
+        )
+    elif was in FINISHED and category not in FINISHED:
+        started = at
+    cursor.execute(
+        f"UPDATE {table} SET status_category = ?, started_us = ? WHERE id = ?",
+        (category, started, ticket),
+    )

@@ -1,0 +1,125 @@
+"""The status view: tickets by status and owner per queue, and the daily open backlog.
+
+The backlog is kept as changes per queue and UTC day: +1 on the day a ticket
+was created (or reopened, or moved in), -1 on the day it was resolved, closed or
+merged (or moved out). The backlog at the end of a day is the sum of the changes
+up to that day, so no event ever rewrites the days before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.statuses import Category
+from domain.ticket import Ticket
+from projections.counters import UNFINISHED, Bucket, bump, day_of, enter, move
+from projections.store import ViewCursor
+from projections.view import Tables
+
+NAME = "status_view"
+#: Nobody, in the owner column: a key column cannot be NULL.
+NOBODY = ""
+COLUMNS = ("queue", "status", "status_category", "owner")
+
+TABLES = {
+    # Each ticket's current bucket, so that a change knows which counter to lower.
+    "status_view_tickets": (
+        "CREATE TABLE IF NOT EXISTS {status_view_tickets} ("
+        "id TEXT PRIMARY KEY, queue TEXT NOT NULL, status TEXT NOT NULL, "
+        "status_category TEXT NOT NULL, owner TEXT NOT NULL)"
+    ),
+    "status_view_counts": (
+        "CREATE TABLE IF NOT EXISTS {status_view_counts} ("
+        "queue TEXT NOT NULL, status TEXT NOT NULL, status_category TEXT NOT NULL, "
+        "owner TEXT NOT NULL, tickets BIGINT NOT NULL, "
+        "PRIMARY KEY (queue, status, status_category, owner))"
+    ),
+    "status_view_backlog": (
+        "CREATE TABLE IF NOT EXISTS {status_view_backlog} ("
+        "queue TEXT NOT NULL, day TEXT NOT NULL, change BIGINT NOT NULL, "
+        "PRIMARY KEY (queue, day))"
+    ),
+}
+# Summing recent days over all queues (admins) reads by day, from the index alone.
+INDEXES = [
+    "CREATE INDEX IF NOT EXISTS {status_view_backlog}_day "
+    "ON {status_view_backlog} (day, queue, change)"
+]
+
+Change = Callable[[Any], dict[str, object]]
+
+
+class StatusView:
+    """Counts tickets by queue, status and owner; keeps the backlog's daily changes."""
+
+    name = NAME
+    tables = TABLES
+    indexes = INDEXES
+
+    def __init__(self) -> None:
+        self._changes: dict[type[Any], Change] = {
+            Ticket.Assigned: lambda e: {"owner": e.owner},
+            Ticket.Unassigned: lambda e: {"owner": NOBODY},
+            Ticket.StatusChanged: lambda e: {
+                "status": e.to_status,
+                "status_category": e.category,
+            },
+            Ticket.Reopened: lambda e: {
+                "status": e.to_status,
+                "status_category": e.category,
+                "owner": e.owner or NOBODY,
+            },
+            Ticket.Merged: lambda e: {
+                "status": e.to_status,
+                "status_category": Category.MERGED.value,
+            },
+            Ticket.Moved: lambda e: {"queue": e.to_queue},
+        }
+        self.topics = [get_topic(Ticket.Created), *map(get_topic, self._changes)]
+
+    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Count a new ticket, or move a changed one; keep the backlog's changes."""
+        state, counts = tables["status_view_tickets"], tables["status_view_counts"]
+        backlog, day = tables["status_view_backlog"], day_of(event.timestamp)
+        ticket = str(event.originator_id)
+        if isinstance(event, Ticket.Created):
+            bucket: Bucket = {
+                "queue": event.queue,
+                "status": event.status,
+                "status_category": event.status_category,
+                "owner": NOBODY,
+            }
+            enter(cursor, state, counts, ticket, bucket)
+            _backlog(cursor, backlog, day, None, bucket)
+            return
+        change = self._changes.get(type(event))
+        moved = (
+            None
+            if change is None
+            else move(cursor, state, counts, ticket, COLUMNS, change(event))
+        )
+        if moved is not None:
+            _backlog(cursor, backlog, day, *moved)
+
+
+def _backlog(
+    cursor: ViewCursor, table: str, day: str, before: Bucket | None, after: Bucket
+) -> None:
+    """Take the ticket off one queue's backlog and onto another's, if it moved."""
+    was, now = _backlog_queue(before), _backlog_queue(after)
+    if was == now:
+        return
+    if was is not None:
+        bump(cursor, table, {"queue": was, "day": day}, -1, column="change")
+    if now is not None:
+        bump(cursor, table, {"queue": now, "day": day}, 1, column="change")
+
+
+def _backlog_queue(bucket: Bucket | None) -> object:
+    """The queue whose backlog the ticket is in, or None when it is finished."""
+    if bucket is None or bucket["status_category"] not in UNFINISHED:
+        return None
+    return bucket["queue"]

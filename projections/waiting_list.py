@@ -1,0 +1,156 @@
+"""Reading the waiting view: oldest wait first, by queue, in keyset pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.errors import InvalidValue
+from projections.store import Row, ViewStore
+from projections.ticket_summary import micros
+from projections.tracking import position
+from projections.waiting import NAME
+
+TICKETS = "view_waiting_tickets"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+COLUMNS = (
+    "number, title, customer, queue, priority, owner, status, status_category, "
+    "created_us, waiting_since_us, first_response_us"
+)
+
+
+@dataclass(frozen=True)
+class WaitingFilter:
+    """Which waiting tickets to show; every given condition must hold.
+
+    `allowed_queues` is who may see what (None: every queue); `queues` is what
+    the reader asked for.
+    """
+
+    allowed_queues: tuple[str, ...] | None = None
+    queues: tuple[str, ...] = ()
+    first_response_pending: bool | None = None
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """A ticket waiting for an answer, and for how long at the moment of reading."""
+
+    number: str
+    title: str
+    customer: str
+    queue: str
+    priority: str
+    owner: str | None
+    status: str
+    status_category: str
+    created_at: datetime
+    waiting_since: datetime
+    waited_seconds: int
+    first_response_pending: bool
+
+
+@dataclass(frozen=True)
+class WaitingPage:
+    """A page of waiting tickets, how many wait in all, and where the view stands."""
+
+    tickets: list[WaitingTicket]
+    total: int
+    next_cursor: str | None
+    position: int
+    now: datetime
+
+
+def find_waiting(
+    store: ViewStore,
+    wanted: WaitingFilter,
+    now: datetime,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> WaitingPage:
+    """A page of the waiting tickets the filter allows, the longest wait first."""
+    where, params = _conditions(wanted)
+    page_where, page_params = list(where), list(params)
+    if cursor is not None:
+        page_where.append("(waiting_since_us, number) > (?, ?)")
+        page_params.extend(decode_cursor(cursor))
+    with store.transaction() as rows:
+        rows.execute(
+            f"SELECT COUNT(*) FROM {TICKETS} WHERE {' AND '.join(where)}", params
+        )
+        total = int((rows.fetchone() or (0,))[0])
+        rows.execute(
+            f"SELECT {COLUMNS} FROM {TICKETS} WHERE {' AND '.join(page_where)} "
+            "ORDER BY waiting_since_us, number LIMIT ?",
+            [*page_params, limit + 1],
+        )
+        found = rows.fetchall()
+        at = position(rows, NAME)
+    page = [_waiting(row, now) for row in found[:limit]]
+    last = found[limit - 1] if len(found) > limit else None
+    next_cursor = encode_cursor(int(last[9]), str(last[0])) if last else None
+    return WaitingPage(page, total, next_cursor, at, now)
+
+
+def encode_cursor(since_us: int, number: str) -> str:
+    """An opaque, URL-safe token for the page after this waiting ticket."""
+    text = json.dumps(["waiting", since_us, number], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The key inside a cursor of this view; InvalidValue otherwise."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        found = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidValue("the cursor is malformed") from None
+    if (
+        not isinstance(found, list)
+        or [type(value) for value in found] != [str, int, str]
+        or found[0] != "waiting"
+    ):
+        raise InvalidValue("the cursor is malformed or belongs to another list")
+    return list(found[1:])
+
+
+def _conditions(wanted: WaitingFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = ["waiting_since_us IS NOT NULL"]
+    params: list[Any] = []
+    for queues in (wanted.allowed_queues, wanted.queues or None):
+        if queues is not None:
+            # No queue at all matches nothing: "IN ()" is no SQL.
+            chosen = queues or ("",)
+            where.append(f"queue IN ({', '.join('?' for _ in chosen)})")
+            params.extend(chosen)
+    if wanted.first_response_pending is not None:
+        pending = wanted.first_response_pending
+        where.append(f"first_response_us IS {'' if pending else 'NOT '}NULL")
+    return where, params
+
+
+def _moment(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def _waiting(row: Row, now: datetime) -> WaitingTicket:
+    since = _moment(row[9])
+    return WaitingTicket(
+        number=row[0],
+        title=row[1],
+        customer=row[2],
+        queue=row[3],
+        priority=row[4],
+        owner=row[5],
+        status=row[6],
+        status_category=row[7],
+        created_at=_moment(row[8]),
+        waiting_since=since,
+        # The reader's clock may run a little behind the one that stamped the wait.
+        waited_seconds=max(0, (micros(now) - row[9]) // 1_000_000),
+        first_response_pending=row[10] is None,
+    )

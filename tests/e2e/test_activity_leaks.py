@@ -1,0 +1,124 @@
+"""No command sequence shows a customer an internal article or a hidden ticket."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.app import create_app
+from api.services import Services
+from domain.audit import SYSTEM, Origin
+from domain.desk import HelpDesk
+from domain.errors import DomainError
+from domain.people import Agent, Customer, Organization
+from projections.activity import ActivityFeed
+from projections.runner import ViewRunner
+from projections.store import SQLiteViewStore
+from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.test_activity import AGENT, Auth, add_note, feed, open_ticket, stream
+
+
+@dataclass
+class World:
+    """Tickets made so far, and what no customer may ever be told."""
+
+    visible: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+    def any_ticket(self, i: int) -> str:
+        """One of the tickets, visible or hidden."""
+        return pick(self.visible + self.hidden, i)
+
+
+def pick(items: list[str], i: int) -> str:
+    """An item chosen by i; IndexError when there is none."""
+    if not items:
+        raise IndexError("nothing to pick from")
+    return items[i % len(items)]
+
+
+def open_hidden(desk: HelpDesk, world: World, i: int) -> None:
+    """A hidden ticket of bob's or dave's: its number is a secret."""
+    customer = ("bob@acme.test", "dave@acme.test")[i % 2]
+    number = open_ticket(desk, customer, hidden=True)
+    world.hidden.append(number)
+    world.secrets.append(number)
+
+
+def internal_note(desk: HelpDesk, world: World, i: int) -> None:
+    """An internal note: its body and its id are secrets."""
+    body = f"secret note {len(world.secrets)}"
+    world.secrets += [body, add_note(desk, world.any_ticket(i), body, "internal")]
+
+
+COMMANDS: dict[str, Callable[[HelpDesk, World, int], object]] = {
+    "open": lambda d, w, i: w.visible.append(open_ticket(d, "bob@acme.test")),
+    "open hidden": open_hidden,
+    "internal note": internal_note,
+    "reply": lambda d, w, i: add_note(d, w.any_ticket(i), "Try this.", "public"),
+    "time": lambda d, w, i: d.account_time(w.any_ticket(i), 5, "call", None, AGENT),
+    "link": lambda d, w, i: d.link(
+        pick(w.visible, i), pick(w.hidden, i), "related", AGENT
+    ),
+    "merge": lambda d, w, i: d.merge(pick(w.visible, i), pick(w.hidden, i), AGENT),
+    "absorb": lambda d, w, i: d.merge(pick(w.hidden, i), pick(w.visible, i), AGENT),
+    "resolve": lambda d, w, i: d.change_status(
+        pick(w.visible, i), "resolved", None, "", AGENT
+    ),
+}
+
+
+def leak_desk() -> tuple[HelpDesk, Auth]:
+    """A fresh desk with alice, customers bob and dave of ACME, and their tokens."""
+    desk = HelpDesk()
+    desk.initialize()
+    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], AGENT))
+    desk.save_config(Organization.register("ACME", ["acme.test"], AGENT))
+    auth = {}
+    for who in ("bob", "dave"):
+        email = f"{who}@acme.test"
+        desk.save_config(Customer.register(email, who, "ACME", AGENT))
+        secret, _ = desk.issue_token(who, "customer", email, Origin(SYSTEM))
+        auth[who] = {"Authorization": f"Bearer {secret}"}
+    return desk, auth
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 6)), max_size=20
+    )
+)
+def test_no_command_sequence_leaks_to_a_customer(
+    blobs: MemoryBlobs, steps: list[tuple[str, int]]
+) -> None:
+    desk, auth = leak_desk()
+    world = World(visible=[open_ticket(desk, "bob@acme.test")])
+    for kind, i in steps:
+        with contextlib.suppress(DomainError, IndexError):
+            COMMANDS[kind](desk, world, i)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = SQLiteViewStore(Path(scratch) / "views.sqlite3")
+        views = ViewRunner(desk, store, [ActivityFeed()])
+        views.catch_up()
+        app = create_app(Services(desk=desk, blobs=blobs, views=views))
+        with TestClient(app) as api:
+            for who in ("bob", "dave"):
+                told = json.dumps(feed(api, auth, who, limit=200))
+                told += json.dumps(stream(api, auth, who, after=0))
+                leaked = [s for s in world.secrets if s in told]
+                assert not leaked, f"{who} was told {leaked}"
+        store.close()

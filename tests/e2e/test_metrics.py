@@ -1,0 +1,91 @@
+"""GET /metrics: gauges of the log position and of each view's position and lag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.services import Services
+from domain.desk import HelpDesk
+from projections.catalogue import all_views
+from projections.runner import ViewRunner
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from tests.e2e.conftest import MemoryBlobs
+from tickettape.settings import Settings
+from tickettape.stores import ensure_schema, libpq_conninfo
+
+Auth = dict[str, dict[str, str]]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
+    """An empty view store: a SQLite file, then a PostgreSQL schema."""
+    store: ViewStore
+    if request.param == "sqlite":
+        store = SQLiteViewStore(tmp_path / "views.sqlite3")
+    else:
+        settings = Settings(database_url=request.getfixturevalue("postgres_schema_url"))
+        ensure_schema(settings)
+        store = PostgresViewStore(libpq_conninfo(settings))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
+    """Every view, caught up only when a test says so."""
+    return ViewRunner(desk, view_store, all_views())
+
+
+def scrape(client: TestClient) -> dict[str, int]:
+    """The samples of /metrics, by name and labels, fetched without a token."""
+    response = client.get("/metrics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = {}
+    for line in response.text.splitlines():
+        if not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = int(value)
+    return samples
+
+
+def open_ticket(client: TestClient, auth: Auth) -> int:
+    """Bob opens a ticket through the API; the log position of the write."""
+    body = {"title": "Printer", "article": {"body": "It smokes"}}
+    response = client.post("/api/v1/tickets", json=body, headers=auth["bob"])
+    assert response.status_code == 201, response.text
+    position: int = response.json()["position"]
+    return position
+
+
+def test_the_gauges_show_the_lag_until_the_views_catch_up(
+    desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner, auth: Auth
+) -> None:
+    with TestClient(create_app(Services(desk, blobs, views=views))) as client:
+        open_ticket(client, auth)
+        top = open_ticket(client, auth)
+        behind = scrape(client)
+        views.catch_up()
+        current = scrape(client)
+    names = [view.name for view in views.views]
+    assert behind["tickettape_log_position"] == current["tickettape_log_position"]
+    assert current["tickettape_log_position"] == top
+    for name in names:
+        assert behind[f'tickettape_view_position{{view="{name}"}}'] == 0
+        assert behind[f'tickettape_view_lag_events{{view="{name}"}}'] == top
+        assert current[f'tickettape_view_position{{view="{name}"}}'] == top
+        assert current[f'tickettape_view_lag_events{{view="{name}"}}'] == 0
+    assert len(current) == 1 + 2 * len(names)
+
+
+def test_without_views_only_the_log_position_is_shown(
+    desk: HelpDesk, blobs: MemoryBlobs, auth: Auth
+) -> None:
+    with TestClient(create_app(Services(desk, blobs))) as client:
+        top = open_ticket(client, auth)
+        assert scrape(client) == {"tickettape_log_position": top}

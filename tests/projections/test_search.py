@@ -1,0 +1,240 @@
+"""The search index and its query, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.articles import Article
+from domain.audit import Origin
+from domain.desk import HelpDesk, TicketDraft
+from domain.errors import InvalidValue
+from domain.people import Agent
+from domain.queues import FollowUp, Queue
+from projections.rebuild import rebuild
+from projections.runner import ViewRunner
+from projections.search_index import MAX_SEARCHABLE, SearchIndex
+from projections.search_query import SearchPage, search_tickets
+from projections.store import ViewStore
+from projections.ticket_list import Scope, TicketFilter
+from projections.ticket_summary import TicketSummary
+from tests.projections.search import expected_documents, indexed_documents
+
+ALICE = Origin("agent:alice")
+BOB = Origin("customer:bob@acme.test")
+EVERYTHING = Scope()
+BOBS = Scope(customer="bob@acme.test")
+ANY = TicketFilter()
+
+
+def open_ticket(
+    desk: HelpDesk,
+    title: str,
+    body: str = "Help!",
+    queue: str = "General",
+    hidden: bool = False,
+) -> str:
+    """A ticket opened by bob; its number."""
+    article = Article(desk.new_article_id(), "customer", "public", "web", body)
+    draft = TicketDraft(title, "bob@acme.test", queue=queue, hidden=hidden)
+    return desk.open_ticket(draft, article, BOB).number
+
+
+def note(desk: HelpDesk, number: str, body: str, visibility: str = "internal") -> str:
+    """An agent's article on the ticket; its id."""
+    article = Article(desk.new_article_id(), "agent", visibility, "note", body)
+    desk.add_article(number, article, ALICE)
+    return article.article_id
+
+
+@pytest.fixture
+def runner(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
+    """The summary and the search index, with a second queue."""
+    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], ALICE))
+    desk.save_config(Queue.open("Hardware", "support", FollowUp.REOPEN, None, ALICE))
+    return ViewRunner(desk, view_store, [TicketSummary(), SearchIndex()], batch_size=3)
+
+
+def search(
+    runner: ViewRunner,
+    text: str,
+    scope: Scope = EVERYTHING,
+    wanted: TicketFilter = ANY,
+) -> SearchPage:
+    """Catch up, then search."""
+    runner.catch_up()
+    return search_tickets(runner.store, scope, wanted, text)
+
+
+def found(page: SearchPage) -> list[str]:
+    """The ticket numbers of a page, best first."""
+    return [hit.ticket.number for hit in page.hits]
+
+
+def test_titles_subjects_and_bodies_are_found(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    printer = open_ticket(desk, "Printer on fire", "Smoke comes out of the tray")
+    mouse = open_ticket(desk, "Mouse broken")
+    reply = Article(
+        desk.new_article_id(), "agent", "public", "email", "Try this", "Re: firmware"
+    )
+    desk.add_article(mouse, reply, ALICE)
+    assert found(search(runner, "printer")) == [printer]
+    assert found(search(runner, "SMOKE tray")) == [printer]
+    assert found(search(runner, "firmware")) == [mouse]
+    assert found(search(runner, "smoke mouse")) == [], "every word must match"
+    assert indexed_documents(runner.store) == expected_documents(desk, [printer, mouse])
+
+
+def test_a_hit_carries_the_ticket_and_a_marked_snippet(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    number = open_ticket(desk, "Printer", "The toner is empty since monday")
+    desk.tag(number, "hardware", ALICE)
+    [hit] = search(runner, "toner").hits
+    assert hit.ticket.number == number
+    assert hit.ticket.tags == ["hardware"]
+    assert hit.article_id == desk.ticket(number).articles[0].article_id
+    assert [p.text for p in hit.snippet if p.match] == ["toner"]
+    assert "toner is empty" in "".join(p.text for p in hit.snippet)
+    [title_hit] = search(runner, "printer").hits
+    assert title_hit.article_id is None
+
+
+def test_a_retitled_ticket_is_found_by_its_new_title_only(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    number = open_ticket(desk, "Printer on fire")
+    search(runner, "printer")
+    desk.retitle(number, "Toaster on fire", ALICE)
+    assert found(search(runner, "toaster")) == [number]
+    assert found(search(runner, "printer")) == []
+
+
+def test_a_title_match_ranks_above_a_body_match(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    in_body = open_ticket(desk, "Paper jam", "The scanner beside the printer jams")
+    in_title = open_ticket(desk, "Scanner does nothing")
+    assert found(search(runner, "scanner")) == [in_title, in_body]
+
+
+def test_customers_never_match_internal_articles_nor_hidden_tickets(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    noted = open_ticket(desk, "Printer", "It smokes")
+    note(desk, noted, "Customer is a known troublemaker")
+    hidden = open_ticket(desk, "Troublemaker list", hidden=True)
+    strangers = Scope(customer="erin@example.com")
+    assert set(found(search(runner, "troublemaker"))) == {noted, hidden}
+    assert found(search(runner, "troublemaker", BOBS)) == []
+    assert found(search(runner, "smokes", BOBS)) == [noted]
+    assert found(search(runner, "smokes", strangers)) == []
+    snippet = search(runner, "printer smokes", BOBS).hits
+    assert all("troublemaker" not in p.text for h in snippet for p in h.snippet)
+
+
+def test_agents_search_only_their_queues_and_filters_apply(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    general = open_ticket(desk, "Printer in general")
+    hardware = open_ticket(desk, "Printer in hardware", queue="Hardware")
+    desk.tag(general, "urgent", ALICE)
+    assert found(search(runner, "printer", Scope(queues=("Hardware",)))) == [hardware]
+    assert found(search(runner, "printer", Scope(queues=()))) == []
+    urgent, in_hardware = (
+        TicketFilter(tags=("urgent",)),
+        TicketFilter(queues=("Hardware",)),
+    )
+    assert found(search(runner, "printer", wanted=urgent)) == [general]
+    assert found(search(runner, "printer", wanted=in_hardware)) == [hardware]
+    assert search(runner, "printer").total == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "printer\"'",
+        "NOT printer",
+        "printer OR",
+        "NEAR(printer fire)",
+        "subject:printer",
+        "print*",
+        "^printer",
+        "(printer",
+        "printer & | ! <-> :*",
+        "'; DROP TABLE view_search_text; --",
+        "!!!",
+        "?",
+        "%s %%",
+        "_",
+        "é" * 200,
+    ],
+)
+def test_any_text_is_plain_words(desk: HelpDesk, runner: ViewRunner, text: str) -> None:
+    number = open_ticket(desk, "Printer on fire")
+    page = search(runner, text)
+    assert found(page) in ([], [number])
+    assert search(runner, "printer").total == 1
+
+
+def test_operators_are_words_not_syntax(desk: HelpDesk, runner: ViewRunner) -> None:
+    number = open_ticket(desk, "Printer on fire")
+    assert found(search(runner, "NOT fire")) == [], "NOT is a word the ticket lacks"
+    assert found(search(runner, '"printer" "fire"')) == [number]
+
+
+def test_huge_articles_are_searchable_at_their_start(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    words = " ".join(f"w{i}" for i in range(MAX_SEARCHABLE // 3))
+    number = open_ticket(desk, "Log dump", f"needle\x00start {words} tailword")
+    assert found(search(runner, "needle")) == [number]
+    assert found(search(runner, "tailword")) == []
+
+
+def test_the_cursor_pages_through_every_hit_once(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    made = {open_ticket(desk, f"Printer {i}") for i in range(7)}
+    open_ticket(desk, "Scanner")
+    runner.catch_up()
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = search_tickets(
+            runner.store, EVERYTHING, TicketFilter(), "printer", 3, cursor
+        )
+        assert page.total == 7
+        seen += found(page)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(made)
+    with pytest.raises(InvalidValue):
+        search_tickets(runner.store, EVERYTHING, TicketFilter(), "scanner", 3, cursor)
+
+
+def test_a_rebuild_swaps_in_a_working_index(desk: HelpDesk, runner: ViewRunner) -> None:
+    numbers = [open_ticket(desk, f"Printer {i}", "toner low") for i in range(5)]
+    note(desk, numbers[0], "secret plan")
+    before = search(runner, "printer toner")
+    rebuild(desk, runner.store, SearchIndex(), batch_size=2)
+    rebuild(desk, runner.store, SearchIndex(), batch_size=4)
+    after = search(runner, "printer toner")
+    assert found(after) == found(before)
+    assert indexed_documents(runner.store) == expected_documents(desk, numbers)
+    assert found(search(runner, "secret", BOBS)) == []
+    note(desk, numbers[1], "more toner", "public")
+    assert found(search(runner, "more"))[0] == numbers[1], "the live index grows"
+    with runner.store.transaction() as rows:
+        postgres = rows.postgres
+        catalogue = (
+            "indexname FROM pg_indexes" if postgres else "name FROM sqlite_master"
+        )
+        rows.execute(f"SELECT {catalogue}")
+        names = {row[0] for row in rows.fetchall() if row[0].startswith("view_search")}
+    assert not [name for name in names if "rebuild" in name]
+    assert "view_search_documents_article" in names
+    assert ("view_search_text_words" in names) == postgres

@@ -1,0 +1,200 @@
+"""The waiting view on SQLite and PostgreSQL: who waits, since when, in what order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from domain.articles import Sender, Visibility
+from domain.desk import HelpDesk
+from domain.errors import InvalidValue
+from domain.statuses import FINISHED, Category
+from domain.ticket import Ticket
+from projections.rebuild import rebuild
+from projections.runner import ViewRunner
+from projections.store import ViewStore
+from projections.ticket_summary import micros
+from projections.waiting import WaitingView
+from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
+from tests.projections.work_desk import (
+    ALICE,
+    BOB,
+    STEPS,
+    dump,
+    open_ticket,
+    play,
+    staffed_desk,
+    wipe,
+    write,
+)
+from tests.unit.builders import Clock
+
+MINUTE = timedelta(minutes=1)
+RESTING = {*FINISHED, Category.MERGED}
+
+
+@pytest.fixture
+def desk_and_clock() -> tuple[HelpDesk, Clock]:
+    """A staffed in-memory desk and its clock."""
+    return staffed_desk()
+
+
+@pytest.fixture
+def runner(desk_and_clock: tuple[HelpDesk, Clock], view_store: ViewStore) -> ViewRunner:
+    """The waiting view's runner, in small batches."""
+    return ViewRunner(desk_and_clock[0], view_store, [WaitingView()], batch_size=3)
+
+
+def waiting(
+    runner: ViewRunner, wanted: WaitingFilter | None = None
+) -> dict[str, tuple[int, bool]]:
+    """Per waiting ticket: minutes from the clock's start, first response pending."""
+    now = Clock.START + timedelta(days=1)
+    page = find_waiting(runner.store, wanted or WaitingFilter(), now, limit=1000)
+    return {
+        t.number: ((t.waiting_since - Clock.START) // MINUTE, t.first_response_pending)
+        for t in page.tickets
+    }
+
+
+def test_a_ticket_waits_from_its_customer_article_until_an_agent_answers(
+    desk_and_clock: tuple[HelpDesk, Clock], runner: ViewRunner
+) -> None:
+    desk, clock = desk_and_clock
+    number = open_ticket(desk)
+    clock.advance(10 * MINUTE)
+    write(desk, number, BOB)
+    clock.advance(10 * MINUTE)
+    write(desk, number, ALICE, "internal")
+    runner.catch_up()
+    assert waiting(runner) == {number: (0, True)}, "a note is no answer"
+    clock.advance(10 * MINUTE)
+    write(desk, number, ALICE)
+    runner.catch_up()
+    assert waiting(runner) == {}
+    clock.advance(10 * MINUTE)
+    write(desk, number, BOB)
+    desk.change_status(number, "waiting_for_customer", None, "", ALICE)
+    runner.catch_up()
+    assert waiting(runner) == {number: (40, False)}, "pending tickets wait too"
+
+
+def test_finished_and_merged_tickets_wait_no_more_until_reopened(
+    desk_and_clock: tuple[HelpDesk, Clock], runner: ViewRunner
+) -> None:
+    desk, clock = desk_and_clock
+    resolved, merged, target = open_ticket(desk), open_ticket(desk), open_ticket(desk)
+    clock.advance(5 * MINUTE)
+    desk.change_status(resolved, "resolved", None, "", ALICE)
+    desk.merge(merged, target, ALICE)
+    runner.catch_up()
+    assert waiting(runner) == {target: (0, True)}
+    clock.advance(5 * MINUTE)
+    desk.reopen(resolved, ALICE)
+    runner.catch_up()
+    assert waiting(runner)[resolved] == (10, True), "a reopen starts a new wait"
+
+
+def test_an_article_written_with_the_ticket_is_no_response(
+    desk_and_clock: tuple[HelpDesk, Clock], runner: ViewRunner
+) -> None:
+    desk, clock = desk_and_clock
+    number = open_ticket(desk, "agent")
+    runner.catch_up()
+    assert waiting(runner) == {}, "the agent spoke last"
+    clock.advance(MINUTE)
+    write(desk, number, BOB)
+    runner.catch_up()
+    assert waiting(runner) == {number: (1, True)}
+
+
+def test_oldest_first_in_keyset_pages_by_queue_and_first_response(
+    desk_and_clock: tuple[HelpDesk, Clock], runner: ViewRunner
+) -> None:
+    desk, clock = desk_and_clock
+    made = []
+    for minute in range(5):
+        made.append(open_ticket(desk, queue=("General", "Billing")[minute % 2]))
+        clock.advance(MINUTE)
+    write(desk, made[2], ALICE)
+    write(desk, made[2], BOB)
+    runner.catch_up()
+    now = clock() + timedelta(seconds=30)
+    pages, cursor = [], None
+    while True:
+        page = find_waiting(runner.store, WaitingFilter(), now, limit=2, cursor=cursor)
+        assert page.total == 5
+        pages.append([(t.number, t.waited_seconds) for t in page.tickets])
+        if (cursor := page.next_cursor) is None:
+            break
+    expected = [(n, (5 - i) * 60 + 30) for i, n in enumerate(made)]
+    expected[2] = (made[2], 30)
+    expected.sort(key=lambda pair: -pair[1])
+    assert pages == [expected[:2], expected[2:4], expected[4:]]
+    billing = WaitingFilter(queues=("Billing",))
+    assert set(waiting(runner, billing)) == {made[1], made[3]}
+    elsewhere = WaitingFilter(allowed_queues=("Billing",), queues=("General",))
+    assert waiting(runner, elsewhere) == {}
+    assert waiting(runner, WaitingFilter(allowed_queues=())) == {}, "no queue: none"
+    answered = WaitingFilter(first_response_pending=False)
+    assert set(waiting(runner, answered)) == {made[2]}
+    assert len(waiting(runner, WaitingFilter(first_response_pending=True))) == 4
+
+
+@pytest.mark.parametrize(
+    "cursor", ["%%%", "bm90IGpzb24", "WyJ3YWl0aW5nIiwxXQ", encode_cursor(1, "x")[:-4]]
+)
+def test_a_bad_cursor_is_refused(runner: ViewRunner, cursor: str) -> None:
+    with pytest.raises(InvalidValue):
+        find_waiting(runner.store, WaitingFilter(), Clock.START, cursor=cursor)
+
+
+def expected_waiting(desk: HelpDesk, numbers: list[str]) -> dict[str, tuple[int, bool]]:
+    """The waits the tickets' own events imply, by the view's definitions."""
+    found = {}
+    for number in numbers:
+        events: list[Any] = list(desk.events.get(desk.ticket(number).id))
+        created, since, responded = 0, None, None
+        last, category = None, ""
+        for event in events:
+            at = micros(event.timestamp)
+            if isinstance(event, Ticket.Created):
+                created, category = at, event.status_category
+            elif isinstance(event, Ticket.ArticleAdded):
+                if event.visibility == Visibility.PUBLIC:
+                    last = event.sender
+                    # An agent article written with the ticket opens it.
+                    if event.sender == Sender.AGENT and responded is None:
+                        responded = at if at > created else None
+            elif isinstance(event, Ticket.StatusChanged | Ticket.Reopened):
+                category = event.category
+            elif isinstance(event, Ticket.Merged):
+                category = Category.MERGED
+            waits = last == Sender.CUSTOMER and category not in RESTING
+            since = (since if since is not None else at) if waits else None
+        if since is not None:
+            start = micros(Clock.START)
+            found[number] = ((since - start) // 60_000_000, responded is None)
+    return found
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(steps=STEPS)
+def test_incremental_equals_the_definition_and_a_rebuild(
+    view_store: ViewStore, steps: list[tuple[str, int, int]]
+) -> None:
+    wipe(view_store, WaitingView())
+    desk, clock = staffed_desk()
+    runner = ViewRunner(desk, view_store, [WaitingView()], batch_size=3)
+    made = play(desk, clock, runner, steps)
+    assert waiting(runner) == expected_waiting(desk, made)
+    incremental = dump(view_store, WaitingView())
+    rebuild(desk, view_store, WaitingView(), batch_size=4)
+    assert dump(view_store, WaitingView()) == incremental

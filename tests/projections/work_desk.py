@@ -1,0 +1,126 @@
+"""The work views' test helpers: a staffed desk on a hand-moved clock, the commands
+random sequences draw from, and whole-table dumps to compare views by."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from hypothesis import strategies as st
+
+from domain.articles import Article
+from domain.audit import Origin
+from domain.desk import HelpDesk, TicketDraft
+from domain.errors import DomainError
+from domain.people import Agent
+from domain.queues import FollowUp, Queue
+from projections.runner import ViewRunner
+from projections.store import Row, ViewStore
+from projections.tracking import TABLE
+from projections.view import View, live_tables
+from tests.unit.builders import Clock
+
+ALICE = Origin("agent:alice")
+CAROL = Origin("agent:carol")
+ADMIN = Origin("admin:root")
+BOB = Origin("customer:bob@acme.test")
+
+
+def staffed_desk() -> tuple[HelpDesk, Clock]:
+    """An in-memory desk on a clock, alice and carol working General, and Billing."""
+    clock = Clock()
+    desk = HelpDesk(clock=clock)
+    desk.initialize()
+    for login in ("alice", "carol"):
+        hire = Agent.hire(
+            login, login.title(), f"{login}@x.test", ["support"], [], ADMIN
+        )
+        desk.save_config(hire)
+    desk.save_config(Queue.open("Billing", "billing", FollowUp.REOPEN, None, ADMIN))
+    return desk, clock
+
+
+def open_ticket(
+    desk: HelpDesk, sender: str = "customer", queue: str = "General"
+) -> str:
+    """A ticket for bob with one public article by the sender; its number."""
+    text = Article(desk.new_article_id(), sender, "public", "web", "Help")
+    draft = TicketDraft(title="Printer", customer="bob@acme.test", queue=queue)
+    origin = BOB if sender == "customer" else ALICE
+    return desk.open_ticket(draft, text, origin).number
+
+
+def write(
+    desk: HelpDesk, number: str, origin: Origin, visibility: str = "public"
+) -> None:
+    """An article on the ticket: the customer's if bob writes, else an agent's."""
+    sender = "customer" if origin is BOB else "agent"
+    text = Article(desk.new_article_id(), sender, visibility, "web", "Words")
+    desk.add_article(number, text, origin)
+
+
+Command = Callable[[HelpDesk, list[str], int], object]
+
+COMMANDS: dict[str, Command] = {
+    "open": lambda d, m, i: m.append(open_ticket(d)),
+    "open by agent": lambda d, m, i: m.append(open_ticket(d, "agent")),
+    "customer reply": lambda d, m, i: write(d, m[i], BOB),
+    "agent reply": lambda d, m, i: write(d, m[i], (ALICE, CAROL)[i % 2]),
+    "admin reply": lambda d, m, i: write(d, m[i], ADMIN),
+    "agent note": lambda d, m, i: write(d, m[i], ALICE, "internal"),
+    "assign": lambda d, m, i: d.assign(m[i], ("alice", "carol")[i % 2], None, ADMIN),
+    "unassign": lambda d, m, i: d.unassign(m[i], ALICE),
+    "resolve": lambda d, m, i: d.change_status(m[i], "resolved", None, "", CAROL),
+    "close": lambda d, m, i: d.change_status(m[i], "closed", None, "", ADMIN),
+    "set open": lambda d, m, i: d.change_status(m[i], "open", None, "", ALICE),
+    "pending": lambda d, m, i: d.change_status(
+        m[i], "waiting_for_customer", None, "", ALICE
+    ),
+    "reopen": lambda d, m, i: d.reopen(m[i], ALICE),
+    "merge": lambda d, m, i: d.merge(m[i], m[(i + 1) % len(m)], ALICE),
+    "move": lambda d, m, i: d.move(m[i], ("General", "Billing")[i % 2], ADMIN),
+    "retitle": lambda d, m, i: d.retitle(m[i], f"Printer {i}", ALICE),
+    "priority": lambda d, m, i: d.change_priority(m[i], ("low", "high")[i % 2], ALICE),
+    "catch up": lambda d, m, i: None,
+}
+
+#: (command, which ticket, minutes the clock moves first)
+STEPS = st.lists(
+    st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 4), st.integers(0, 90)),
+    max_size=30,
+)
+
+
+def play(
+    desk: HelpDesk, clock: Clock, runner: ViewRunner, steps: list[tuple[str, int, int]]
+) -> list[str]:
+    """Open a ticket, then run the steps (refused ones change nothing); numbers."""
+    made: list[str] = []
+    for kind, i, minutes in [("open", 0, 0), *steps]:
+        clock.advance(timedelta(minutes=minutes))
+        if kind == "catch up":
+            runner.catch_up()
+        elif made or kind.startswith("open"):
+            with contextlib.suppress(DomainError):
+                COMMANDS[kind](desk, made, i % max(len(made), 1))
+    runner.catch_up()
+    return made
+
+
+def dump(store: ViewStore, view: View) -> dict[str, list[Row]]:
+    """Every row of every live table of the view, in a fixed order."""
+    found = {}
+    with store.transaction() as cursor:
+        for logical, table in live_tables(view).items():
+            cursor.execute(f"SELECT * FROM {table}")
+            found[logical] = sorted(cursor.fetchall(), key=repr)
+    return found
+
+
+def wipe(store: ViewStore, view: View) -> None:
+    """Drop the view and every position: the next example starts empty."""
+    with store.transaction(write=True) as cursor:
+        for table in live_tables(view).values():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

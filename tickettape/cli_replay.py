@@ -1,0 +1,229 @@
+"""The auditor's command line: the hash chain, signed checkpoints and verify."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from domain.desk import HelpDesk
+from domain.ids import ticket_id
+from replay.chain import extend_chain
+from replay.checkpoint import (
+    Checkpoint,
+    load_public_key,
+    load_signing_key,
+    new_key_pair,
+    sign_checkpoint,
+)
+from replay.findings import Verdict, describe, verify_aggregate
+from replay.ledger import Ledger
+from replay.ledger_stores import open_ledger
+from replay.verify import verify_log
+from tickettape.console import err, fail, out, runtime
+from tickettape.settings import Settings
+
+# What verify exits with when it finds tampering; 1 stays "could not run".
+TAMPERED = 3
+
+replay_app = typer.Typer(help="Audit the archive: hash chain, checkpoints, verify.")
+
+
+@contextmanager
+def ledger_of(desk: HelpDesk) -> Iterator[Ledger]:
+    """The store's audit tables, chained up to the last stored event."""
+    try:
+        ledger = open_ledger(desk)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    try:
+        extend_chain(ledger)
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@replay_app.command("keygen")
+def keygen(
+    path: Annotated[
+        Path, typer.Argument(help="Private key file to create; NAME.pub goes beside")
+    ],
+) -> None:
+    """Make an Ed25519 key pair: the private key signs, the public one verifies."""
+    public_path = path.with_name(path.name + ".pub")
+    private, public = new_key_pair()
+    try:
+        # O_EXCL: never overwrite a key that may have signed checkpoints already.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(private)
+        with public_path.open("xb") as file:
+            file.write(public)
+    except OSError as error:
+        raise fail(f"cannot write the key pair: {error}") from None
+    out.print(f"private key: {path} (set TICKETTAPE_CHECKPOINT_KEY to it)")
+    out.print(f"public key:  {public_path} (give it to auditors)")
+
+
+@replay_app.command("chain")
+def chain() -> None:
+    """Chain every event stored since the last run (verify and checkpoint do too)."""
+    with runtime([]) as opened, ledger_of(opened.desk) as ledger:
+        head = ledger.head()
+    position = 0 if head is None else head.notification_id
+    out.print(f"the chain covers the log up to position {position}")
+
+
+@replay_app.command("checkpoint")
+def checkpoint(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write it to this new file")
+    ] = None,
+) -> None:
+    """Verify the archive, then sign its chain head and keep the checkpoint."""
+    with runtime([]) as opened:
+        key = signing_key(opened.settings)
+        with ledger_of(opened.desk) as ledger:
+            latest = stored_checkpoint(ledger)
+            verdict = verify_log(ledger, latest, key.public_key() if latest else None)
+            if not verdict.clean:
+                report(opened.desk, verdict)
+                err.print("no checkpoint signed over a damaged archive")
+                raise typer.Exit(TAMPERED)
+            if verdict.checked == 0:
+                raise fail("the archive is empty; there is nothing to sign yet")
+            signed = sign_checkpoint(
+                key, verdict.position, verdict.head, verdict.checked, datetime.now(UTC)
+            )
+            ledger.save_checkpoint(signed.position, signed.to_json())
+    if out_file is not None:
+        try:
+            with out_file.open("x") as file:
+                file.write(signed.to_json())
+        except OSError as error:
+            raise fail(f"signed and stored, but not written: {error}") from None
+    out.print(
+        f"signed checkpoint: {signed.count} events up to position {signed.position}, "
+        f"chain head {signed.head}, key {signed.key_id}",
+        soft_wrap=True,
+    )
+
+
+@replay_app.command("verify")
+def verify(
+    ticket: Annotated[
+        str | None, typer.Option(help="Check only this ticket's own chain")
+    ] = None,
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="Check against this file, not the store's"),
+    ] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="Ed25519 public key that signed checkpoints")
+    ] = None,
+) -> None:
+    """Recompute the chain from the stored events; exit 3 naming the first bad one."""
+    with runtime([]) as opened, ledger_of(opened.desk) as ledger:
+        if ticket is not None:
+            verdict = verify_aggregate(ledger, str(ticket_id(ticket)))
+            if verdict.clean and verdict.checked == 0:
+                raise fail(f"ticket {ticket} not found")
+            summary = f"ticket {ticket}: {verdict.checked} events match their chain"
+        else:
+            anchor = (
+                read_checkpoint(checkpoint_file)
+                if checkpoint_file is not None
+                else stored_checkpoint(ledger)
+            )
+            key = None if anchor is None else verifying_key(opened.settings, public_key)
+            verdict = verify_log(ledger, anchor, key)
+            summary = (
+                f"{verdict.checked} events up to position {verdict.position} match "
+                "their chain; "
+                + (
+                    "no checkpoint to check against yet (run `replay checkpoint`)"
+                    if anchor is None
+                    else f"the checkpoint of {anchor.at} ({anchor.count} events up "
+                    f"to position {anchor.position}) holds"
+                )
+            )
+        if not verdict.clean:
+            report(opened.desk, verdict)
+            raise typer.Exit(TAMPERED)
+    out.print(f"[bold green]intact:[/] {summary}", soft_wrap=True)
+
+
+def report(desk: HelpDesk, verdict: Verdict) -> None:
+    """Name the first bad event and what is wrong with it."""
+    finding = verdict.finding
+    if finding is None:
+        return
+    where = []
+    if finding.notification_id is not None:
+        where.append(f"position {finding.notification_id}")
+    if finding.originator_id is not None:
+        where.append(describe(desk, finding.originator_id))
+    if finding.version is not None:
+        where.append(f"version {finding.version}")
+    err.print(
+        f"[bold red]TAMPERED ({finding.problem}):[/] "
+        f"{', '.join(where) or 'the archive'}: {finding.detail}",
+        soft_wrap=True,
+    )
+    err.print(f"{verdict.checked} events before it match their chain")
+
+
+def stored_checkpoint(ledger: Ledger) -> Checkpoint | None:
+    """The checkpoint saved last in the store, if any; exits if it is unreadable."""
+    document = ledger.latest_checkpoint()
+    if document is None:
+        return None
+    try:
+        return Checkpoint.from_json(document)
+    except ValueError as error:
+        err.print(f"[bold red]TAMPERED (bad checkpoint):[/] the stored one: {error}")
+        raise typer.Exit(TAMPERED) from None
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """The checkpoint in an auditor's file; exits if it cannot be read."""
+    try:
+        return Checkpoint.from_json(path.read_text())
+    except (OSError, ValueError) as error:
+        raise fail(f"cannot use the checkpoint file {path}: {error}") from None
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The configured private key; exits with what to do when there is none."""
+    if settings.checkpoint_key is None:
+        raise fail(
+            "no signing key: set TICKETTAPE_CHECKPOINT_KEY to an Ed25519 private "
+            "key file (make one with `tickettape replay keygen FILE`)"
+        )
+    try:
+        return load_signing_key(settings.checkpoint_key)
+    except ValueError as error:
+        raise fail(str(error)) from None
+
+
+def verifying_key(settings: Settings, given: Path | None) -> Ed25519PublicKey:
+    """The public key to check checkpoints with; exits when none is configured."""
+    path = given or settings.checkpoint_public_key or settings.checkpoint_key
+    if path is None:
+        raise fail(
+            "a checkpoint needs the public key to be checked: pass --public-key or "
+            "set TICKETTAPE_CHECKPOINT_PUBLIC_KEY"
+        )
+    try:
+        return load_public_key(path)
+    except ValueError as error:
+        raise fail(str(error)) from None

@@ -1,0 +1,45 @@
+"""What every CLI command shares: the consoles, errors, and the runtime to use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from domain.errors import DomainError
+from projections.view import View
+from tickettape.bootstrap import Runtime, open_runtime
+from tickettape.settings import Settings
+
+CLI_ACTOR = "system:cli"
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print an error the operator can act on and give the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def runtime(views: Sequence[View] | None = None) -> Iterator[Runtime]:
+    """The runtime for the configured store (keeping these views), closed afterwards."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
+    try:
+        opened = open_runtime(settings, views)
+    except (ValueError, OSError) as error:
+        raise fail(f"cannot open the store: {error}") from None
+    try:
+        yield opened
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        opened.close()
