@@ -1,0 +1,135 @@
+"""The audit tables in each durable store: the SQLite file or the PostgreSQL schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
+
+from domain.desk import HelpDesk
+from replay.ledger import Ledger
+
+
+class SQLiteLedger(Ledger):
+    """The audit tables inside the SQLite event store file."""
+
+    # SQLite keeps the bare columns of the row holding the MAX().
+    last_hashes_sql = (
+        "SELECT originator_id, aggregate_hash, MAX(originator_version) FROM {{chain}} "
+        "WHERE originator_id IN ({marks}) GROUP BY originator_id"
+    )
+
+    def __init__(self, db_name: str, events: str, timeout: float) -> None:
+        self.events = events
+        # Our own connection, so that the appender can BEGIN IMMEDIATE and never
+        # fail halfway when another process writes between its read and its write.
+        self.connection = sqlite3.connect(
+            db_name, uri=True, isolation_level=None, timeout=timeout
+        )
+        self.connection.executescript(
+            "CREATE TABLE IF NOT EXISTS audit_chain ("
+            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, event_hash BLOB NOT NULL, "
+            "aggregate_hash BLOB NOT NULL, global_hash BLOB NOT NULL);"
+            "CREATE UNIQUE INDEX IF NOT EXISTS audit_chain_aggregate "
+            "ON audit_chain (originator_id, originator_version);"
+            "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
+            "id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL, "
+            "document TEXT NOT NULL);"
+        )
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Cursor]:
+        cur = self.connection.cursor()
+        cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield cur
+        except BaseException:
+            self.connection.rollback()
+            raise
+        else:
+            self.connection.commit()
+        finally:
+            cur.close()
+
+    def _key(self, originator_id: str) -> object:
+        return UUID(originator_id).hex
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+class PostgresLedger(Ledger):
+    """The audit tables in the event store's PostgreSQL schema."""
+
+    placeholder = "%s"
+    event_id = "notification_id"
+    last_hashes_sql = (
+        "SELECT DISTINCT ON (originator_id) originator_id, aggregate_hash "
+        "FROM {{chain}} WHERE originator_id IN ({marks}) "
+        "ORDER BY originator_id, originator_version DESC"
+    )
+
+    def __init__(self, datastore: PostgresDatastore, events: str) -> None:
+        self.datastore = datastore
+        schema = _quoted(datastore.schema)
+        self.events = f"{schema}.{_quoted(events)}"
+        self.chain = f"{schema}.audit_chain"
+        self.checkpoints = f"{schema}.audit_checkpoints"
+        with (
+            datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+        ):
+            # Concurrent first runs would race on CREATE ... IF NOT EXISTS.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.chain,))
+            for statement in (
+                "CREATE TABLE IF NOT EXISTS {chain} ("
+                "notification_id bigint PRIMARY KEY, originator_id text NOT NULL, "
+                "originator_version bigint NOT NULL, event_hash bytea NOT NULL, "
+                "aggregate_hash bytea NOT NULL, global_hash bytea NOT NULL, "
+                "UNIQUE (originator_id, originator_version))",
+                "CREATE TABLE IF NOT EXISTS {checkpoints} ("
+                "id bigserial PRIMARY KEY, position bigint NOT NULL, "
+                "document text NOT NULL)",
+            ):
+                cur.execute(self._sql(statement))
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Any]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(force_rollback=not write),
+            conn.cursor(row_factory=tuple_row) as cur,
+        ):
+            if write:
+                # One appender at a time; readers of the chain are not blocked.
+                cur.execute(self._sql("LOCK TABLE {chain} IN EXCLUSIVE MODE"))
+            yield cur
+
+    def _key(self, originator_id: str) -> object:
+        return UUID(originator_id)
+
+
+def open_ledger(desk: HelpDesk) -> Ledger:
+    """The audit tables of the desk's event store, created if missing."""
+    recorder = desk.recorder
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        pool = recorder.datastore.pool
+        return SQLiteLedger(
+            pool.db_name, recorder.events_table_name, float(pool.lock_timeout or 5)
+        )
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return PostgresLedger(recorder.datastore, recorder.events_table_name)
+    raise ValueError("tamper evidence needs a durable store (SQLite or PostgreSQL)")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,121 @@
+"""The auditor's CLI on SQLite and PostgreSQL: keygen, checkpoint, verify, exits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.articles import Article
+from domain.audit import Origin
+from domain.desk import HelpDesk, TicketDraft
+from domain.ids import ticket_id
+from tests.replay.tamper import Tamper
+from tickettape.cli import app
+from tickettape.cli_replay import TAMPERED
+from tickettape.settings import Settings
+from tickettape.stores import event_store_env
+
+runner = CliRunner()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The TICKETTAPE_* environment of an initialized store with one ticket."""
+    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
+    if request.param == "postgres":
+        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
+    assert runner.invoke(app, ["init"], env=env).exit_code == 0
+    desk = HelpDesk(env=store_env(env))
+    try:
+        number = desk.open_ticket(
+            TicketDraft(title="Printer", customer="bob@acme.test"),
+            Article(
+                article_id="a1",
+                sender="customer",
+                visibility="public",
+                channel="web",
+                body="The printer smokes.",
+            ),
+            Origin("customer:bob@acme.test"),
+        ).number
+    finally:
+        desk.close()
+    env["NUMBER"] = number
+    return env
+
+
+def store_env(env: dict[str, str]) -> dict[str, str]:
+    """The eventsourcing environment of the store the CLI environment names."""
+    settings = Settings(
+        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
+        database_url=env["TICKETTAPE_DATABASE_URL"],
+    )
+    return event_store_env(settings)
+
+
+def replay(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run `tickettape replay ARGS`; the exit code and everything printed."""
+    result = runner.invoke(app, ["replay", *args], env=env)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_checkpoint_needs_a_key_and_verify_checks_it(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert replay(cli_env, "verify")[0] == 0
+    code, said = replay(cli_env, "checkpoint")
+    assert code == 1
+    assert "TICKETTAPE_CHECKPOINT_KEY" in said
+    key = tmp_path / "audit.pem"
+    assert replay(cli_env, "keygen", str(key))[0] == 0
+    assert replay(cli_env, "keygen", str(key))[0] == 1
+    signing = {**cli_env, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
+    kept = tmp_path / "checkpoint.json"
+    code, said = replay(signing, "checkpoint", "--out", str(kept))
+    assert code == 0, said
+    assert kept.exists()
+    code, said = replay(signing, "verify")
+    assert code == 0, said
+    assert "holds" in said
+    public = f"--public-key={key}.pub"
+    code, said = replay(cli_env, "verify", "--checkpoint", str(kept), public)
+    assert (code, "intact" in said) == (0, True)
+    code, said = replay(cli_env, "verify")
+    assert code == 1
+    assert "--public-key" in said
+
+
+def test_verify_exits_nonzero_naming_the_altered_event(
+    cli_env: dict[str, str],
+) -> None:
+    number = cli_env["NUMBER"]
+    assert replay(cli_env, "chain")[0] == 0
+    tamper = Tamper(store_env(cli_env))
+    nid, _, version, _, state = next(
+        r for r in tamper.rows() if r[1] == str(ticket_id(number)) and r[2] == 2
+    )
+    tamper.set_state(nid, state.replace(b"smokes", b"sparks"))
+    code, said = replay(cli_env, "verify")
+    assert code == TAMPERED
+    assert f"TAMPERED (modified): position {nid}, ticket {number}" in said
+    assert f"version {version}" in said
+    code, said = replay(cli_env, "verify", "--ticket", number)
+    assert code == TAMPERED
+    assert "modified" in said
+    assert replay(cli_env, "verify", "--ticket", "19990101000000")[0] == 1
+
+
+def test_a_forged_checkpoint_file_is_reported(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    key = tmp_path / "audit.pem"
+    replay(cli_env, "keygen", str(key))
+    signing = {**cli_env, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
+    kept = tmp_path / "checkpoint.json"
+    assert replay(signing, "checkpoint", "--out", str(kept))[0] == 0
+    kept.write_text(kept.read_text().replace('"count": ', '"count": 1'))
+    code, said = replay(signing, "verify", "--checkpoint", str(kept))
+    assert code == TAMPERED
+    assert "bad checkpoint" in said
