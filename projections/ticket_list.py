@@ -66,6 +66,8 @@ class TicketFilter:
     waiting_for_agent: bool | None = None
     hidden: bool | None = None
     preset: str | None = None
+    # The queues of the groups asked for (None: no group asked for).
+    group_queues: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def ticket_conditions(
     ):
         if values:
             one_of(column, values)
+    if wanted.group_queues is not None:
+        one_of("t.queue", wanted.group_queues or ("",))
     if wanted.preset is not None:
         one_of("t.status_category", tuple(str(c.value) for c in PRESETS[wanted.preset]))
     if wanted.owners:

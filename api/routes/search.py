@@ -11,6 +11,7 @@ from api.deps import Caller, Desk
 from api.policy import EVERYONE, require, ticket_scope
 from api.routes.ticket_list import Views
 from api.schemas.search import SearchOut, SearchQuery
+from domain.queues import Queue
 from projections.search_index import NAME
 from projections.search_query import search_tickets
 from projections.ticket_summary import NAME as SUMMARY
@@ -43,7 +44,7 @@ def search(
     page = search_tickets(
         views.store,
         ticket_scope(desk, caller),
-        query.wanted(),
+        query.wanted(desk.all_of(Queue) if query.group else ()),
         query.q,
         query.limit,
         query.cursor,

@@ -10,6 +10,7 @@ from api.deps import Caller, Desk, ServicesDep
 from api.policy import EVERYONE, require, ticket_scope
 from api.problems import ApiProblem
 from api.schemas.views import TicketListOut, TicketListQuery
+from domain.queues import Queue
 from projections.runner import ViewRunner
 from projections.ticket_list import find_tickets
 from projections.ticket_summary import NAME
@@ -44,7 +45,7 @@ def list_tickets(
     page = find_tickets(
         views.store,
         ticket_scope(desk, caller),
-        query.wanted(),
+        query.wanted(desk.all_of(Queue) if query.group else ()),
         query.sort,
         query.order == "desc",
         query.limit,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.queues import Queue
 from projections.ticket_list import TicketFilter, TicketPage
 
 # Printable text only: a NUL byte, for one, is no value PostgreSQL can compare.
@@ -27,6 +29,7 @@ class TicketFilterQuery(BaseModel):
     status: Terms = []
     status_category: Terms = []
     queue: Terms = []
+    group: Terms = Field([], description="Tickets in the queues of these groups.")
     owner: Terms = Field([], description='An agent\'s login, or "none" for nobody.')
     priority: Terms = []
     type: Terms = []
@@ -48,9 +51,14 @@ class TicketFilterQuery(BaseModel):
         description="new_and_open: new, open and pending; closed: resolved and closed.",
     )
 
-    def wanted(self) -> TicketFilter:
-        """The filter the query asks for."""
+    def wanted(self, queues: Sequence[Queue] = ()) -> TicketFilter:
+        """The filter the query asks for, groups resolved against these queues."""
         return TicketFilter(
+            group_queues=(
+                tuple(q.name for q in queues if q.group in self.group)
+                if self.group
+                else None
+            ),
             statuses=tuple(self.status),
             categories=tuple(self.status_category),
             queues=tuple(self.queue),
