@@ -11,8 +11,6 @@ import uvicorn
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from api.principal import Principal
-from api.schemas.tickets import TicketOut
 from domain.audit import Origin
 from domain.tokens import Role
 from projections.catalogue import all_views
@@ -20,6 +18,7 @@ from projections.rebuild import rebuild
 from projections.view import View
 from projections.worker import chosen_views, work
 from tickettape.bootstrap import build_app, initialize
+from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.console import CLI_ACTOR, fail, out, runtime
 
@@ -30,6 +29,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(ticket_app, name="ticket")
 views_app = typer.Typer(help="The read models: where they stand, and rebuilds.")
 app.add_typer(views_app, name="projections")
+add_history_commands(replay_app)
 app.add_typer(replay_app, name="replay")
 
 
@@ -98,11 +98,7 @@ def ticket_show(
     """Show a ticket with all its articles, internal ones included."""
     with runtime() as opened:
         ticket = opened.desk.ticket(number, version)
-        view = TicketOut.of(ticket, Principal(Role.AUDITOR, CLI_ACTOR), ticket.articles)
-    if as_json:
-        out.print_json(view.model_dump_json())
-        return
-    print_ticket(view)
+    show_ticket(ticket, as_json)
 
 
 @views_app.command("status")
@@ -169,31 +165,6 @@ def known_views(names: Sequence[str]) -> list[View]:
     except KeyError as error:
         known = ", ".join(view.name for view in catalogue)
         raise fail(f"unknown view {error.args[0]!r}; one of {known}") from None
-
-
-def print_ticket(view: TicketOut) -> None:
-    """A ticket as a summary table followed by its articles."""
-    summary = Table(title=f"Ticket {view.number}: {view.title}", show_header=False)
-    for label, value in (
-        ("version", view.version),
-        ("status", f"{view.status} ({view.status_category})"),
-        ("queue", view.queue),
-        ("priority", view.priority),
-        ("type", view.type),
-        ("customer", view.customer),
-        ("owner", view.owner or "-"),
-        ("tags", ", ".join(view.tags) or "-"),
-        ("created", view.created_at.isoformat()),
-        ("updated", view.updated_at.isoformat()),
-    ):
-        summary.add_row(label, str(value))
-    out.print(summary)
-    for article in view.articles:
-        when = article.created_at.isoformat() if article.created_at else ""
-        out.rule(f"{article.sender} {article.visibility} {article.channel} {when}")
-        if article.subject:
-            out.print(f"[bold]{article.subject}[/]")
-        out.print(article.body, markup=False)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,45 @@ def test_serve_initializes_and_answers(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{port}/docs" in output
     assert "tt_" in output
     assert (tmp_path / "events.sqlite3").exists()
+
+
+def test_replay_history_and_show_read_the_past(cli_env: dict[str, str]) -> None:
+    runner.invoke(app, ["init"], env=cli_env)
+    desk = desk_for(cli_env)
+    try:
+        article = Article("a1", "customer", "public", "web", "The printer smokes.")
+        draft = TicketDraft(title="Printer", customer="bob@acme.test")
+        number = desk.open_ticket(draft, article, Origin("customer:bob")).number
+        desk.change_priority(number, "high", Origin("agent:alice", "req-9"))
+        created = desk.ticket(number, 1).created_on
+    finally:
+        desk.close()
+    lines = runner.invoke(app, ["replay", "history", number, "--json"], env=cli_env)
+    assert lines.exit_code == 0, lines.output
+    entries = [json.loads(line) for line in lines.output.splitlines()]
+    assert [e["event"] for e in entries] == [
+        "Created",
+        "ArticleAdded",
+        "PriorityChanged",
+    ]
+    assert entries[-1]["changes"]["priority"] == {"before": "normal", "after": "high"}
+    assert entries[-1]["correlation_id"] == "req-9"
+    wide = {**cli_env, "COLUMNS": "200"}
+    table = runner.invoke(app, ["replay", "history", number], env=wide)
+    assert "PriorityChanged" in table.output
+    moment = created.isoformat()
+    shown = runner.invoke(
+        app, ["replay", "show", number, "--as-of", moment, "--json"], env=cli_env
+    )
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["priority"] == "normal"
+    early = (created - timedelta(days=1)).isoformat()
+    before = runner.invoke(
+        app, ["replay", "show", number, "--as-of", early], env=cli_env
+    )
+    assert before.exit_code == 1
+    assert "did not exist" in before.output
+    naive = runner.invoke(
+        app, ["replay", "show", number, "--as-of", "2026-01-01T00:00:00"], env=cli_env
+    )
+    assert naive.exit_code == 2
