@@ -216,7 +216,10 @@ def ticket_conditions(
     if wanted.group_queues is not None:
         one_of("t.queue", wanted.group_queues or ("",))
     if wanted.preset is not None:
-        one_of("t.status_category", tuple(str(c.value) for c in PRESETS[wanted.preset]))
+        # Literals, not parameters: only then can SQLite use the partial index
+        # of unfinished tickets. The values are our own category names.
+        categories = ", ".join(f"'{c.value}'" for c in PRESETS[wanted.preset])
+        where.append(f"t.status_category IN ({categories})")
     if wanted.owners:
         named = tuple(o for o in wanted.owners if o is not None)
         either = [f"t.owner IN ({', '.join('?' for _ in named)})"] if named else []

@@ -49,6 +49,11 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS {tickets}_updated ON {tickets} (updated_us, number)",
     "CREATE INDEX IF NOT EXISTS {tickets}_queue ON {tickets} (queue, status_category)",
     "CREATE INDEX IF NOT EXISTS {tickets}_customer ON {tickets} (customer)",
+    # A queue's unfinished tickets in work order (priority, then oldest): the
+    # expression and the literal categories match ticket_list's query exactly.
+    "CREATE INDEX IF NOT EXISTS {tickets}_work ON {tickets} "
+    "(queue, priority_rank, (-created_us), number) "
+    "WHERE status_category IN ('new', 'open', 'pending')",
     "CREATE INDEX IF NOT EXISTS {ticket_tags}_tag ON {ticket_tags} (tag, ticket)",
 ]
 
