@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Desk
 from api.policy import EVERYONE, require, ticket_scope
-from api.routes.ticket_list import Views
+from api.reading import Views, settle
 from api.schemas.activity import (
     ActivityListOut,
     ActivityOut,
@@ -56,11 +56,7 @@ def list_activity(
 ) -> ActivityListOut:
     """Recent ticket activity the caller may see, newest first, paged by position."""
     require(caller, *EVERYONE)
-    if query.after is None:
-        target = desk.recorder.max_notification_id() or 0
-    else:
-        target = query.after
-        views.wait_until(target, query.wait, NAME)
+    target = settle(desk, views, query.after, query.wait, NAME)
     page = find_activity(
         views.store,
         ticket_scope(desk, caller),

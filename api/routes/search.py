@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import Caller, Desk
 from api.policy import EVERYONE, require, ticket_scope
-from api.routes.ticket_list import Views
+from api.reading import Views, settle
 from api.schemas.search import SearchOut, SearchQuery
 from domain.queues import Queue
 from projections.search_index import NAME
@@ -33,14 +32,8 @@ def search(
     ranking shifts as tickets come in, so a later page may repeat or skip one.
     """
     require(caller, *EVERYONE)
-    if query.after is None:
-        target = desk.recorder.max_notification_id() or 0
-    else:
-        target = query.after
-        deadline = time.monotonic() + query.wait
-        # Hits come from the index, their ticket fields from the summary.
-        for view in (NAME, SUMMARY):
-            views.wait_until(target, max(deadline - time.monotonic(), 0.0), view)
+    # Hits come from the index, their ticket fields from the summary.
+    target = settle(desk, views, query.after, query.wait, NAME, SUMMARY)
     page = search_tickets(
         views.store,
         ticket_scope(desk, caller),

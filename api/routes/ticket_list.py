@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from api.deps import Caller, Desk, ServicesDep
+from api.deps import Caller, Desk
 from api.policy import EVERYONE, require, ticket_scope
-from api.problems import ApiProblem
+from api.reading import Views, settle
 from api.schemas.views import TicketListOut, TicketListQuery
 from domain.queues import Queue
-from projections.runner import ViewRunner
 from projections.ticket_list import find_tickets
 from projections.ticket_summary import NAME
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
-
-
-def get_views(services: ServicesDep) -> ViewRunner:
-    """The views, or 503 when this process was started without them."""
-    if services.views is None:
-        raise ApiProblem(503, "Service Unavailable", "the ticket views are not running")
-    return services.views
-
-
-Views = Annotated[ViewRunner, Depends(get_views)]
 
 
 @router.get("", response_model=TicketListOut)
@@ -37,11 +26,7 @@ def list_tickets(
 ) -> TicketListOut:
     """The tickets the caller may see: filtered, sorted, paged by an opaque cursor."""
     require(caller, *EVERYONE)
-    if query.after is None:
-        target = desk.recorder.max_notification_id() or 0
-    else:
-        target = query.after
-        views.wait_until(target, query.wait, NAME)
+    target = settle(desk, views, query.after, query.wait, NAME)
     page = find_tickets(
         views.store,
         ticket_scope(desk, caller),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Caller, Desk
 from api.policy import READERS, require, require_queue, ticket_scope
-from api.routes.ticket_list import Views
+from api.reading import Views, settle
 from api.schemas.views import TicketSummaryOut
 from api.schemas.views_queues import (
     BacklogDayOut,
@@ -24,11 +23,9 @@ from api.schemas.views_queues import (
     StatusOut,
     StatusQuery,
 )
-from domain.desk import HelpDesk
 from domain.queues import Queue
 from projections import queue_view, status_view, ticket_summary
 from projections.queue_counts import QueueCounts, count_queues, work_list
-from projections.runner import ViewRunner
 from projections.status_counts import status_figures
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
@@ -45,7 +42,7 @@ def list_queues(
     Agents see the queues of their groups; admins and auditors see all.
     """
     require(caller, *READERS)
-    target = _settle(desk, views, query, queue_view.NAME)
+    target = settle(desk, views, query.after, query.wait, queue_view.NAME)
     groups = {q.name: q.group for q in desk.all_of(Queue)}
     mine = ticket_scope(desk, caller).queues
     names = sorted(groups if mine is None else mine, key=str.casefold)
@@ -72,7 +69,9 @@ def show_queue(
     require(caller, *READERS)
     found = desk.queue(queue)
     require_queue(caller, found)
-    target = _settle(desk, views, query, queue_view.NAME, ticket_summary.NAME)
+    target = settle(
+        desk, views, query.after, query.wait, queue_view.NAME, ticket_summary.NAME
+    )
     figures = count_queues(views.store, [found.name], desk.priorities().values)
     page = work_list(
         views.store, ticket_scope(desk, caller), found.name, query.limit, query.cursor
@@ -102,7 +101,7 @@ def show_status(
     """
     require(caller, *READERS)
     first, last = query.days(desk.clock().astimezone(UTC).date())
-    target = _settle(desk, views, query, status_view.NAME)
+    target = settle(desk, views, query.after, query.wait, status_view.NAME)
     figures = status_figures(
         views.store, ticket_scope(desk, caller).queues, first, last
     )
@@ -123,18 +122,6 @@ def show_status(
         position=figures.position,
         caught_up=figures.position >= target,
     )
-
-
-def _settle(
-    desk: HelpDesk, views: ViewRunner, query: FreshnessQuery, *names: str
-) -> int:
-    """The position the answer should include: `after`, waited for (bounded)."""
-    if query.after is None:
-        return desk.recorder.max_notification_id() or 0
-    deadline = time.monotonic() + query.wait
-    for name in names:
-        views.wait_until(query.after, max(deadline - time.monotonic(), 0.0), name)
-    return query.after
 
 
 def _counts(counts: QueueCounts, group: str) -> QueueCountsOut:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Caller, Desk
 from api.policy import READERS, dashboard_scope, require, ticket_scope
-from api.routes.ticket_list import Views
+from api.reading import Views, settle
 from api.schemas.views_work import (
     AgentDashboardOut,
     DashboardOut,
@@ -17,10 +17,8 @@ from api.schemas.views_work import (
     WaitingListOut,
     WaitingQuery,
 )
-from domain.desk import HelpDesk
 from projections import agent_dashboard, waiting
 from projections.agent_figures import AgentFigures, Figures, dashboard
-from projections.runner import ViewRunner
 from projections.waiting_list import WaitingFilter, find_waiting
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
@@ -37,7 +35,7 @@ def waiting_tickets(
     Agents see the tickets of their groups' queues; admins and auditors see all.
     """
     require(caller, *READERS)
-    target = _reach(desk, views, query.after, query.wait, waiting.NAME)
+    target = settle(desk, views, query.after, query.wait, waiting.NAME)
     wanted = WaitingFilter(
         allowed_queues=ticket_scope(desk, caller).queues,
         queues=tuple(query.queue),
@@ -58,7 +56,7 @@ def agents_dashboard(
     Agents see their own row; admins and auditors every agent's.
     """
     login = dashboard_scope(caller)
-    target = _reach(desk, views, query.after, query.wait, agent_dashboard.NAME)
+    target = settle(desk, views, query.after, query.wait, agent_dashboard.NAME)
     start, end = query.period(datetime.now(UTC))
     board = dashboard(views.store, start, end, login)
     return DashboardOut.of(board, caught_up=board.position >= target)
@@ -76,7 +74,7 @@ def one_agent_dashboard(
     dashboard_scope(caller, login)
     # The desk knows every agent, even one the view has not caught up with.
     hired = desk.agent(login)
-    target = _reach(desk, views, query.after, query.wait, agent_dashboard.NAME)
+    target = settle(desk, views, query.after, query.wait, agent_dashboard.NAME)
     start, end = query.period(datetime.now(UTC))
     board = dashboard(views.store, start, end, login)
     row = board.agents[0] if board.agents else None
@@ -85,13 +83,3 @@ def one_agent_dashboard(
         row or AgentFigures(login, hired.active, Figures()),
         caught_up=board.position >= target,
     )
-
-
-def _reach(
-    desk: HelpDesk, views: ViewRunner, after: int | None, wait: float, name: str
-) -> int:
-    """The position the answer should include: `after` (waited for), else the log's."""
-    if after is None:
-        return desk.recorder.max_notification_id() or 0
-    views.wait_until(after, wait, name)
-    return after
