@@ -181,9 +181,9 @@ def test_replay_history_and_show_read_the_past(cli_env: dict[str, str]) -> None:
     ]
     assert entries[-1]["changes"]["priority"] == {"before": "normal", "after": "high"}
     assert entries[-1]["correlation_id"] == "req-9"
-    wide = {**cli_env, "COLUMNS": "200"}
-    table = runner.invoke(app, ["replay", "history", number], env=wide)
-    assert "PriorityChanged" in table.output
+    table = runner.invoke(app, ["replay", "history", number], env=cli_env)
+    assert table.exit_code == 0, table.output
+    assert '"high"' in table.output
     moment = created.isoformat()
     shown = runner.invoke(
         app, ["replay", "show", number, "--as-of", moment, "--json"], env=cli_env
