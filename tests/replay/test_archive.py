@@ -28,16 +28,11 @@ from replay.chain import extend_chain
 from replay.ledger import END, ChainLink, Ledger, StoredRecord
 from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
-from tests.conftest import (
-    DeskFactory,
-    StoreEnvs,
-    _drop_schema,
-    _new_schema_name,
-    _with_schema,
-)
+from tests.conftest import DeskFactory, StoreEnvs, _new_schema_name
 from tests.replay.test_cli_replay import cli_env, replay, store_env
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
+from tickettape.throwaway_postgres import drop_schemas, with_schema
 
 __all__ = ["cli_env"]
 
@@ -218,8 +213,8 @@ def test_the_cli_exports_and_imports(
     if cli_env["TICKETTAPE_DATABASE_URL"]:
         url = request.getfixturevalue("postgres_url")
         schema = _new_schema_name()
-        request.addfinalizer(lambda: _drop_schema(url, schema))
-        empty["TICKETTAPE_DATABASE_URL"] = _with_schema(url, schema)
+        request.addfinalizer(lambda: drop_schemas(url, schema))
+        empty["TICKETTAPE_DATABASE_URL"] = with_schema(url, schema)
     code, said = replay(empty, "import", str(archive))
     assert code == 0, said
     assert "aggregate chain hash matches" in said
