@@ -22,10 +22,7 @@ moment, so that a period's counts and medians are computed when read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from eventsourcing.utils import get_topic
 
 from domain.articles import Sender, Visibility
 from domain.people import Agent
@@ -33,7 +30,7 @@ from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
 from projections.store import ViewCursor
 from projections.ticket_summary import micros
-from projections.view import Tables
+from projections.view import Handler, RoutedView, Tables
 
 NAME = "agent_dashboard"
 AGENT_ACTOR = "agent:"
@@ -70,10 +67,8 @@ INDEXES = [
     "ON {dashboard_resolutions} (resolved_us)",
 ]
 
-Handler = Callable[[Any, ViewCursor, Tables], None]
 
-
-class AgentDashboard:
+class AgentDashboard(RoutedView):
     """Keeps the agents, each ticket's owner and clock, responses and resolutions."""
 
     name = NAME
@@ -81,7 +76,7 @@ class AgentDashboard:
     indexes = INDEXES
 
     def __init__(self) -> None:
-        self._handlers: dict[type[Any], Handler] = {
+        handlers: dict[type[Any], Handler] = {
             Agent.Created: _hired,
             Agent.Updated: _agent_updated,
             Ticket.Created: _created,
@@ -92,13 +87,7 @@ class AgentDashboard:
             Ticket.Reopened: _reopened,
             Ticket.Merged: lambda e, c, t: _enter(c, t, e, Category.MERGED.value),
         }
-        self.topics = [get_topic(kind) for kind in self._handlers]
-
-    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
-        """Change the dashboard for one agent or ticket event."""
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event, cursor, tables)
+        super().__init__(handlers)
 
 
 def credited_agent(actor: str) -> str | None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from eventsourcing.utils import get_topic
 
 from domain.articles import Sender, Visibility
 from domain.choices import ChoiceList
@@ -14,7 +11,7 @@ from domain.ids import PRIORITIES_ID
 from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
 from projections.store import ViewCursor
-from projections.view import Tables
+from projections.view import Handler, RoutedView, Tables
 
 NAME = "ticket_summary"
 #: Tickets nobody needs to answer: finished ones, and merged ones (they are closed).
@@ -64,10 +61,7 @@ def micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-Handler = Callable[[Any, ViewCursor, Tables], None]
-
-
-class TicketSummary:
+class TicketSummary(RoutedView):
     """Keeps one row per ticket (and its tags) up to date from the ticket events."""
 
     name = NAME
@@ -75,7 +69,7 @@ class TicketSummary:
     indexes = INDEXES
 
     def __init__(self) -> None:
-        self._handlers: dict[type[Any], Handler] = {
+        handlers: dict[type[Any], Handler] = {
             Ticket.Created: _created,
             Ticket.ArticleAdded: _article_added,
             Ticket.Assigned: lambda e, c, t: _change(c, t, e, owner=e.owner),
@@ -113,14 +107,8 @@ class TicketSummary:
             Ticket.TimeAccounted,
             Ticket.SatisfactionRated,
         ):
-            self._handlers[kind] = lambda e, c, t: _change(c, t, e)
-        self.topics = [get_topic(kind) for kind in self._handlers]
-
-    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
-        """Change the summary for one ticket (or priority list) event."""
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event, cursor, tables)
+            handlers[kind] = lambda e, c, t: _change(c, t, e)
+        super().__init__(handlers)
 
 
 def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+from eventsourcing.utils import get_topic
 
 from domain.desk import HelpDesk
 from projections.store import ViewCursor, ViewStore
 from projections.tracking import locked_position, record_position
 
 Tables = Mapping[str, str]
+Handler = Callable[[Any, ViewCursor, Tables], None]
+
+
+class RoutedView:
+    """A view that sends each event class to its handler and reads only those."""
+
+    def __init__(self, handlers: Mapping[type[Any], Handler]) -> None:
+        self._handlers = dict(handlers)
+        self.topics = [get_topic(kind) for kind in self._handlers]
+
+    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Change the view's rows for one event."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event, cursor, tables)
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,14 @@ opens it rather than answering it, and internal notes never count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from eventsourcing.utils import get_topic
 
 from domain.articles import Sender, Visibility
 from domain.statuses import Category
 from domain.ticket import Ticket
 from projections.store import ViewCursor
 from projections.ticket_summary import RESTING, micros
-from projections.view import Tables
+from projections.view import Handler, RoutedView, Tables
 
 NAME = "waiting"
 
@@ -44,10 +41,8 @@ INDEXES = [
     "ON {waiting_tickets} (waiting_since_us, number)",
 ]
 
-Handler = Callable[[Any, ViewCursor, Tables], None]
 
-
-class WaitingView:
+class WaitingView(RoutedView):
     """Keeps one row per ticket with who spoke last and since when it waits."""
 
     name = NAME
@@ -55,7 +50,7 @@ class WaitingView:
     indexes = INDEXES
 
     def __init__(self) -> None:
-        self._handlers: dict[type[Any], Handler] = {
+        handlers: dict[type[Any], Handler] = {
             Ticket.Created: _created,
             Ticket.ArticleAdded: _article_added,
             Ticket.Assigned: lambda e, c, t: _change(c, t, e, owner=e.owner),
@@ -75,13 +70,7 @@ class WaitingView:
             Ticket.Moved: lambda e, c, t: _change(c, t, e, queue=e.to_queue),
             Ticket.Retitled: lambda e, c, t: _change(c, t, e, title=e.to_title),
         }
-        self.topics = [get_topic(kind) for kind in self._handlers]
-
-    def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
-        """Change the waiting row of one ticket event."""
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event, cursor, tables)
+        super().__init__(handlers)
 
 
 def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:
