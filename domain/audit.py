@@ -9,6 +9,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.errors import VersionConflict
+
 SYSTEM = "system"
 
 
@@ -30,6 +32,11 @@ class Origin:
     def time(self) -> datetime:
         """When the command happened."""
         return self.at or datetime.now(UTC)
+
+    def expect(self, version: int) -> None:
+        """Refuse the command if the caller expected another version than this."""
+        if self.expected_version is not None and self.expected_version != version:
+            raise VersionConflict(version, self.expected_version)
 
 
 class AuditedAggregate(Aggregate):

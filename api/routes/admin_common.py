@@ -13,7 +13,7 @@ from api.deps import Caller
 from api.policy import ADMINS, CONFIG_READERS, READERS, require
 from api.schemas.admin import Page
 from domain.audit import Origin
-from domain.errors import InvalidValue, NotFound, VersionConflict
+from domain.errors import InvalidValue, NotFound
 
 PREFIX = "/api/v1/admin"
 
@@ -85,9 +85,7 @@ PageWindow = Annotated[Window, Depends(window)]
 
 def for_update(record: R, origin: Origin) -> R:
     """The record, if the caller's expected version (or If-Match) is its version."""
-    expected = origin.expected_version
-    if expected is not None and expected != record.version:
-        raise VersionConflict(record.version, expected)
+    origin.expect(record.version)
     return record
 
 

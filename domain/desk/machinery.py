@@ -224,9 +224,7 @@ class TicketMachinery(ConfiguredDesk):
 
     def _checked_ticket(self, number: str, origin: Origin) -> Ticket:
         ticket = self.ticket(number)
-        expected = origin.expected_version
-        if expected is not None and expected != ticket.version:
-            raise VersionConflict(ticket.version, expected)
+        origin.expect(ticket.version)
         return ticket
 
     def _customer_for(
