@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from projections.activity import NAME
 from projections.store import Row, ViewCursor, ViewStore
-from projections.ticket_list import EPOCH, Scope
-from projections.ticket_summary import micros
+from projections.ticket_list import Scope
+from projections.ticket_summary import from_micros, micros
 from projections.tracking import position
 
 ACTIVITY, TICKETS = "view_activity", "view_activity_tickets"
@@ -155,7 +155,7 @@ def _conditions(scope: Scope, wanted: ActivityFilter) -> tuple[list[str], list[A
 def _activity(row: Row) -> Activity:
     return Activity(
         position=int(row[0]),
-        at=EPOCH + timedelta(microseconds=row[1]),
+        at=from_micros(row[1]),
         actor=row[2],
         ticket=row[3],
         queue=row[4],

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import InvalidValue
+from projections.cursors import pack, unpack
 from projections.search_index import CONFIGURATION, NAME, TITLE
 from projections.store import ViewCursor, ViewStore
 from projections.ticket_list import (
@@ -114,17 +112,12 @@ def search_tickets(
 
 def encode_cursor(text: str, offset: int) -> str:
     """An opaque token for the page at this offset of this search."""
-    raw = json.dumps(["search", _digest(text), offset], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return pack(["search", _digest(text), offset])
 
 
 def decode_cursor(cursor: str, text: str) -> int:
     """The offset inside a cursor made for this search; InvalidValue otherwise."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        found = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidValue("the cursor is malformed") from None
+    found = unpack(cursor)
     if (
         not isinstance(found, list)
         or len(found) != 3

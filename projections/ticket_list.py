@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidValue
 from domain.statuses import Category
+from projections.cursors import pack, unpack
 from projections.store import Row, ViewCursor, ViewStore
-from projections.ticket_summary import NAME, micros
+from projections.ticket_summary import NAME, from_micros, micros
 from projections.tracking import position
 
 TICKETS, TAGS = "view_tickets", "view_ticket_tags"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Keyset columns per sort; the number last makes every key unique.
 SORT_KEYS = {
@@ -151,17 +148,12 @@ def find_tickets(
 
 def encode_cursor(sort: str, descending: bool, key: list[Any]) -> str:
     """An opaque, URL-safe token for the page after the row with this key."""
-    text = json.dumps([sort, descending, key], separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return pack([sort, descending, key])
 
 
 def decode_cursor(cursor: str, sort: str, descending: bool) -> list[Any]:
     """The key inside a cursor made for this sort; InvalidValue otherwise."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        found = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidValue("the cursor is malformed") from None
+    found = unpack(cursor)
     kinds = [int] * (len(SORT_KEYS[sort]) - 1) + [str]
     if (
         not isinstance(found, list)
@@ -260,7 +252,7 @@ def ticket_conditions(
 
 
 def _moment(value: int | None) -> datetime | None:
-    return None if value is None else EPOCH + timedelta(microseconds=value)
+    return None if value is None else from_micros(value)
 
 
 def summary_row(row: Row, tags: list[str]) -> TicketSummaryRow:
@@ -278,8 +270,8 @@ def summary_row(row: Row, tags: list[str]) -> TicketSummaryRow:
         type=row[10],
         owner=row[11],
         hidden=bool(row[12]),
-        created_at=EPOCH + timedelta(microseconds=row[13]),
-        updated_at=EPOCH + timedelta(microseconds=row[14]),
+        created_at=from_micros(row[13]),
+        updated_at=from_micros(row[14]),
         version=int(row[15]),
         last_public_sender=row[16],
         last_public_at=_moment(row[17]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.articles import Sender, Visibility
@@ -55,10 +55,18 @@ INDEXES = [
 ]
 
 
-def micros(moment: datetime) -> int:
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(at: datetime) -> int:
     """A moment as microseconds since the epoch: compact, exact and sortable."""
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = at.astimezone(UTC) - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """The moment a micros() value stands for, in UTC."""
+    return EPOCH + timedelta(microseconds=value)
 
 
 class TicketSummary(RoutedView):

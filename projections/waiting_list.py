@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidValue
+from projections.cursors import pack, unpack
 from projections.store import Row, ViewStore
-from projections.ticket_summary import micros
+from projections.ticket_summary import from_micros, micros
 from projections.tracking import position
 from projections.waiting import NAME
 
 TICKETS = "view_waiting_tickets"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 COLUMNS = (
     "number, title, customer, queue, priority, owner, status, status_category, "
     "created_us, waiting_since_us, first_response_us"
@@ -98,17 +95,12 @@ def find_waiting(
 
 def encode_cursor(since_us: int, number: str) -> str:
     """An opaque, URL-safe token for the page after this waiting ticket."""
-    text = json.dumps(["waiting", since_us, number], separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return pack(["waiting", since_us, number])
 
 
 def decode_cursor(cursor: str) -> list[Any]:
     """The key inside a cursor of this view; InvalidValue otherwise."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        found = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidValue("the cursor is malformed") from None
+    found = unpack(cursor)
     if (
         not isinstance(found, list)
         or [type(value) for value in found] != [str, int, str]
@@ -133,12 +125,8 @@ def _conditions(wanted: WaitingFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _moment(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
-
-
 def _waiting(row: Row, now: datetime) -> WaitingTicket:
-    since = _moment(row[9])
+    since = from_micros(row[9])
     return WaitingTicket(
         number=row[0],
         title=row[1],
@@ -148,7 +136,7 @@ def _waiting(row: Row, now: datetime) -> WaitingTicket:
         owner=row[5],
         status=row[6],
         status_category=row[7],
-        created_at=_moment(row[8]),
+        created_at=from_micros(row[8]),
         waiting_since=since,
         # The reader's clock may run a little behind the one that stamped the wait.
         waited_seconds=max(0, (micros(now) - row[9]) // 1_000_000),
