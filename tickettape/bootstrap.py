@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-
-from api.app import create_app
 from api.services import Services
 from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
@@ -21,6 +19,9 @@ from projections.view import View
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 FIRST_ADMIN = "admin"
 
@@ -100,4 +101,8 @@ def initialize(runtime: Runtime) -> str | None:
 
 def build_app(runtime: Runtime) -> FastAPI:
     """The API over a runtime's services."""
+    # Imported here: the web stack costs seconds of start-up that the CLI's
+    # other commands, projection workers above all, never need.
+    from api.app import create_app
+
     return create_app(runtime.services())
