@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     postgres_lock_timeout: int = Field(
         default=5, ge=0, description="seconds a write waits for the table lock"
     )
+    record_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="tickets and configuration records kept in memory, "
+        "checked against the store on every read; 0 turns the cache off",
+    )
     views_in_process: bool = Field(
         default=True,
         description="serve keeps the views caught up itself; false when "

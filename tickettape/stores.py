@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from domain.desk.configuration import CACHE_SIZE_KEY
 from tickettape.settings import Settings
 
 # Seconds to wait for a new connection; the library's own default is 30.
@@ -98,6 +99,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             "SQLITE_DBNAME": str(path),
             # Seconds a writer waits for SQLite's file lock; 0 keeps the default 5.
             "SQLITE_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
+            CACHE_SIZE_KEY: str(settings.record_cache_size),
         }
     target = parse_database_url(settings.database_url)
     if target.schema:
@@ -113,6 +115,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
         "POSTGRES_CONNECT_TIMEOUT": str(target.connect_timeout),
+        CACHE_SIZE_KEY: str(settings.record_cache_size),
     }
     if target.schema:
         env["POSTGRES_SCHEMA"] = target.schema

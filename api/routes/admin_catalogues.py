@@ -86,9 +86,10 @@ def retire_status(
 def _replace(
     choices: ChoiceList, body: ChoiceListIn, desk: Desk, origin: CommandOrigin
 ) -> ChoiceList:
-    for_update(choices, origin).replace(list(body.values), body.default, origin)
-    desk.save_config(choices)
-    return choices
+    changed = for_update(choices, origin)
+    changed.replace(list(body.values), body.default, origin)
+    desk.save_config(changed)
+    return changed
 
 
 @router.get("/priorities", response_model=ChoiceListOut, dependencies=[WORK_READ])

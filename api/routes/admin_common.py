@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Protocol, TypeVar
@@ -84,9 +85,10 @@ PageWindow = Annotated[Window, Depends(window)]
 
 
 def for_update(record: R, origin: Origin) -> R:
-    """The record, if the caller's expected version (or If-Match) is its version."""
+    """A private copy of the record to change, if the caller's expected version
+    (or If-Match) is its version; the desk's own is shared with other readers."""
     origin.expect(record.version)
-    return record
+    return copy.deepcopy(record)
 
 
 def known(find: Callable[[str], K], key: str) -> K:

@@ -17,6 +17,7 @@ from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
+from domain.desk.cache import DEFAULT_SIZE, RecordCache
 from domain.desk.records import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.errors import (
     AlreadyExists,
@@ -43,6 +44,8 @@ from domain.statuses import Status, StatusCatalogue
 from domain.tokens import ApiToken, Role, hash_secret, new_secret
 
 A = TypeVar("A", bound=Aggregate)
+# How many tickets and configuration records the desk keeps in memory; 0: none.
+CACHE_SIZE_KEY = "RECORD_CACHE_SIZE"
 
 
 class _DataclassAsDict(Transcoding):
@@ -60,7 +63,11 @@ class _DataclassAsDict(Transcoding):
 
 
 class ConfiguredDesk(Application[UUID]):
-    """An application holding the helpdesk's configuration records."""
+    """An application holding the helpdesk's configuration records.
+
+    Its getters return the record as stored now, shared with every other reader
+    (see domain/desk/cache.py): change a copy (copy.deepcopy), then save that.
+    """
 
     def __init__(
         self,
@@ -69,6 +76,7 @@ class ConfiguredDesk(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.records = RecordCache(int(self.env.get(CACHE_SIZE_KEY, DEFAULT_SIZE)))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Teach the JSON transcoder the value objects kept in snapshots."""
@@ -140,9 +148,12 @@ class ConfiguredDesk(Application[UUID]):
         try:
             self.save(record)
         except IntegrityError:
+            # It may be the shared record, changed in place by a careless caller.
+            self.records.forget(record.id)
             if record.version == record.__class__.INITIAL_VERSION:
                 raise AlreadyExists(f"that {type(record).__name__} exists") from None
             raise VersionConflict(self._current_version(record.id), None) from None
+        self.records.keep(record)
         return record.version
 
     def issue_token(
@@ -180,7 +191,7 @@ class ConfiguredDesk(Application[UUID]):
 
     def _get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
         try:
-            record: Aggregate = self.repository.get(aggregate_id)
+            record = self._shared(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{what} not found") from None
         if not isinstance(record, kind):
@@ -199,14 +210,21 @@ class ConfiguredDesk(Application[UUID]):
             ) from None
         return subject
 
+    def _shared(self, aggregate_id: UUID) -> Aggregate:
+        """The record as stored now, shared with other readers: do not change it."""
+        return self.records.read(
+            aggregate_id, self._stored_version, self.repository.get
+        )
+
+    def _stored_version(self, aggregate_id: UUID) -> int | None:
+        latest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
+        return latest[0].originator_version if latest else None
+
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
     def _current_version(self, aggregate_id: UUID) -> int:
-        try:
-            return int(self.repository.get(aggregate_id).version)
-        except AggregateNotFoundError:
-            return 0
+        return self._stored_version(aggregate_id) or 0
 
     def _created_ids(self, created: type[Any]) -> Iterator[UUID]:
         topic = get_topic(created)

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -35,9 +36,25 @@ class TicketMachinery(ConfiguredDesk):
     """Loading tickets and committing commands with concurrency and idempotency."""
 
     def ticket(self, number: str, version: int | None = None) -> Ticket:
-        """The ticket with this number, as it stands or as it was at a version."""
+        """The ticket with this number, as it stands or as it was at a version.
+
+        The current ticket is shared with other readers: do not change it.
+        """
+        if version is None:
+            return self._loaded(number, self._shared)
+        return self._loaded(
+            number, lambda i: self.repository.get(i, version=version), version
+        )
+
+    def _ticket_to_change(self, number: str) -> Ticket:
+        """A private copy of the ticket as it stands, for a command to change."""
+        return self._loaded(number, self.repository.get)
+
+    def _loaded(
+        self, number: str, load: Callable[[UUID], Aggregate], version: int | None = None
+    ) -> Ticket:
         try:
-            ticket: Aggregate = self.repository.get(ticket_id(number), version=version)
+            ticket: Aggregate = load(ticket_id(number))
         except AggregateNotFoundError:
             raise NotFound(f"ticket {number} not found") from None
         if not isinstance(ticket, Ticket):
@@ -132,7 +149,7 @@ class TicketMachinery(ConfiguredDesk):
     def _link(
         self, ticket: Ticket, other: str, kind: LinkKind, origin: Origin
     ) -> list[Aggregate]:
-        target = self.ticket(other)
+        target = self._ticket_to_change(other)
         ticket.link(target, kind, origin)
         target.link(ticket, kind.inverse, origin)
         return [target]
@@ -142,7 +159,7 @@ class TicketMachinery(ConfiguredDesk):
     ) -> list[Aggregate]:
         ticket.unlink(other, kind, origin)
         try:
-            target = self.ticket(other)
+            target = self._ticket_to_change(other)
         except NotFound:
             return []
         target.unlink(ticket.number, kind.inverse, origin)
@@ -152,7 +169,9 @@ class TicketMachinery(ConfiguredDesk):
         self, ticket: Ticket, target_number: str, origin: Origin
     ) -> list[Aggregate]:
         target = (
-            self.ticket(target_number) if target_number != ticket.number else ticket
+            self._ticket_to_change(target_number)
+            if target_number != ticket.number
+            else ticket
         )
         ticket.merge_into(target, self.statuses(), origin)
         return [target] if target is not ticket else []
@@ -193,6 +212,8 @@ class TicketMachinery(ConfiguredDesk):
             raise VersionConflict(
                 self._current_version(ticket.id), origin.expected_version
             ) from None
+        for saved in pending:
+            self.records.keep(saved)
         return CommandResult(
             ticket.number,
             ticket.version,
@@ -223,7 +244,7 @@ class TicketMachinery(ConfiguredDesk):
         )
 
     def _checked_ticket(self, number: str, origin: Origin) -> Ticket:
-        ticket = self.ticket(number)
+        ticket = self._ticket_to_change(number)
         origin.expect(ticket.version)
         return ticket
 

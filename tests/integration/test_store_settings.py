@@ -104,6 +104,7 @@ def test_the_postgres_env_carries_pool_and_timeouts() -> None:
         "POSTGRES_POOL_SIZE": "7",
         "POSTGRES_LOCK_TIMEOUT": "3",
         "POSTGRES_CONNECT_TIMEOUT": "10",
+        "RECORD_CACHE_SIZE": "1000",
     }
     assert conninfo_schema(libpq_conninfo(settings)) is None
 

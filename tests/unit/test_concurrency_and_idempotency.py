@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import pytest
 
 from domain.audit import Origin
@@ -48,7 +50,8 @@ def test_a_stale_expected_version_is_a_conflict_naming_the_current_version(
 
 
 def test_a_lost_race_on_a_configuration_record_is_a_conflict(desk: HelpDesk) -> None:
-    first, second = desk.agent("alice"), desk.agent("alice")
+    # Two admins, each with their own copy (the desk's record is shared).
+    first, second = deepcopy(desk.agent("alice")), deepcopy(desk.agent("alice"))
     first.update("Alice A.", first.email, first.groups, [], True, ADMIN)
     second.update("Alice B.", second.email, second.groups, [], True, ADMIN)
     desk.save_config(first)
