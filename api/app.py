@@ -12,6 +12,7 @@ from api.routes import (
     health,
     history,
     metrics,
+    reports,
     search,
     ticket_list,
     tickets,
@@ -50,6 +51,7 @@ def create_app(services: Services) -> FastAPI:
         activity,
         commands,
         admin,
+        reports,
     ):
         app.include_router(module.router)
     document_bodies(app, TicketIn, ArticleIn)

@@ -19,6 +19,7 @@ from projections.view import View
 from projections.worker import chosen_views, work
 from tickettape.bootstrap import build_app, initialize
 from tickettape.cli_archive import add_archive_commands
+from tickettape.cli_backlog import add_backlog_command
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.console import CLI_ACTOR, fail, out, runtime
@@ -32,6 +33,7 @@ views_app = typer.Typer(help="The read models: where they stand, and rebuilds.")
 app.add_typer(views_app, name="projections")
 add_history_commands(replay_app)
 add_archive_commands(replay_app)
+add_backlog_command(replay_app)
 app.add_typer(replay_app, name="replay")
 
 

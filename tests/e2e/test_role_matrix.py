@@ -77,6 +77,7 @@ CASES = [
     Case("GET", "/api/v1/search", dict.fromkeys(CALLERS, OK), params={"q": "x"}),
     Case("GET", "/api/v1/activity", dict.fromkeys(CALLERS, OK)),
     Case("GET", "/api/v1/activity/stream", dict.fromkeys(CALLERS, OK), params=NOW),
+    Case("GET", "/api/v1/reports/backlog", WORK_READ),
     Case("GET", "/api/v1/tickets", dict.fromkeys(CALLERS, OK)),
     Case("GET", T, READ),
     Case("POST", f"{T}/articles", WRITE, {"body": "Any news?"}),
