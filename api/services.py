@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
 from projections.runner import ViewRunner
+from replay.keeper import ChainKeeper
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,5 @@ class Services:
     max_attachments: int = 20
     # The read side; None where only the write side runs (the list answers 503).
     views: ViewRunner | None = None
+    # The audit chain's keeper, for its position in /metrics.
+    chain: ChainKeeper | None = None

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.desk import HelpDesk
+from projections.following import LogFollower
 from projections.notifications import LogWatcher
 from projections.store import ViewStore
 from projections.tracking import create_tracking_table, position
 from projections.view import View, apply_batch, create_tables, live_tables
-
-log = logging.getLogger(__name__)
 
 #: Seconds between looks at a view's position while a read waits for another process.
 RECHECK_SECONDS = 0.05
@@ -29,12 +27,10 @@ class ViewPosition:
     lag: int
 
 
-class ViewRunner:
-    """Catches the views up in batches: in a loop (a thread, a worker) or when asked.
+class ViewRunner(LogFollower):
+    """Catches the views up in batches: in a loop (a thread, a worker) or when asked."""
 
-    The loop catches up when the watcher says the log grew, and every
-    `poll_seconds` in case a wake-up was missed.
-    """
+    thread_name = "tickettape-views"
 
     def __init__(
         self,
@@ -45,14 +41,10 @@ class ViewRunner:
         poll_seconds: float = 0.2,
         watcher: LogWatcher | None = None,
     ) -> None:
+        super().__init__(poll_seconds, watcher)
         self.desk, self.store, self.views = desk, store, list(views)
         self.batch_size = batch_size
-        self.poll_seconds = poll_seconds
-        self.watcher = watcher
-        self._woken = threading.Event()
-        self._stopping = threading.Event()
         self._progress = threading.Condition()
-        self._thread: threading.Thread | None = None
         with store.transaction(write=True) as cursor:
             create_tracking_table(cursor)
             for view in self.views:
@@ -74,52 +66,6 @@ class ViewRunner:
                 _, caught_up = apply_batch(self.desk, self.store, view, self.batch_size)
                 with self._progress:
                     self._progress.notify_all()
-
-    def run(self) -> None:
-        """Keep the views caught up on this thread until stop()."""
-        if self.watcher is not None:
-            self.watcher.start(self.wake)
-        try:
-            while not self._stopping.is_set():
-                try:
-                    self.catch_up()
-                except Exception:
-                    # A store hiccup must not end the loop; the next round
-                    # resumes from the tracked position, so nothing is lost
-                    # or doubled. The pause keeps wake-ups from spinning on it.
-                    log.exception("catching up the views failed; retrying")
-                    self._stopping.wait(self.poll_seconds)
-                self._woken.wait(self.poll_seconds)
-                self._woken.clear()
-        finally:
-            if self.watcher is not None:
-                self.watcher.stop()
-
-    def start(self) -> None:
-        """Run the loop on a background thread until stop()."""
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(
-                target=self.run, name="tickettape-views", daemon=True
-            )
-            self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        """True while the loop runs on a background thread of this process."""
-        return self._thread is not None
-
-    def wake(self) -> None:
-        """Catch up now rather than at the next poll."""
-        self._woken.set()
-
-    def stop(self) -> None:
-        """Finish the current batch and end the loop (joining its thread, if any)."""
-        self._stopping.set()
-        self._woken.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
 
     def positions(self) -> list[ViewPosition]:
         """Each view's position and lag."""

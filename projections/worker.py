@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from projections.runner import ViewRunner
+from projections.following import LogFollower
 from projections.view import View
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ class StopRequested(Exception):
     """The operator asked the worker to stop (SIGTERM or SIGINT)."""
 
 
-def work(runner: ViewRunner) -> None:
-    """Keep the views caught up until SIGTERM or SIGINT, then finish the batch.
+def work(runner: LogFollower) -> None:
+    """Keep catching up (views, chain) until SIGTERM or SIGINT, then finish the batch.
 
     The loop runs on the runner's thread; this (main) thread only waits for a
     signal, so the handler never interrupts a batch or a lock it holds. Later

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
+from replay.archive_checkpoint import CheckpointWatch
 from replay.chain import (
     BATCH,
     GENESIS,
@@ -29,6 +31,7 @@ from replay.chain import (
     extend_chain,
     global_hash,
 )
+from replay.checkpoint import Checkpoint, signature_problem
 from replay.ledger import END, ChainLink, Ledger, StoredRecord
 
 # Called with how many events are done and how many there are in all.
@@ -135,8 +138,15 @@ def parse_line(text: str, number: int) -> tuple[StoredRecord, ChainLink]:
     return record, link
 
 
-def read_archive(path: Path) -> Iterator[tuple[int, StoredRecord, ChainLink]]:
-    """Each line's number, record and link, checked against the chain it carries."""
+def read_archive(
+    path: Path, checkpoint: Checkpoint | None = None
+) -> Iterator[tuple[int, StoredRecord, ChainLink]]:
+    """Each line's number, record and link, checked against the chain it carries.
+
+    With a checkpoint (its signature checked already), the chain must also reach
+    the checkpoint's position with its head and count.
+    """
+    watch = None if checkpoint is None else CheckpointWatch(checkpoint)
     last: dict[str, tuple[int, bytes]] = {}
     previous, position = GENESIS, 0
     with path.open(encoding="utf-8") as file:
@@ -158,9 +168,30 @@ def read_archive(path: Path) -> Iterator[tuple[int, StoredRecord, ChainLink]]:
             previous = global_hash(previous, record.notification_id, own)
             if previous != link.global_hash:
                 raise ArchiveError(f"{where}: breaks the global chain")
+            if watch is not None and (differs := watch.step(link)):
+                raise ArchiveError(differs)
             last[record.originator_id] = (record.version, link.aggregate_hash)
             position = record.notification_id
             yield number, record, link
+    if watch is not None and (differs := watch.end()):
+        raise ArchiveError(differs)
+
+
+def check_archive(
+    path: Path,
+    checkpoint: Checkpoint | None = None,
+    key: Ed25519PublicKey | None = None,
+) -> int:
+    """Check every line, and the archive against a signed checkpoint; how many."""
+    if checkpoint is not None:
+        if key is None:
+            raise ValueError("checking a checkpoint needs the public key")
+        problem = signature_problem(checkpoint, key)
+        if problem is not None:
+            raise ArchiveError(
+                f"bad signature on the checkpoint of {checkpoint.at}: {problem}"
+            )
+    return sum(1 for _ in read_archive(path, checkpoint))
 
 
 def import_archive(
@@ -168,14 +199,16 @@ def import_archive(
     recorder: ApplicationRecorder,
     path: Path,
     progress: Progress = _quiet,
+    checkpoint: Checkpoint | None = None,
+    key: Ed25519PublicKey | None = None,
 ) -> Restored:
-    """Check the archive, write it into an empty store, chain it and compare."""
+    """Check the archive (and checkpoint), write it into an empty store, compare."""
     if recorder.max_notification_id() or ledger.head() is not None:
         raise ArchiveError("the target store is not empty; import only into a new one")
-    total = sum(1 for _ in read_archive(path))
+    total = check_archive(path, checkpoint, key)
     batch: list[StoredEvent] = []
     done = 0
-    for _, record, _ in read_archive(path):
+    for _, record, _ in read_archive(path, checkpoint):
         batch.append(
             StoredEvent(
                 UUID(record.originator_id), record.version, record.topic, record.state

@@ -29,8 +29,14 @@ class SQLiteLedger(Ledger):
         self.events = events
         # Our own connection, so that the appender can BEGIN IMMEDIATE and never
         # fail halfway when another process writes between its read and its write.
+        # The chain keeper uses it from its thread and from readers of its
+        # position, one at a time.
         self.connection = sqlite3.connect(
-            db_name, uri=True, isolation_level=None, timeout=timeout
+            db_name,
+            uri=True,
+            isolation_level=None,
+            timeout=timeout,
+            check_same_thread=False,
         )
         self.connection.executescript(
             "CREATE TABLE IF NOT EXISTS audit_chain ("

@@ -16,6 +16,7 @@ from projections.notifications import watcher_for
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.view import View
+from replay.keeper import ChainKeeper
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
@@ -34,6 +35,7 @@ class Runtime:
     desk: HelpDesk
     blobs: BlobStore
     views: ViewRunner
+    chain: ChainKeeper
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -43,6 +45,7 @@ class Runtime:
             max_attachment_bytes=self.settings.max_attachment_bytes,
             max_attachments=self.settings.max_attachments,
             views=self.views,
+            chain=self.chain,
         )
 
     def start_views(self) -> bool:
@@ -54,9 +57,19 @@ class Runtime:
             self.views.start()
         return self.settings.views_in_process
 
+    def start_chain(self) -> bool:
+        """Keep the audit chain current on a background thread until close().
+
+        Not where the settings say `replay chain --follow` does it; True if started.
+        """
+        if self.settings.chain_in_process:
+            self.chain.start()
+        return self.settings.chain_in_process
+
     def close(self) -> None:
-        """Stop the views' thread and release the stores' connections."""
+        """Stop the views' and the chain's threads and release the connections."""
         self.views.stop()
+        self.chain.close()
         self.views.store.close()
         self.desk.close()
         if isinstance(self.blobs, PostgresBlobStore):
@@ -87,7 +100,12 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
         poll_seconds=settings.views_poll_seconds,
         watcher=watcher_for(desk.recorder, conninfo),
     )
-    return Runtime(settings, desk, blobs, runner)
+    keeper = ChainKeeper(
+        desk,
+        poll_seconds=settings.views_poll_seconds,
+        watcher=watcher_for(desk.recorder, conninfo),
+    )
+    return Runtime(settings, desk, blobs, runner, keeper)
 
 
 def initialize(runtime: Runtime) -> str | None:

@@ -73,6 +73,8 @@ def serve(
         out.print("More tokens: tickettape token create --role agent --subject LOGIN")
         if not opened.start_views():
             out.print("Views: kept by separate `tickettape projections run` workers")
+        if not opened.start_chain():
+            out.print("Audit chain: kept by `tickettape replay chain --follow`")
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
 
 
@@ -107,12 +109,14 @@ def ticket_show(
 
 @views_app.command("status")
 def projections_status() -> None:
-    """Each view's position in the log and how far behind its end it is."""
+    """Each view's (and the audit chain's) position in the log and its lag."""
     with runtime() as opened:
         positions = opened.views.positions()
+        chain = opened.chain.position()
     table = Table("view", "position", "lag")
     for view in positions:
         table.add_row(view.name, str(view.position), str(view.lag))
+    table.add_row("(audit chain)", str(chain.position), str(chain.lag))
     out.print(table)
 
 

@@ -10,12 +10,32 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
 from rich.progress import Progress
 
-from replay.archive import ArchiveError, export_archive, import_archive
+from replay.archive import ArchiveError, check_archive, export_archive, import_archive
+from replay.checkpoint import Checkpoint
 from replay.summaries_csv import write_summaries
-from tickettape.cli_replay import ledger_of
-from tickettape.console import err, fail, runtime
+from tickettape.cli_replay import (
+    TAMPERED,
+    ledger_of,
+    read_checkpoint,
+    verifying_key,
+)
+from tickettape.console import err, fail, out, runtime
+from tickettape.settings import Settings
+
+CheckpointFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoint",
+        help="A checkpoint file from replay checkpoint the archive must match",
+    ),
+]
+PublicKeyFile = Annotated[
+    Path | None, typer.Option(help="Ed25519 public key that signed the checkpoint")
+]
 
 
 @contextmanager
@@ -70,8 +90,19 @@ def export(
     err.print(f"exported {rate(count, started)}")
 
 
+def sealed_by(
+    settings: Settings, checkpoint_file: Path | None, public_key: Path | None
+) -> tuple[Checkpoint | None, Ed25519PublicKey | None]:
+    """The checkpoint an archive must match and its key; none without a file."""
+    if checkpoint_file is None:
+        return None, None
+    return read_checkpoint(checkpoint_file), verifying_key(settings, public_key)
+
+
 def restore(
     archive: Annotated[Path, typer.Argument(help="A JSONL archive from replay export")],
+    checkpoint_file: CheckpointFile = None,
+    public_key: PublicKeyFile = None,
 ) -> None:
     """Check an archive line by line, load it into an empty store and chain it."""
     if not archive.is_file():
@@ -82,8 +113,11 @@ def restore(
         ledger_of(opened.desk) as ledger,
         progress_bar("importing events") as show,
     ):
+        checkpoint, key = sealed_by(opened.settings, checkpoint_file, public_key)
         try:
-            restored = import_archive(ledger, opened.desk.recorder, archive, show)
+            restored = import_archive(
+                ledger, opened.desk.recorder, archive, show, checkpoint, key
+            )
         except ArchiveError as error:
             raise fail(f"{archive}: {error}") from None
     err.print(f"imported {rate(restored.count, started)}")
@@ -93,7 +127,31 @@ def restore(
         else "log positions renumbered, so the global chain hashes differ"
     )
     err.print(f"every event and aggregate chain hash matches the archive; {positions}")
+    if checkpoint is not None:
+        err.print(f"the archive matches the checkpoint of {checkpoint.at}")
     err.print("rebuild the views with `tickettape projections rebuild --all`")
+
+
+def verify_archive(
+    archive: Annotated[Path, typer.Argument(help="A JSONL archive from replay export")],
+    checkpoint_file: CheckpointFile = None,
+    public_key: PublicKeyFile = None,
+) -> None:
+    """Check an archive line by line (and against a checkpoint) without importing."""
+    if not archive.is_file():
+        raise fail(f"no archive file {archive}")
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
+    checkpoint, key = sealed_by(settings, checkpoint_file, public_key)
+    try:
+        count = check_archive(archive, checkpoint, key)
+    except ArchiveError as error:
+        err.print(f"[bold red]TAMPERED:[/] {archive}: {error}", soft_wrap=True)
+        raise typer.Exit(TAMPERED) from None
+    held = "" if checkpoint is None else f"; the checkpoint of {checkpoint.at} holds"
+    out.print(f"[bold green]intact:[/] {count} events match their chain{held}")
 
 
 def summaries(
@@ -111,4 +169,5 @@ def add_archive_commands(replay: typer.Typer) -> None:
     """Register export and import on the replay sub-app."""
     replay.command("export")(export)
     replay.command("import")(restore)
+    replay.command("verify-archive")(verify_archive)
     replay.command("summaries")(summaries)

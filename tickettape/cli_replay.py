@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
+from projections.worker import work
 from replay.chain import extend_chain
 from replay.checkpoint import (
     Checkpoint,
@@ -75,11 +77,27 @@ def keygen(
 
 
 @replay_app.command("chain")
-def chain() -> None:
+def chain(
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", help="Keep chaining new events until SIGTERM or Ctrl-C"
+        ),
+    ] = False,
+) -> None:
     """Chain every event stored since the last run (verify and checkpoint do too)."""
-    with runtime([]) as opened, ledger_of(opened.desk) as ledger:
-        head = ledger.head()
-    position = 0 if head is None else head.notification_id
+    if follow:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    with runtime([]) as opened:
+        if follow:
+            out.print("keeping the audit chain current; stop with SIGTERM or Ctrl-C")
+            work(opened.chain)
+        else:
+            opened.chain.catch_up()
+        position = opened.chain.position().position
     out.print(f"the chain covers the log up to position {position}")
 
 

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="serve keeps the views caught up itself; false when "
         "`tickettape projections run` workers do it",
     )
+    chain_in_process: bool = Field(
+        default=True,
+        description="serve keeps the audit chain current itself; false when a "
+        "`tickettape replay chain --follow` process does it",
+    )
     views_batch_size: int = Field(
         default=500, ge=1, le=100_000, description="events per view transaction"
     )

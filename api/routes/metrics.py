@@ -1,4 +1,4 @@
-"""Prometheus metrics: the log's end, and each view's position and lag."""
+"""Prometheus metrics: the log's end; the views' and the chain's positions and lags."""
 
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ class PrometheusText(PlainTextResponse):
 
 @router.get("/metrics", response_class=PrometheusText)
 def metrics(services: ServicesDep) -> str:
-    """Gauges for scrapers: the log position, and each view's position and lag.
+    """Gauges for scrapers: the log position; the views' and the chain's position, lag.
 
     Unauthenticated, as Prometheus scrapers expect: it tells no more than /readyz
     (the log position) plus the names of the read models.
     """
     positions = [] if services.views is None else services.views.positions()
+    chain = None if services.chain is None else services.chain.position()
     # Read after the views, so the log's end is never behind a view's position.
     top = services.desk.recorder.max_notification_id() or 0
     lines = gauge(
@@ -43,6 +44,16 @@ def metrics(services: ServicesDep) -> str:
         "tickettape_view_lag_events",
         "How many log ids a view is behind the log's end",
         [({"view": view.name}, view.lag) for view in positions],
+    )
+    lines += gauge(
+        "tickettape_chain_position",
+        "Id of the last event the audit hash chain covers",
+        [] if chain is None else [({}, chain.position)],
+    )
+    lines += gauge(
+        "tickettape_chain_lag_events",
+        "How many log ids the audit hash chain is behind the log's end",
+        [] if chain is None else [({}, chain.lag)],
     )
     return "\n".join(lines) + "\n"
 
