@@ -118,11 +118,14 @@ def advance(
     batch = desk.recorder.select_notifications(
         start, batch_size, stop=top, topics=view.topics, inclusive_of_start=False
     )
+    # Asked once per batch: a runtime-checkable Protocol's isinstance inspects
+    # every member, and per event it cost more than the view's own statements.
+    positioned = view if isinstance(view, PositionedView) else None
     for notification in batch:
         event = desk.mapper.to_domain_event(notification)
         # The log position is the notification's, which the event itself lacks.
-        if isinstance(view, PositionedView):
-            view.apply_at(notification.id, event, cursor, tables)
+        if positioned is not None:
+            positioned.apply_at(notification.id, event, cursor, tables)
         else:
             view.apply(event, cursor, tables)
     # A short batch read the log up to `top`: the ids between are other topics
