@@ -152,6 +152,7 @@ def _server(settings: Settings, workers: int, logs: Path) -> Iterator[int]:
         *(sys.executable, "-m", "uvicorn", "bench.http_app:create", "--factory"),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
         *("--log-level", "warning", "--no-access-log"),
+        *("--http", "bench.nodelay:NoDelayH11Protocol"),
     ]
     log_path = logs / f"uvicorn-{port}.log"
     with log_path.open("wb") as log:
