@@ -62,7 +62,7 @@ def _ratio(comparison: Comparison) -> str:
 
 
 def table(comparisons: list[Comparison], scenarios: tuple[Scenario, ...]) -> str:
-    """Every comparison as one row; scenarios still waiting as 'not yet' rows."""
+    """Every comparison as one row, in the order of the scenarios."""
     lines = [
         "| # | what | store | ours | baseline | ratio | target |",
         "|---|---|---|---|---|---|---|",
@@ -75,12 +75,6 @@ def table(comparisons: list[Comparison], scenarios: tuple[Scenario, ...]) -> str
                 f"| {scenario.number} | {c.name} | {c.store} "
                 f"| {c.ours.describe(c.measure)} | {c.baseline.describe(c.measure)} "
                 f"| {_ratio(c)} | {target} |"
-            )
-        if scenario.run is None:
-            goals = "; ".join(t.text for t in scenario.targets)
-            lines.append(
-                f"| {scenario.number} | {scenario.title} | - | not yet: waits for "
-                f"{scenario.waiting_for} | | | {goals}: not yet |"
             )
     return "\n".join(lines)
 
@@ -171,11 +165,6 @@ def write(
         "machine": info,
         "comparisons": [c.as_json() for c in comparisons],
         "targets": targets(comparisons),
-        "not_yet": [
-            {"key": s.key, "number": s.number, "waiting_for": s.waiting_for}
-            for s in SCENARIOS
-            if s.run is None
-        ],
     }
     (out / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
     return text

@@ -9,8 +9,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
+from bench import views_scale
 from bench.counts import FULL, QUICK, TINY, Counts
 from bench.figures import Comparison
 from bench.report import machine, write
@@ -33,6 +35,16 @@ def _names(text: str, known: Sequence[str], what: str) -> list[str]:
     return names
 
 
+def _tickets(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 10:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count of 10 or more")
+    return count
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The options; --quick and --tiny pick smaller counts."""
     parser = argparse.ArgumentParser(
@@ -53,11 +65,18 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios",
         type=lambda text: _names(text, KEYS, "scenario"),
-        default=[s.key for s in SCENARIOS if s.run is not None],
-        help=f"any of {','.join(KEYS)} (default: every one that exists)",
+        default=list(KEYS),
+        help=f"any of {','.join(KEYS)} (default: all)",
     )
     parser.add_argument(
         "--out", type=Path, default=RESULTS, help="where latest.md/json go"
+    )
+    parser.add_argument(
+        "--views-tickets",
+        type=_tickets,
+        default=None,
+        metavar="N",
+        help="views at scale: compare N tickets with N/10 (e.g. 1000000)",
     )
     return parser.parse_args(argv)
 
@@ -80,15 +99,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stores = BenchStores(kind, root / kind, url)
                 stack.callback(stores.close)
                 for scenario in SCENARIOS:
-                    if scenario.run is None or scenario.key not in options.scenarios:
+                    if scenario.key not in options.scenarios:
                         continue
                     _say(f"{scenario.title} on {kind} ({counts.mode})")
-                    comparisons += scenario.run(stores, counts)
+                    run = scenario.run
+                    if scenario.key == "views" and options.views_tickets:
+                        run = partial(views_scale.run, largest=options.views_tickets)
+                    comparisons += run(stores, counts)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     settings = {
         "stores": options.stores,
         "scenarios": options.scenarios,
+        "views_tickets": options.views_tickets,
         "seconds": round(time.monotonic() - began, 1),
     }
     text = write(options.out, comparisons, machine(postgres), counts, settings)

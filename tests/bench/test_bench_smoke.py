@@ -31,7 +31,14 @@ def test_tiny_run_writes_every_scenario_and_ratio(tmp_path: Path) -> None:
     names = {row["name"] for row in rows}
     assert any("8 writers" in name for name in names)
     assert any("no snapshots" in name for name in names)
+    assert any(name.startswith("search two words, agent") for name in names)
     assert {"HTTP create-ticket, 1 worker(s)", "HTTP add-article, 1 worker(s)"} <= names
+    assert {name.split(",")[0] for name in names} >= {
+        "rebuild ticket_summary",
+        "rebuild search_index",
+        "verify",
+        "export",
+    }
     assert {t["key"] for t in report["targets"]} >= {"append", "zoom", "http_create"}
     assert report["machine"]["cpu_count"] >= 1
     assert report["machine"]["packages"]["eventsourcing"]

@@ -1,0 +1,142 @@
+"""Scenario 4, rebuild: a view replayed from position 0 vs a raw scan and upsert.
+
+Ours is `projections.rebuild.rebuild`, what `tickettape projections rebuild NAME`
+runs: it reads the view's topics in batches, decodes each event, applies it and
+records the position in one transaction per batch, then swaps the copy in. The
+baseline in the same run reads the same topics with a raw keyset scan and
+upserts one ticket row per event (bench/raw_scan.py), one transaction per batch
+of the same size. Both rates count the log positions covered per second; the
+two alternate which goes first, so that noise falls on both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+from collections.abc import Callable
+from functools import partial
+
+from bench.counts import Counts
+from bench.figures import Comparison, Figure, Target
+from bench.helpdesk import open_desk
+from bench.raw_scan import EventScan, TicketRows
+from bench.seeding import SEED_EVENTS, seed
+from bench.stores import BenchStores
+from domain.desk import HelpDesk
+from projections.catalogue import all_views
+from projections.rebuild import rebuild
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.view import View
+from tickettape.settings import Settings
+from tickettape.stores import libpq_conninfo
+
+REBUILD = Target("rebuild", "Rebuild >= 0.7 of the raw scan + upsert", min_ratio=0.7)
+# Rebuilds of each view (and raw twins) by mode; rates are their median.
+REPEATS = {"full": 5, "quick": 3, "tiny": 1}
+# The views rebuilt by mode; None is every view in the catalogue. Quick keeps to
+# the widest view and the full-text one: all seven take ~40 s on PostgreSQL.
+VIEWS: dict[str, tuple[str, ...] | None] = {
+    "full": None,
+    "quick": ("ticket_summary", "search_index"),
+    "tiny": ("ticket_summary", "search_index"),
+}
+
+Timings = tuple[list[float], list[float]]
+"""Seconds of each batch, and of each whole run."""
+
+
+def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
+    """Each chosen view rebuilt, alternately with its raw twin, on a seeded store."""
+    settings = stores.new("rebuild")
+    with contextlib.ExitStack() as stack:
+        desk = open_desk(settings)
+        stack.callback(desk.close)
+        view_store = _view_store(settings)
+        stack.callback(view_store.close)
+        scan = EventScan(settings, desk.recorder)
+        stack.callback(scan.close)
+        rows = TicketRows(settings)
+        stack.callback(rows.close)
+        events = seed(desk, SEED_EVENTS[counts.mode])
+        chosen = VIEWS[counts.mode]
+        views = [v for v in all_views() if chosen is None or v.name in chosen]
+        batch = settings.views_batch_size
+        comparisons = []
+        for view in views:
+            ours: Timings = ([], [])
+            raw: Timings = ([], [])
+            for repeat in range(REPEATS[counts.mode]):
+                pair = [
+                    (partial(_ours, desk, view_store, view, batch), ours),
+                    (partial(_raw, scan, rows, view, events, batch), raw),
+                ]
+                for measure, sink in pair if repeat % 2 == 0 else pair[::-1]:
+                    _timed(measure, sink)
+            comparisons.append(_comparison(stores.kind, view, events, ours, raw))
+        return comparisons
+
+
+def _view_store(settings: Settings) -> ViewStore:
+    """The views' store as the runtime opens it (bootstrap.open_runtime)."""
+    if settings.uses_postgres:
+        return PostgresViewStore(libpq_conninfo(settings), settings.postgres_pool_size)
+    return SQLiteViewStore(settings.views_path)
+
+
+def _timed(measure: Callable[[], list[float]], sink: Timings) -> None:
+    began = time.perf_counter()
+    batches = measure()
+    sink[1].append(time.perf_counter() - began)
+    sink[0].extend(batches)
+
+
+def _ours(desk: HelpDesk, store: ViewStore, view: View, batch: int) -> list[float]:
+    """Rebuild the view; the seconds between its progress reports (one per batch)."""
+    marks = [time.perf_counter()]
+    rebuild(desk, store, view, batch, lambda at, top: marks.append(time.perf_counter()))
+    return [later - earlier for earlier, later in itertools.pairwise(marks)]
+
+
+def _raw(
+    scan: EventScan, rows: TicketRows, view: View, events: int, batch: int
+) -> list[float]:
+    """Scan the view's topics and upsert a row per event, batch by batch."""
+    rows.empty()
+    seconds = []
+    after = 0
+    while True:
+        began = time.perf_counter()
+        page = scan.page(after, events, batch, view.topics)
+        rows.upsert(page)
+        seconds.append(time.perf_counter() - began)
+        if len(page) < batch:
+            return seconds
+        after = page[-1][0]
+
+
+def _comparison(
+    store: str, view: View, events: int, ours: Timings, raw: Timings
+) -> Comparison:
+    return Comparison(
+        scenario="rebuild",
+        store=store,
+        name=f"rebuild {view.name}, {events:,} events",
+        ours=_figure(events, ours),
+        baseline=_figure(events, raw),
+        baseline_name="raw keyset scan of the same topics + batched upsert",
+        measure="rate",
+        target=REBUILD,
+        notes={
+            "runs": len(ours[1]),
+            "topics": len(view.topics),
+            "latency_is": "per batch of views_batch_size events read",
+            "rate_is": "log positions covered per second of the whole run "
+            "(ours includes creating the indexes and the swap)",
+        },
+    )
+
+
+def _figure(events: int, timings: Timings) -> Figure:
+    batches, runs = timings
+    return Figure.of("events/s", batches, [events / seconds for seconds in runs])
