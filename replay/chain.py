@@ -18,14 +18,18 @@ GENESIS = bytes(32)
 BATCH = 1000
 
 
+def _length(size: int) -> bytes:
+    return size.to_bytes(8, "big")
+
+
 def _digest(label: bytes, *parts: bytes) -> bytes:
     # Length prefixes make the encoding unambiguous: no two different field
-    # splits of the same bytes hash alike.
-    h = sha256(label)
+    # splits of the same bytes hash alike. Hashing the joined bytes in one call
+    # gives the digest that feeding them to update() one by one gave, faster.
+    joined = [label]
     for part in parts:
-        h.update(len(part).to_bytes(8, "big"))
-        h.update(part)
-    return h.digest()
+        joined += (_length(len(part)), part)
+    return sha256(b"".join(joined)).digest()
 
 
 def event_hash(record: StoredRecord) -> bytes:
@@ -47,6 +51,64 @@ def aggregate_hash(previous: bytes, event: bytes) -> bytes:
 def global_hash(previous: bytes, notification_id: int, event: bytes) -> bytes:
     """The global chain's hash after an event at a log position."""
     return _digest(b"tickettape/log/1", previous, str(notification_id).encode(), event)
+
+
+# Both chains' hashes cover 32-byte digests (the log's also a position), so
+# their labels and those digests' length prefixes are constant.
+_AGGREGATE = b"tickettape/aggregate/1" + _length(32)
+_LOG = b"tickettape/log/1" + _length(32)
+_DIGEST = _length(32)
+
+
+class Rehashing:
+    """The three hashes of event after event, each one sha256 call.
+
+    What repeats from event to event (an originator's id, a version, a topic) is
+    encoded once; the digests are those of event_hash, aggregate_hash and
+    global_hash, which stay the definition.
+    """
+
+    def __init__(self) -> None:
+        self._originators: dict[str, bytes] = {}
+        self._numbers: dict[int, bytes] = {}
+        self._topics: dict[str, bytes] = {}
+
+    def hashes(
+        self,
+        by_aggregate: bytes,
+        head: bytes,
+        position: int,
+        originator_id: str,
+        version: int,
+        topic: str,
+        state: bytes,
+    ) -> tuple[bytes, bytes, bytes]:
+        """An event's own hash, and both chains' after it (from 32-byte hashes)."""
+        start = self._originators.get(originator_id)
+        if start is None:
+            start = self._originators[originator_id] = b"tickettape/event/1" + (
+                _part(originator_id.encode())
+            )
+        number = self._numbers.get(version)
+        if number is None:
+            number = self._numbers[version] = _part(str(version).encode())
+        kind = self._topics.get(topic)
+        if kind is None:
+            kind = self._topics[topic] = _part(topic.encode())
+        own = sha256(
+            b"".join((start, number, kind, len(state).to_bytes(8, "big"), state))
+        ).digest()
+        at = str(position).encode()
+        at_length = len(at).to_bytes(8, "big")
+        return (
+            own,
+            sha256(b"".join((_AGGREGATE, by_aggregate, _DIGEST, own))).digest(),
+            sha256(b"".join((_LOG, head, at_length, at, _DIGEST, own))).digest(),
+        )
+
+
+def _part(data: bytes) -> bytes:
+    return _length(len(data)) + data
 
 
 def link_records(

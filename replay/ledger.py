@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +41,12 @@ class ChainLink:
     global_hash: bytes
 
 
+# One log position as verify reads it: the event's columns as stored (position,
+# originator id, version, topic, state) and its chain link's (originator id,
+# version, event, aggregate and global hash). The event's are None (but its
+# position) where the log lost the event, the link's where the chain lacks it.
+Position = tuple[Any, ...]
+
 # Given the chain's head, the last aggregate hash of each originator in the batch
 # and the batch's records, the links that extend the chain.
 LinkMaker = Callable[
@@ -55,6 +62,8 @@ class Ledger:
     chain = "audit_chain"
     checkpoints = "audit_checkpoints"
     event_id = "rowid"
+    # How the events table's originator id is read as text.
+    originator_text = "originator_id"
     last_hashes_sql = ""
 
     def _transaction(self, *, write: bool) -> AbstractContextManager[Any]:
@@ -72,18 +81,21 @@ class Ledger:
             events=self.events, chain=self.chain, checkpoints=self.checkpoints
         ).replace("?", self.placeholder)
 
-    def _records(
-        self, cur: Any, after: int, stop: int, limit: int
-    ) -> list[StoredRecord]:
+    def _stored(self, cur: Any, after: int, stop: int, limit: int) -> list[Any]:
         cur.execute(
             self._sql(
-                f"SELECT {self.event_id}, originator_id, originator_version, topic, "
-                f"state FROM {{events}} WHERE {self.event_id} > ? "
+                f"SELECT {self.event_id}, {self.originator_text}, originator_version, "
+                f"topic, state FROM {{events}} WHERE {self.event_id} > ? "
                 f"AND {self.event_id} <= ? ORDER BY {self.event_id} LIMIT ?"
             ),
             (after, stop, limit),
         )
-        return [_record(row) for row in cur.fetchall()]
+        return list(cur.fetchall())
+
+    def _records(
+        self, cur: Any, after: int, stop: int, limit: int
+    ) -> list[StoredRecord]:
+        return [_record(row) for row in self._stored(cur, after, stop, limit)]
 
     def _head(self, cur: Any) -> ChainLink | None:
         cur.execute(
@@ -113,6 +125,30 @@ class Ledger:
                 (after, stop, limit),
             )
             return [_link(row) for row in cur.fetchall()]
+
+    def positions(
+        self, after: int, stop: int, limit: int
+    ) -> tuple[list[Position], int]:
+        """Log positions in (after, stop], each event with its link; and where they end.
+
+        A page of up to `limit` events and the links in the range it covers, read
+        in one transaction: two index range scans, which every planner keeps
+        bounded (a join of the two tables it may hash whole, page after page).
+        """
+        with self._transaction(write=False) as cur:
+            events = self._stored(cur, after, stop, limit)
+            reach = events[-1][0] if events and len(events) == limit else stop
+            cur.execute(
+                self._sql(
+                    "SELECT * FROM {chain} WHERE notification_id > ? "
+                    "AND notification_id <= ? ORDER BY notification_id"
+                ),
+                (after, reach),
+            )
+            links = cur.fetchall()
+        if [e[0] for e in events] == [k[0] for k in links]:
+            return [e + k[1:] for e, k in zip(events, links, strict=True)], reach
+        return _side_by_side(events, links), reach
 
     def records_of(self, originator_id: str) -> list[StoredRecord]:
         """Every stored event of one aggregate, by version."""
@@ -203,10 +239,25 @@ class Ledger:
             return None if row is None else str(row[0])
 
 
+def _side_by_side(events: list[Any], links: list[Any]) -> list[Position]:
+    """Events and links merged by position, each padded where the other lacks it."""
+    chained = {k[0]: k[1:] for k in links}
+    merged = [e + chained.pop(e[0], (None,) * 5) for e in events]
+    merged += [(at, None, None, None, None, *k) for at, k in chained.items()]
+    return sorted(merged, key=itemgetter(0))
+
+
+def split(position: Position) -> tuple[StoredRecord | None, ChainLink | None]:
+    """The stored event and the chain link at a log position, either may be None."""
+    record = None if position[1] is None else _record(position[:5])
+    link = None if position[5] is None else _link((position[0], *position[5:]))
+    return record, link
+
+
 def _record(row: Any) -> StoredRecord:
     return StoredRecord(
         notification_id=int(row[0]),
-        originator_id=_canonical(row[1]),
+        originator_id=canonical(row[1]),
         version=int(row[2]),
         topic=str(row[3]),
         # A SQLite edit with replace() stores TEXT where the library stored a BLOB.
@@ -214,7 +265,7 @@ def _record(row: Any) -> StoredRecord:
     )
 
 
-def _canonical(originator_id: object) -> str:
+def canonical(originator_id: object) -> str:
     """The UUID in one spelling (SQLite stores hex, PostgreSQL a uuid)."""
     if isinstance(originator_id, UUID):
         return str(originator_id)

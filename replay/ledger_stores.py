@@ -77,6 +77,8 @@ class PostgresLedger(Ledger):
 
     placeholder = "%s"
     event_id = "notification_id"
+    # Spelled as str(UUID) spells it, without making a UUID per row.
+    originator_text = "originator_id::text"
     last_hashes_sql = (
         "SELECT DISTINCT ON (originator_id) originator_id, aggregate_hash "
         "FROM {{chain}} WHERE originator_id IN ({marks}) "

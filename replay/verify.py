@@ -8,17 +8,20 @@ rewrite of both tables hides: a truncated tail, or a recomputed chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TypeVar
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from replay.chain import BATCH, GENESIS, aggregate_hash, global_hash
+from replay.chain import BATCH, GENESIS, Rehashing, aggregate_hash, global_hash
 from replay.checkpoint import Checkpoint, signature_problem
 from replay.findings import Bad, Finding, Problem, Verdict, bad, matched
-from replay.ledger import END, ChainLink, Ledger, StoredRecord
-
-T = TypeVar("T", StoredRecord, ChainLink)
+from replay.ledger import (
+    END,
+    ChainLink,
+    Ledger,
+    Position,
+    StoredRecord,
+    canonical,
+    split,
+)
 
 
 class _Walk:
@@ -32,6 +35,63 @@ class _Walk:
         self.count = 0
         self.position = 0
         self.head = GENESIS
+        self.rehashing = Rehashing()
+        # Each originator id as stored, in the one spelling records carry.
+        self.names: dict[object, str] = {}
+
+    def along(self, positions: list[Position]) -> None:
+        """Check a page of log positions; the plain event's checks inline.
+
+        An event is plain when it and its link are there, typed as stored, and
+        match; anything else (or the checkpoint's position) goes through the
+        step-by-step checks, which name what is wrong exactly as they always did.
+        """
+        names, versions, aggregates = self.names, self.versions, self.aggregates
+        hashes = self.rehashing.hashes
+        mark = -1 if self.checkpoint is None else self.checkpoint.position
+        for position in positions:
+            at, stored, version, topic, state, chained, number, own, joined, head = (
+                position
+            )
+            plain = (
+                stored is not None
+                and chained is not None
+                and type(version) is int
+                and type(topic) is str
+                and type(state) is bytes
+                and not self.position < mark <= at
+            )
+            if plain:
+                name = names.get(stored) or names.setdefault(stored, canonical(stored))
+                plain = (
+                    name == chained and version == number == versions.get(name, 0) + 1
+                )
+            if plain:
+                hashed = hashes(
+                    aggregates.get(name, GENESIS),
+                    self.head,
+                    at,
+                    name,
+                    version,
+                    topic,
+                    state,
+                )
+                plain = hashed == (own, joined, head)
+            if not plain:
+                self._strictly(position)
+                continue
+            versions[name] = version
+            aggregates[name] = hashed[1]
+            self.head, self.position, self.count = hashed[2], at, self.count + 1
+
+    def _strictly(self, position: Position) -> None:
+        record, link = split(position)
+        if link is None and record is not None:
+            self.inserted(record)
+        elif record is None and link is not None:
+            self.missing(link)
+        elif record is not None and link is not None:
+            self.step(record, link)
 
     def inserted(self, record: StoredRecord) -> None:
         """A log position the chain does not have."""
@@ -155,47 +215,12 @@ def verify_log(
     head = ledger.head()
     stop = 0 if head is None else head.notification_id
     walk = _Walk(ledger, checkpoint)
-    records = _batched(lambda after: ledger.records(after, stop, batch))
-    links = _batched(lambda after: ledger.links(after, stop, batch))
-    try:
-        for found in _aligned(records, links):
-            if isinstance(found, StoredRecord):
-                walk.inserted(found)
-            elif isinstance(found, ChainLink):
-                walk.missing(found)
-            else:
-                walk.step(*found)
-        walk.finish()
-    except Bad as stop:
-        return Verdict(walk.count, walk.position, walk.head, stop.finding)
-    return Verdict(walk.count, walk.position, walk.head)
-
-
-def _batched(fetch: Callable[[int], list[T]]) -> Iterator[T]:
     after = 0
-    while rows := fetch(after):
-        yield from rows
-        after = rows[-1].notification_id
-
-
-def _aligned(
-    records: Iterator[StoredRecord], links: Iterator[ChainLink]
-) -> Iterator[StoredRecord | ChainLink | tuple[StoredRecord, ChainLink]]:
-    """In log order: a record or a link alone at its position, or the two together."""
-    record, link = next(records, None), next(links, None)
-    while record is not None and link is not None:
-        if record.notification_id < link.notification_id:
-            yield record
-            record = next(records, None)
-        elif link.notification_id < record.notification_id:
-            yield link
-            link = next(links, None)
-        else:
-            yield record, link
-            record, link = next(records, None), next(links, None)
-    if record is not None:
-        yield record
-        yield from records
-    if link is not None:
-        yield link
-        yield from links
+    try:
+        while after < stop:
+            positions, after = ledger.positions(after, stop, batch)
+            walk.along(positions)
+        walk.finish()
+    except Bad as failed:
+        return Verdict(walk.count, walk.position, walk.head, failed.finding)
+    return Verdict(walk.count, walk.position, walk.head)
