@@ -47,8 +47,10 @@ SCENARIOS = (
         2,
         "Load (ticket zoom)",
         "desk.ticket() of a 10-event ticket on the same desk, timed alternately "
-        "with the long one; the no-snapshot rows use a desk without snapshots on "
-        "a store holding copies of the same streams",
+        "with the long one; the cache-off rows use a desk with the record cache "
+        "off on the same store (what the first zoom after a change made by "
+        "another process costs); the no-snapshot rows use a desk without "
+        "snapshots on a store holding copies of the same streams",
         (load.ZOOM,),
         load.run,
     ),
