@@ -11,7 +11,6 @@ from typing import Annotated, TextIO
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import ValidationError
 from rich.progress import Progress
 
 from replay.archive import ArchiveError, check_archive, export_archive, import_archive
@@ -23,7 +22,7 @@ from tickettape.cli_replay import (
     read_checkpoint,
     verifying_key,
 )
-from tickettape.console import err, fail, out, runtime
+from tickettape.console import err, fail, out, runtime, settings
 from tickettape.settings import Settings
 
 CheckpointFile = Annotated[
@@ -140,11 +139,7 @@ def verify_archive(
     """Check an archive line by line (and against a checkpoint) without importing."""
     if not archive.is_file():
         raise fail(f"no archive file {archive}")
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
-    checkpoint, key = sealed_by(settings, checkpoint_file, public_key)
+    checkpoint, key = sealed_by(settings(), checkpoint_file, public_key)
     try:
         count = check_archive(archive, checkpoint, key)
     except ArchiveError as error:

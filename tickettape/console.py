@@ -26,15 +26,19 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def settings() -> Settings:
+    """The TICKETTAPE_* settings; a bad one is an error the operator can act on."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
+
+
 @contextmanager
 def runtime(views: Sequence[View] | None = None) -> Iterator[Runtime]:
     """The runtime for the configured store (keeping these views), closed afterwards."""
     try:
-        settings = Settings()
-    except ValidationError as error:
-        raise fail(f"bad TICKETTAPE_* setting: {error}") from None
-    try:
-        opened = open_runtime(settings, views)
+        opened = open_runtime(settings(), views)
     except (ValueError, OSError) as error:
         raise fail(f"cannot open the store: {error}") from None
     try:
