@@ -11,9 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from psycopg import Pipeline
 from psycopg_pool import ConnectionPool
 
 Row = tuple[Any, ...]
+
+#: Statements a write transaction queues on PostgreSQL before it waits for their
+#: results: one round trip per this many keeps a long batch's buffers and pending
+#: results small. Large unsynced pipelines have hung (psycopg issue #685, fixed
+#: in 3.1.18; our seeding's ~1,000-row inserts); the bound keeps us clear of that.
+PIPELINE_DEPTH = 256
 
 
 class ViewCursor:
@@ -62,6 +69,60 @@ class ViewCursor:
         if not self._postgres:
             return statement
         return statement.replace("%", "%%").replace("?", "%s")
+
+
+class PipelinedCursor(ViewCursor):
+    """A PostgreSQL write cursor that sends statements without waiting for each.
+
+    A view handler runs one to three statements per event, and waiting for each
+    one's round trip was most of a batch's time. Here they queue in psycopg's
+    pipeline and the server runs them in order. A fetch syncs first: the batch
+    shares one psycopg cursor, whose current result could otherwise still be
+    an earlier statement's; after the sync it is the query's, and it sees the
+    batch's own writes. A failed statement raises at the next sync (a fetch,
+    every `depth` statements, or the transaction's end), and the transaction
+    then rolls back whole, tracking position included.
+    """
+
+    def __init__(
+        self, cursor: Any, pipeline: Pipeline, depth: int = PIPELINE_DEPTH
+    ) -> None:
+        super().__init__(cursor, postgres=True)
+        self._pipeline = pipeline
+        self._depth = depth
+        self._queued = 0
+
+    def execute(self, statement: str, params: Sequence[object] = ()) -> None:
+        """Queue one statement."""
+        super().execute(statement, params)
+        self._count(1)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """Queue one statement for each row of parameters, syncing between chunks."""
+        for start in range(0, len(rows), self._depth):
+            chunk = rows[start : start + self._depth]
+            super().executemany(statement, chunk)
+            self._count(len(chunk))
+
+    def fetchone(self) -> Row | None:
+        """The next row of the last query, once every queued statement ran."""
+        self._sync()
+        return super().fetchone()
+
+    def fetchall(self) -> list[Row]:
+        """The remaining rows of the last query, once every queued statement ran."""
+        self._sync()
+        return super().fetchall()
+
+    def _count(self, statements: int) -> None:
+        self._queued += statements
+        if self._queued >= self._depth:
+            self._sync()
+
+    def _sync(self) -> None:
+        if self._queued:
+            self._pipeline.sync()
+            self._queued = 0
 
 
 class ViewStore(ABC):
@@ -157,12 +218,18 @@ class PostgresViewStore(ViewStore):
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[ViewCursor]:
-        """A read-committed write, or a repeatable-read snapshot for reading."""
+        """A read-committed pipelined write, or a repeatable-read snapshot."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             if not write:
                 # The count and the page of a list must see the same rows.
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield ViewCursor(cur, postgres=True)
+                yield ViewCursor(cur, postgres=True)
+                return
+            # The pipeline ends (syncing) inside the transaction, so an error
+            # of any queued statement raises there and the transaction rolls
+            # back; COMMIT is sent only after every statement succeeded.
+            with conn.pipeline() as pipeline:
+                yield PipelinedCursor(cur, pipeline)
 
     def rename_table(self, cursor: ViewCursor, old: str, new: str) -> None:
         """PostgreSQL keeps the old primary key's name, so rename that too."""
