@@ -17,7 +17,10 @@ Definitions, so that every figure can be checked by hand against a ticket's hist
   ticket to the agent who resolved it, else to the overall figures only.
 
 Durations are stored one row per first response and per resolution, with their
-moment, so that a period's counts and medians are computed when read.
+moment, and counted in per-day, per-agent histograms (projections.agent_durations),
+so that a period's counts and medians are computed when read: the counts exactly,
+a median exactly up to 1,000 durations and within +/-2% beyond. The tickets each
+agent holds are counters kept in the same transaction as the tickets' rows.
 """
 
 from __future__ import annotations
@@ -28,14 +31,24 @@ from domain.articles import Sender, Visibility
 from domain.people import Agent
 from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
+from projections import agent_durations
+from projections.agent_durations import NOBODY, bucket, count_duration
+from projections.counters import bump
 from projections.store import ViewCursor
 from projections.ticket_summary import micros
-from projections.view import Handler, RoutedView, Tables
+from projections.view import Handler, RoutedView, Tables, Template
 
 NAME = "agent_dashboard"
 AGENT_ACTOR = "agent:"
+RESPONSE, RESOLUTION = "response", "resolution"
+#: What holding a ticket of each category counts as; other categories aren't held.
+HELD = {
+    Category.NEW.value: "open",
+    Category.OPEN.value: "open",
+    Category.PENDING.value: "pending",
+}
 
-TABLES = {
+TABLES: dict[str, Template] = {
     "dashboard_agents": (
         "CREATE TABLE IF NOT EXISTS {dashboard_agents} ("
         "id TEXT PRIMARY KEY, login TEXT NOT NULL, active INTEGER NOT NULL)"
@@ -45,26 +58,35 @@ TABLES = {
         "id TEXT PRIMARY KEY, owner TEXT, status_category TEXT NOT NULL, "
         "created_us BIGINT NOT NULL, started_us BIGINT NOT NULL)"
     ),
+    # Per owner (NOBODY: nobody's), the tickets held as open and as pending.
+    "dashboard_held": (
+        "CREATE TABLE IF NOT EXISTS {dashboard_held} ("
+        "owner TEXT NOT NULL, held TEXT NOT NULL, tickets INTEGER NOT NULL, "
+        "PRIMARY KEY (owner, held))"
+    ),
     "dashboard_responses": (
         "CREATE TABLE IF NOT EXISTS {dashboard_responses} ("
         "ticket TEXT PRIMARY KEY, agent TEXT, responded_us BIGINT NOT NULL, "
-        "duration_us BIGINT NOT NULL)"
+        "duration_us BIGINT NOT NULL, bucket INTEGER NOT NULL)"
     ),
     # One row per resolution: the event's version tells a ticket's apart.
     "dashboard_resolutions": (
         "CREATE TABLE IF NOT EXISTS {dashboard_resolutions} ("
         "ticket TEXT NOT NULL, version INTEGER NOT NULL, agent TEXT, "
         "resolved_us BIGINT NOT NULL, duration_us BIGINT NOT NULL, "
-        "PRIMARY KEY (ticket, version))"
+        "bucket INTEGER NOT NULL, PRIMARY KEY (ticket, version))"
     ),
+    **agent_durations.TABLES,
 }
 INDEXES = [
-    "CREATE INDEX IF NOT EXISTS {dashboard_tickets}_owner "
-    "ON {dashboard_tickets} (owner, status_category)",
     "CREATE INDEX IF NOT EXISTS {dashboard_responses}_at "
     "ON {dashboard_responses} (responded_us)",
+    "CREATE INDEX IF NOT EXISTS {dashboard_responses}_agent_at "
+    "ON {dashboard_responses} (agent, responded_us)",
     "CREATE INDEX IF NOT EXISTS {dashboard_resolutions}_at "
     "ON {dashboard_resolutions} (resolved_us)",
+    "CREATE INDEX IF NOT EXISTS {dashboard_resolutions}_agent_at "
+    "ON {dashboard_resolutions} (agent, resolved_us)",
 ]
 
 
@@ -117,30 +139,49 @@ def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:
         "created_us, started_us) VALUES (?, NULL, ?, ?, ?)",
         (str(event.originator_id), event.status_category, at, at),
     )
+    _hold(cursor, tables, None, event.status_category, 1)
 
 
 def _article_added(
     event: Ticket.ArticleAdded, cursor: ViewCursor, tables: Tables
 ) -> None:
+    """Keep and count the ticket's first response, if this article is one."""
     if event.visibility != Visibility.PUBLIC or event.sender != Sender.AGENT:
         return
-    at = micros(event.timestamp)
+    ticket, at = str(event.originator_id), micros(event.timestamp)
+    cursor.execute(
+        f"SELECT created_us, response.ticket FROM {tables['dashboard_tickets']} t "
+        f"LEFT JOIN {tables['dashboard_responses']} response "
+        "ON response.ticket = t.id WHERE t.id = ?",
+        (ticket,),
+    )
+    row = cursor.fetchone()
+    if row is None or row[1] is not None or int(row[0]) >= at:
+        return
+    agent, duration = credited_agent(event.actor), at - int(row[0])
+    step = bucket(duration)
     cursor.execute(
         f"INSERT INTO {tables['dashboard_responses']} "
-        "(ticket, agent, responded_us, duration_us) "
-        f"SELECT id, ?, ?, ? - created_us FROM {tables['dashboard_tickets']} "
-        "WHERE id = ? AND created_us < ? ON CONFLICT (ticket) DO NOTHING",
-        (credited_agent(event.actor), at, at, str(event.originator_id), at),
+        "(ticket, agent, responded_us, duration_us, bucket) VALUES (?, ?, ?, ?, ?)",
+        (ticket, agent, at, duration, step),
     )
+    count_duration(cursor, tables, RESPONSE, agent, at, step)
 
 
 def _set_owner(
     cursor: ViewCursor, tables: Tables, event: Any, owner: str | None
 ) -> None:
+    """Give the ticket a new owner, who now holds it if it's open or pending."""
+    table, ticket = tables["dashboard_tickets"], str(event.originator_id)
     cursor.execute(
-        f"UPDATE {tables['dashboard_tickets']} SET owner = ? WHERE id = ?",
-        (owner, str(event.originator_id)),
+        f"SELECT owner, status_category FROM {table} WHERE id = ?", (ticket,)
     )
+    row = cursor.fetchone()
+    if row is None or row[0] == owner:
+        return
+    cursor.execute(f"UPDATE {table} SET owner = ? WHERE id = ?", (owner, ticket))
+    _hold(cursor, tables, row[0], row[1], -1)
+    _hold(cursor, tables, owner, row[1], 1)
 
 
 def _reopened(event: Ticket.Reopened, cursor: ViewCursor, tables: Tables) -> None:
@@ -161,17 +202,12 @@ def _enter(cursor: ViewCursor, tables: Tables, event: Any, category: str) -> Non
     owner, was, started = row
     at = micros(event.timestamp)
     if category in FINISHED and was not in FINISHED:
-        cursor.execute(
-            f"INSERT INTO {tables['dashboard_resolutions']} "
-            "(ticket, version, agent, resolved_us, duration_us) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                ticket,
-                event.originator_version,
-                owner or credited_agent(event.actor),
-                at,
-                at - int(started),
-            ),
+        _resolved(
+            cursor,
+            tables,
+            event,
+            owner or credited_agent(event.actor),
+            at - int(started),
         )
     elif was in FINISHED and category not in FINISHED:
         started = at
@@ -179,3 +215,30 @@ def _enter(cursor: ViewCursor, tables: Tables, event: Any, category: str) -> Non
         f"UPDATE {table} SET status_category = ?, started_us = ? WHERE id = ?",
         (category, started, ticket),
     )
+    if HELD.get(was) != HELD.get(category):
+        _hold(cursor, tables, owner, was, -1)
+        _hold(cursor, tables, owner, category, 1)
+
+
+def _resolved(
+    cursor: ViewCursor, tables: Tables, event: Any, agent: str | None, duration: int
+) -> None:
+    """Keep a resolution's row and count it."""
+    at, step = micros(event.timestamp), bucket(duration)
+    cursor.execute(
+        f"INSERT INTO {tables['dashboard_resolutions']} "
+        "(ticket, version, agent, resolved_us, duration_us, bucket) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (str(event.originator_id), event.originator_version, agent, at, duration, step),
+    )
+    count_duration(cursor, tables, RESOLUTION, agent, at, step)
+
+
+def _hold(
+    cursor: ViewCursor, tables: Tables, owner: str | None, category: str, amount: int
+) -> None:
+    """Add to what an owner (None: nobody) holds, if a ticket of the category counts."""
+    held = HELD.get(category)
+    if held is not None:
+        keys = {"owner": owner or NOBODY, "held": held}
+        bump(cursor, tables["dashboard_held"], keys, amount)

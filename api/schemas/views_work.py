@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, Terms
 from domain.errors import InvalidValue
+from projections.agent_durations import EXACT_UP_TO
 from projections.agent_figures import AgentFigures, Dashboard, Figures
 from projections.waiting_list import WaitingPage
 
@@ -100,6 +101,12 @@ class DashboardQuery(BaseModel):
         return start, end
 
 
+MEDIAN_PRECISION = (
+    f"Exact over up to {EXACT_UP_TO:,} durations; beyond that within +/-2% of "
+    "the exact median (the middle durations' histogram buckets are 3.9% wide)."
+)
+
+
 class FiguresOut(BaseModel):
     """Open and pending tickets now; responses and resolutions in the period."""
 
@@ -107,8 +114,14 @@ class FiguresOut(BaseModel):
     pending: int = Field(description="Tickets in category pending.")
     resolved: int = Field(description="Resolutions in the period.")
     first_responses: int = Field(description="First responses in the period.")
-    median_first_response_seconds: float | None
-    median_resolution_seconds: float | None
+    median_first_response_seconds: float | None = Field(
+        description="Median first response time in the period, in seconds; null "
+        f"without any. {MEDIAN_PRECISION}"
+    )
+    median_resolution_seconds: float | None = Field(
+        description="Median resolution time in the period, in seconds; null "
+        f"without any. {MEDIAN_PRECISION}"
+    )
 
     @classmethod
     def of(cls, figures: Figures) -> FiguresOut:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from domain.audit import Origin
+from domain.desk import HelpDesk
 from domain.errors import InvalidValue
 from domain.people import Agent
 from projections.agent_dashboard import AgentDashboard
-from projections.agent_figures import AgentFigures, Figures, dashboard
+from projections.agent_durations import OVERALL, PER_OCTAVE, bucket
+from projections.agent_figures import AgentFigures, Dashboard, Figures, dashboard
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
-from projections.store import ViewStore
+from projections.store import Row, ViewStore
+from projections.ticket_summary import micros
 from tests.projections.work_desk import (
     ADMIN,
     ALICE,
@@ -28,7 +35,7 @@ from tests.projections.work_desk import (
 )
 from tests.unit.builders import Clock
 
-MINUTE = timedelta(minutes=1)
+MINUTE, SECOND = timedelta(minutes=1), timedelta(seconds=1)
 DAY_START, DAY_END = Clock.START, Clock.START + timedelta(days=1)
 
 
@@ -119,6 +126,127 @@ def test_incremental_equals_a_rebuild(
     board = dashboard(view_store, Clock.START, clock() + MINUTE)
     assert board.overall.resolved == len(incremental["dashboard_resolutions"])
     assert board.overall.first_responses <= len(made)
+    held = [r for r in incremental["dashboard_tickets"] if r[2] in HELD]
+    assert board.overall.open == sum(r[2] != "pending" for r in held)
+    assert board.overall.pending == sum(r[2] == "pending" for r in held)
+    for agent in board.agents:
+        mine = [r for r in held if r[1] == agent.login]
+        assert agent.figures.open == sum(r[2] != "pending" for r in mine)
+        assert agent.figures.pending == sum(r[2] == "pending" for r in mine)
     rebuild(desk, view_store, AgentDashboard(), batch_size=4)
     assert dump(view_store, AgentDashboard()) == incremental
     assert dashboard(view_store, Clock.START, clock() + MINUTE) == board
+
+
+HELD = ("new", "open", "pending")
+WHO = (ALICE, CAROL, ADMIN)
+
+
+@given(st.integers(1, 10**14))
+def test_a_bucket_middle_is_within_two_percent(duration_us: int) -> None:
+    middle = 2 ** ((bucket(duration_us) + 0.5) / PER_OCTAVE)
+    assert abs(middle - duration_us) <= 0.0195 * duration_us
+
+
+#: Seconds and who: an answer or a resolution after the step before, by alice,
+#: carol or an admin.
+LATER = st.none() | st.tuples(st.integers(1, 3 * 86_400), st.integers(0, 2))
+#: Per ticket: the second it opens at, its first answer, its resolution.
+LIVES = st.lists(st.tuples(st.integers(0, 3 * 86_400), LATER, LATER), max_size=12)
+#: A period: its start (from the first ticket's day) and length, in seconds.
+PERIODS = st.tuples(st.integers(-86_400, 6 * 86_400), st.integers(1, 7 * 86_400))
+Life = tuple[int, tuple[int, int] | None, tuple[int, int] | None]
+Step = Callable[[], object]
+#: First responses, resolutions and their medians.
+Counted = tuple[int, int, float | None, float | None]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(lives=LIVES, periods=st.lists(PERIODS, min_size=1, max_size=4))
+def test_figures_equal_the_raw_rows_within_the_stated_precision(
+    view_store: ViewStore, lives: list[Life], periods: list[tuple[int, int]]
+) -> None:
+    """Counts and small medians are exact; every median is within 2% from the
+    histograms alone (exact_up_to=0), whole days and partial ones alike."""
+    wipe(view_store, AgentDashboard())
+    desk, clock = staffed_desk()
+    for at, step in _schedule(desk, lives):
+        clock.offset = at * SECOND
+        step()
+    ViewRunner(desk, view_store, [AgentDashboard()], batch_size=7).catch_up()
+    raw = dump(view_store, AgentDashboard())
+    for begin, length in periods:
+        start = Clock.START + begin * SECOND
+        end = start + length * SECOND
+        span = (micros(start), micros(end))
+        exact = _figures(dashboard(view_store, start, end))
+        estimated = _figures(dashboard(view_store, start, end, exact_up_to=0))
+        for key, (responses, resolutions, *medians) in exact.items():
+            answered = _durations(raw["dashboard_responses"], 2, key, span)
+            solved = _durations(raw["dashboard_resolutions"], 3, key, span)
+            assert (responses, resolutions) == (len(answered), len(solved))
+            assert medians == [_median(answered), _median(solved)]
+            assert estimated[key][:2] == (responses, resolutions)
+            for near, want in zip(estimated[key][2:], medians, strict=True):
+                if near is None or want is None:
+                    assert near == want
+                else:
+                    assert abs(near - want) <= 0.0195 * want
+
+
+def _schedule(desk: HelpDesk, lives: list[Life]) -> list[tuple[int, Step]]:
+    """Every ticket's opening, answer and resolution, in the order of their time."""
+    numbers: dict[int, str] = {}
+    steps: list[tuple[int, int, Step]] = []
+
+    def opening(i: int) -> Step:
+        return lambda: numbers.update({i: open_ticket(desk)})
+
+    def answer(i: int, who: Origin) -> Step:
+        return lambda: write(desk, numbers[i], who)
+
+    def resolve(i: int, who: Origin) -> Step:
+        return lambda: desk.change_status(numbers[i], "resolved", None, "", who)
+
+    for i, (opens, answered, resolved) in enumerate(lives):
+        steps.append((opens, len(steps), opening(i)))
+        at = opens
+        for later, make in ((answered, answer), (resolved, resolve)):
+            if later:
+                at += later[0]
+                steps.append((at, len(steps), make(i, WHO[later[1]])))
+    return [(at, step) for at, _, step in sorted(steps, key=lambda s: s[:2])]
+
+
+def _figures(board: Dashboard) -> dict[str, Counted]:
+    """Per agent (and OVERALL), the period's counts and medians."""
+    found = {a.login: a.figures for a in board.agents} | {OVERALL: board.overall}
+    return {
+        key: (
+            f.first_responses,
+            f.resolved,
+            f.median_first_response_seconds,
+            f.median_resolution_seconds,
+        )
+        for key, f in found.items()
+    }
+
+
+def _durations(
+    raw: list[Row], moment: int, key: str, span: tuple[int, int]
+) -> list[int]:
+    """The durations of the raw rows in the span credited to the key (OVERALL: all)."""
+    return [
+        int(row[moment + 1])
+        for row in raw
+        if span[0] <= row[moment] < span[1] and key in (OVERALL, row[moment - 1])
+    ]
+
+
+def _median(durations: list[int]) -> float | None:
+    """The exact median in seconds, as the dashboard defines it."""
+    return statistics.median(durations) / 1e6 if durations else None
