@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.desk import HelpDesk
+from projections.layouts import record_layout
 from projections.store import ViewStore
 from projections.tracking import (
     create_tracking_table,
@@ -61,6 +62,7 @@ def rebuild(
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             store.rename_table(cursor, fresh[logical], name)
         create_tables(cursor, view, live, with_indexes=True)
+        record_layout(cursor, view)
         record_position(cursor, view.name, at)
         forget_position(cursor, working)
     return at

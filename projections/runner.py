@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from domain.desk import HelpDesk
 from projections.following import LogFollower
+from projections.layouts import settle
 from projections.notifications import LogWatcher
 from projections.store import ViewStore
 from projections.tracking import create_tracking_table, position
-from projections.view import View, apply_batch, create_tables, live_tables
+from projections.view import View, apply_batch
 
 #: Seconds between looks at a view's position while a read waits for another process.
 RECHECK_SECONDS = 0.05
@@ -48,7 +49,7 @@ class ViewRunner(LogFollower):
         with store.transaction(write=True) as cursor:
             create_tracking_table(cursor)
             for view in self.views:
-                create_tables(cursor, view, live_tables(view), with_indexes=True)
+                settle(store, cursor, view)
 
     def view(self, name: str) -> View:
         """The view with this name."""
