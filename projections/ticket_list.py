@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -10,10 +10,11 @@ from domain.errors import InvalidValue
 from domain.statuses import Category
 from projections.cursors import pack, unpack
 from projections.store import Row, ViewCursor, ViewStore
-from projections.ticket_summary import NAME, from_micros, micros
+from projections.ticket_summary import NAME, NOBODY, from_micros, micros
 from projections.tracking import position
 
 TICKETS, TAGS = "view_tickets", "view_ticket_tags"
+COUNTS = "view_ticket_counts"
 
 #: Keyset columns per sort; the number last makes every key unique.
 SORT_KEYS = {
@@ -65,6 +66,21 @@ class TicketFilter:
     preset: str | None = None
     # The queues of the groups asked for (None: no group asked for).
     group_queues: tuple[str, ...] | None = None
+
+
+#: A filter that asks for nothing: every ticket in scope.
+ANYTHING = TicketFilter()
+#: The filter's fields the summary's counters are kept by.
+COUNTABLE = (
+    "statuses",
+    "categories",
+    "queues",
+    "owners",
+    "priorities",
+    "hidden",
+    "preset",
+    "group_queues",
+)
 
 
 @dataclass(frozen=True)
@@ -126,10 +142,7 @@ def find_tickets(
         )
         page_params.extend(after)
     with store.transaction() as rows:
-        rows.execute(
-            f"SELECT COUNT(*) FROM {TICKETS} t WHERE {' AND '.join(where)}", params
-        )
-        total = int((rows.fetchone() or (0,))[0])
+        total = count_tickets(rows, scope, wanted)
         rows.execute(
             f"SELECT {COLUMNS}, {', '.join(keys)} FROM {TICKETS} t "
             f"WHERE {' AND '.join(page_where)} "
@@ -144,6 +157,31 @@ def find_tickets(
     last_key = list(found[limit - 1][-len(keys) :]) if more else None
     next_cursor = encode_cursor(sort, descending, last_key) if last_key else None
     return TicketPage(page, total, next_cursor, at)
+
+
+def count_tickets(rows: ViewCursor, scope: Scope, wanted: TicketFilter) -> int:
+    """How many tickets match: from the counters when they are kept by all it asks."""
+    counted = _counted(scope, wanted)
+    if counted is None:
+        where, params = ticket_conditions(scope, wanted)
+        total = f"SELECT COUNT(*) FROM {TICKETS} t"
+    else:
+        where, params = ticket_conditions(scope, counted)
+        total = f"SELECT COALESCE(SUM(t.tickets), 0) FROM {COUNTS} t"
+    rows.execute(f"{total} WHERE {' AND '.join(where)}", params)
+    return int((rows.fetchone() or (0,))[0])
+
+
+def _counted(scope: Scope, wanted: TicketFilter) -> TicketFilter | None:
+    """The filter in the counters' terms, or None if it asks for more than they keep.
+
+    A customer's scope, tags, types, dates, people and waiting need the rows.
+    """
+    beyond = replace(wanted, **{name: getattr(ANYTHING, name) for name in COUNTABLE})
+    if scope.customer is not None or beyond != ANYTHING or NOBODY in wanted.owners:
+        return None
+    owners = tuple(NOBODY if owner is None else owner for owner in wanted.owners)
+    return replace(wanted, owners=owners)
 
 
 def encode_cursor(sort: str, descending: bool, key: list[Any]) -> str:
@@ -191,22 +229,20 @@ def ticket_conditions(
         where.append(f"{column} IN ({', '.join('?' for _ in values)})")
         params.extend(values)
 
-    if scope.queues is not None:
-        one_of("t.queue", scope.queues or ("",))
+    queues = _queues(scope, wanted)
+    if queues is not None:
+        one_of("t.queue", queues or ("",))
     if scope.customer is not None:
         where.append("t.hidden = 0 AND (t.customer = ? OR t.organization = ?)")
         params.extend([scope.customer, scope.organization])
     for column, values in (
         ("t.status", wanted.statuses),
         ("t.status_category", wanted.categories),
-        ("t.queue", wanted.queues),
         ("t.priority", wanted.priorities),
         ("t.type", wanted.types),
     ):
         if values:
             one_of(column, values)
-    if wanted.group_queues is not None:
-        one_of("t.queue", wanted.group_queues or ("",))
     if wanted.preset is not None:
         # Literals, not parameters: only then can SQLite use the partial index
         # of unfinished tickets. The values are our own category names.
@@ -249,6 +285,22 @@ def ticket_conditions(
             where.append(f"{column} = ?")
             params.append(int(flag))
     return where, params
+
+
+def _queues(scope: Scope, wanted: TicketFilter) -> tuple[str, ...] | None:
+    """The queues both the scope and the filter allow; None if neither limits them.
+
+    One condition instead of one per limit: the planners then estimate how many
+    tickets a queue holds, and walk its index in order rather than sort them.
+    """
+    limits = [
+        limit
+        for limit in (scope.queues, wanted.queues or None, wanted.group_queues)
+        if limit is not None
+    ]
+    if not limits:
+        return None
+    return tuple(q for q in dict.fromkeys(limits[0]) if all(q in o for o in limits))
 
 
 def _moment(value: int | None) -> datetime | None:

@@ -55,3 +55,32 @@ def summary_rows(store: ViewStore) -> dict[str, TicketSummaryRow]:
 def expected_rows(desk: HelpDesk, numbers: list[str]) -> dict[str, TicketSummaryRow]:
     """The rows these tickets imply."""
     return {n: expected_row(desk, desk.ticket(n)) for n in numbers}
+
+
+#: Lists whose totals the counters answer: owners (nobody too), queues, statuses
+#: across categories, priorities, presets, hidden, an agent's queues.
+COUNTED_LISTS = [
+    (Scope(), TicketFilter()),
+    (Scope(), TicketFilter(preset="new_and_open")),
+    (Scope(), TicketFilter(preset="closed")),
+    (Scope(), TicketFilter(owners=(None,))),
+    (Scope(), TicketFilter(owners=("alice",), priorities=("critical",))),
+    (Scope(), TicketFilter(owners=(None, "alice"), hidden=False)),
+    (Scope(), TicketFilter(categories=("merged", "resolved"))),
+    (Scope(), TicketFilter(statuses=("new", "open"), queues=("Hardware",))),
+    (Scope(queues=("General",)), TicketFilter(preset="new_and_open")),
+    (Scope(queues=("Hardware",)), TicketFilter(group_queues=("Hardware",))),
+    (Scope(queues=()), TicketFilter()),
+]
+
+
+def wrong_totals(
+    store: ViewStore, lists: list[tuple[Scope, TicketFilter]]
+) -> list[tuple[Scope, TicketFilter, int, int]]:
+    """The lists whose total is not the number of tickets they list (all on a page)."""
+    wrong = []
+    for scope, wanted in lists:
+        page = find_tickets(store, scope, wanted, limit=100_000)
+        if page.total != len(page.tickets):
+            wrong.append((scope, wanted, page.total, len(page.tickets)))
+    return wrong

@@ -15,7 +15,12 @@ from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_list import Scope, TicketFilter, find_tickets
 from projections.ticket_summary import TicketSummary
-from tests.projections.summary import expected_rows, summary_rows
+from tests.projections.summary import (
+    COUNTED_LISTS,
+    expected_rows,
+    summary_rows,
+    wrong_totals,
+)
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -62,6 +67,10 @@ STEPS: list[tuple[str, Step]] = [
     ("unlinked", lambda d, n, o: d.unlink(n, o, "related", ALICE)),
     ("time", lambda d, n, o: d.account_time(n, 15, "diagnosis", None, ALICE)),
     ("unassigned", lambda d, n, o: d.unassign(n, ALICE)),
+    (
+        "pending",
+        lambda d, n, o: d.change_status(n, "waiting_for_customer", None, "", ALICE),
+    ),
     ("resolved", lambda d, n, o: d.change_status(n, "resolved", None, "done", ALICE)),
     ("rated", lambda d, n, o: d.rate(n, 5, "Thanks", BOB)),
     ("reopened", lambda d, n, o: d.reopen(n, ALICE)),
@@ -79,10 +88,29 @@ def test_the_row_follows_every_kind_of_event(
         step(desk, number, other)
         runner.catch_up()
         assert summary_rows(runner.store) == expected_rows(desk, [number, other]), name
+        assert wrong_totals(runner.store, COUNTED_LISTS) == [], name
     row = summary_rows(runner.store)[number]
     assert (row.status_category, row.merged_into) == ("merged", other)
     assert row.first_response_at is not None
     assert row.queue == "Hardware"
+
+
+def test_totals_come_from_the_counters_unless_the_filter_needs_rows(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    number = open_ticket(desk)
+    runner.catch_up()
+    kind = summary_rows(runner.store)[number].type
+    with runner.store.transaction(write=True) as cursor:
+        cursor.execute("UPDATE view_ticket_counts SET tickets = tickets + 10")
+    counted = find_tickets(runner.store, Scope(), TicketFilter(owners=(None,)))
+    assert counted.total == 11, "the counters answer"
+    for scope, wanted in [
+        (Scope(customer="bob@acme.test"), TicketFilter()),
+        (Scope(), TicketFilter(owners=(None,), types=(kind,))),
+        (Scope(), TicketFilter(waiting_for_agent=True)),
+    ]:
+        assert find_tickets(runner.store, scope, wanted).total == 1, "rows counted"
 
 
 def test_waiting_for_agent_and_first_response(
