@@ -21,14 +21,21 @@ MAX_SEARCHABLE = 100_000
 #: The text search configuration: no stemming and no stop words, as FTS5's
 #: unicode61 tokenizer, so both stores find the same tickets in any language.
 CONFIGURATION = "simple"
+#: A document's id (its event's log position), ticket, article and whether
+#: it is internal.
+Document = tuple[int, str, str, bool]
 
+_DOCUMENTS = (
+    "CREATE TABLE IF NOT EXISTS {{search_documents}} (doc {key} PRIMARY KEY, "
+    "ticket TEXT NOT NULL, article TEXT NOT NULL, internal INTEGER NOT NULL)"
+)
 TABLES: dict[str, Template] = {
     # Who may see each document: the ticket (for the ticket's visibility) and
-    # whether it is an internal article (never for customers).
-    "search_documents": (
-        "CREATE TABLE IF NOT EXISTS {search_documents} ("
-        "doc BIGINT PRIMARY KEY, ticket TEXT NOT NULL, article TEXT NOT NULL, "
-        "internal INTEGER NOT NULL)"
+    # whether it is an internal article (never for customers). On SQLite the
+    # doc is the rowid itself, one lookup less for each match a search walks.
+    "search_documents": PerStore(
+        sqlite=_DOCUMENTS.format(key="INTEGER"),
+        postgresql=_DOCUMENTS.format(key="BIGINT"),
     ),
     # The words, keyed by the document. On PostgreSQL the key is called rowid
     # too, so the same statements fill either store.
@@ -68,7 +75,11 @@ def searchable(text: str) -> str:
 
 
 class SearchIndex:
-    """Keeps one document per ticket title and per article, with its visibility."""
+    """Keeps one document per ticket title and per article, with its visibility.
+
+    A document's id is the log position of the event that added it, so a
+    higher id is a newer document: search ranks the newest matches first.
+    """
 
     name = NAME
     tables = TABLES
@@ -81,42 +92,39 @@ class SearchIndex:
         ]
 
     def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
+        """Refuse: a document's id is its event's log position."""
+        raise TypeError("the search index is applied with apply_at")
+
+    def apply_at(
+        self, position: int, event: Any, cursor: ViewCursor, tables: Tables
+    ) -> None:
         """Index a new ticket's title or article, or a retitled ticket's title."""
+        ticket = str(event.originator_id)
         if isinstance(event, Ticket.Created):
-            _add(cursor, tables, event, TITLE, False, event.title, "")
+            _add(cursor, tables, (position, ticket, TITLE, False), event.title, "")
         elif isinstance(event, Ticket.ArticleAdded):
             # Anything but public is internal: a new visibility stays hidden.
             internal = event.visibility != Visibility.PUBLIC
-            subject, body = event.subject, event.body
-            _add(cursor, tables, event, event.article_id, internal, subject, body)
+            document = (position, ticket, event.article_id, internal)
+            _add(cursor, tables, document, event.subject, event.body)
         elif isinstance(event, Ticket.Retitled):
             cursor.execute(
                 f"UPDATE {tables['search_text']} SET subject = ? WHERE rowid = "
                 f"(SELECT doc FROM {tables['search_documents']} "
                 "WHERE ticket = ? AND article = ?)",
-                (searchable(event.to_title), str(event.originator_id), TITLE),
+                (searchable(event.to_title), ticket, TITLE),
             )
 
 
 def _add(
-    cursor: ViewCursor,
-    tables: Tables,
-    event: Any,
-    article: str,
-    internal: bool,
-    subject: str,
-    body: str,
+    cursor: ViewCursor, tables: Tables, document: Document, subject: str, body: str
 ) -> None:
-    # The runner holds the view's tracking lock, so no other writer takes this id.
-    cursor.execute(
-        f"SELECT COALESCE(MAX(doc), 0) + 1 FROM {tables['search_documents']}"
-    )
-    found = cursor.fetchone()
-    doc = int(found[0]) if found else 1
+    # Each event adds at most one document, so its position is a unique id.
+    doc, ticket, article, internal = document
     cursor.execute(
         f"INSERT INTO {tables['search_documents']} (doc, ticket, article, internal) "
         "VALUES (?, ?, ?, ?)",
-        (doc, str(event.originator_id), article, int(internal)),
+        (doc, ticket, article, int(internal)),
     )
     cursor.execute(
         f"INSERT INTO {tables['search_text']} (rowid, subject, body) VALUES (?, ?, ?)",

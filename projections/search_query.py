@@ -25,7 +25,11 @@ from projections.ticket_summary import NAME as SUMMARY
 from projections.tracking import position
 
 DOCUMENTS, TEXT = "view_search_documents", "view_search_text"
-#: Ranked pages are found by offset, and deep pages cost a rank of every match.
+#: How many of the newest matching documents a search ranks: enough for the
+#: tickets anyone pages through, few enough that a common word costs the same
+#: at any size of the desk.
+CANDIDATES = 1_000
+#: Ranked pages are found by offset; a cursor past the candidates ends them.
 MAX_OFFSET = 10_000
 START, STOP = "\x02", "\x03"
 #: What FTS5's unicode61 tokenizer keeps as words: letters and digits.
@@ -57,12 +61,17 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of hits, best first; the total that match; where the views stand."""
+    """A page of hits, best first; the total that match; where the views stand.
+
+    When `more_matches`, more documents matched than were ranked: only the
+    newest candidates were, and `total` counts the tickets among them.
+    """
 
     hits: list[SearchHit]
     total: int
     next_cursor: str | None
     position: int
+    more_matches: bool = False
 
 
 def search_tickets(
@@ -72,42 +81,29 @@ def search_tickets(
     text: str,
     limit: int = 20,
     cursor: str | None = None,
+    candidates: int = CANDIDATES,
 ) -> SearchPage:
     """The tickets whose title or visible articles hold every word of the text.
 
-    A customer's scope never matches an internal article, so neither the
-    ranking nor the snippet can reveal one.
+    Only the newest `candidates` documents that match, that the reader may see
+    and that the filter wants are ranked, so a common word costs no more in a
+    big desk than in a small one. A customer's scope never matches an internal
+    article, so neither the ranking nor the snippet can reveal one.
     """
     offset = 0 if cursor is None else decode_cursor(cursor, text)
-    public_only = scope.customer is not None
-    where, params = ticket_conditions(scope, wanted)
     with store.transaction() as rows:
         at = min(position(rows, NAME), position(rows, SUMMARY))
         words = _words(rows, text)
         if words is None:
             return SearchPage([], 0, None, at)
-        ranked, ranked_params = _ranked(rows.postgres, words, public_only)
-        matching = (
-            f"FROM ({ranked}) h JOIN {TICKETS} t ON t.id = h.ticket "
-            f"WHERE h.n = 1 AND {' AND '.join(where)}"
-        )
-        rows.execute(f"SELECT COUNT(*) {matching}", [*ranked_params, *params])
-        total = int((rows.fetchone() or (0,))[0])
-        rows.execute(
-            f"SELECT {COLUMNS}, h.doc {matching} "
-            "ORDER BY h.score, t.number LIMIT ? OFFSET ?",
-            [*ranked_params, *params, limit, offset],
-        )
-        found = rows.fetchall()
-        tags = ticket_tags(rows, [row[0] for row in found])
-        snippets = _snippets(rows, words, [row[-1] for row in found])
-    hits = [
-        SearchHit(summary_row(row, tags.get(row[0], [])), *snippets[row[-1]])
-        for row in found
-    ]
-    more = offset + len(found) < total
-    next_cursor = encode_cursor(text, offset + limit) if more and found else None
-    return SearchPage(hits, total, next_cursor, at)
+        ranked, more_matches = _ranked(rows, scope, wanted, words, candidates)
+        page = ranked[offset : offset + limit]
+        tickets = _tickets(rows, [ticket for ticket, _ in page])
+        snippets = _snippets(rows, words, [doc for _, doc in page])
+    hits = [SearchHit(tickets[ticket], *snippets[doc]) for ticket, doc in page]
+    more = offset + len(page) < len(ranked)
+    next_cursor = encode_cursor(text, offset + limit) if more and page else None
+    return SearchPage(hits, len(ranked), next_cursor, at, more_matches)
 
 
 def encode_cursor(text: str, offset: int) -> str:
@@ -145,29 +141,69 @@ def _words(rows: ViewCursor, text: str) -> str | None:
     return text if rows.postgres else " ".join(f'"{word}"' for word in words)
 
 
-def _ranked(postgres: bool, words: str, public_only: bool) -> tuple[str, list[Any]]:
-    """Each matching document, its score (lower is better) and its place (n)."""
-    visible = " AND d.internal = 0" if public_only else ""
-    if postgres:
-        hits = (
-            f"SELECT d.ticket, d.doc, -ts_rank(s.words, {_QUERY}) AS score "
-            f"FROM {TEXT} s JOIN {DOCUMENTS} d ON d.doc = s.rowid "
-            f"WHERE s.words @@ {_QUERY}{visible}"
-        )
-        params = [words, words]
-    else:
-        # Title and subject words weigh more than body words, as on PostgreSQL.
-        hits = (
-            f"SELECT d.ticket, d.doc, bm25({TEXT}, 4.0, 1.0) AS score "
-            f"FROM {TEXT} JOIN {DOCUMENTS} d ON d.doc = {TEXT}.rowid "
-            f"WHERE {TEXT} MATCH ?{visible}"
-        )
-        params = [words]
-    ranked = (
-        "SELECT ticket, doc, score, ROW_NUMBER() OVER "
-        f"(PARTITION BY ticket ORDER BY score, doc) AS n FROM ({hits}) x"
+def _ranked(
+    rows: ViewCursor, scope: Scope, wanted: TicketFilter, words: str, candidates: int
+) -> tuple[list[tuple[str, int]], bool]:
+    """(ticket, best document) best first, and whether more matched than ranked.
+
+    The candidates are the newest matching documents the scope and the filter
+    allow, found by walking the matches from the newest; one more than asked
+    tells whether there are more. Each ticket is ranked by its best document.
+    """
+    where, params = ticket_conditions(scope, wanted)
+    if scope.customer is not None:
+        where.append("d.internal = 0")
+    newest, newest_params = _newest(rows.postgres, words, " AND ".join(where))
+    rows.execute(
+        f"WITH matched AS ({newest} LIMIT ?), "
+        "candidates AS (SELECT * FROM matched ORDER BY doc DESC LIMIT ?), "
+        "best AS (SELECT ticket, doc, number, score, ROW_NUMBER() OVER "
+        "(PARTITION BY ticket ORDER BY score, doc) AS n FROM candidates) "
+        "SELECT ticket, doc, (SELECT COUNT(*) FROM matched) FROM best "
+        "WHERE n = 1 ORDER BY score, number",
+        [*newest_params, *params, candidates + 1, candidates],
     )
-    return ranked, params
+    found = rows.fetchall()
+    more_matches = bool(found) and int(found[0][2]) > candidates
+    return [(str(ticket), int(doc)) for ticket, doc, _ in found], more_matches
+
+
+def _newest(postgres: bool, words: str, where: str) -> tuple[str, list[Any]]:
+    """The matching documents the conditions allow, newest first, with a score.
+
+    The score is lower for a better match; title and subject words weigh more
+    than body words on both stores.
+    """
+    if postgres:
+        matches = (
+            f"SELECT d.ticket, d.doc, t.number, -ts_rank(s.words, {_QUERY}) AS score "
+            f"FROM {TEXT} s JOIN {DOCUMENTS} d ON d.doc = s.rowid "
+            f"JOIN {TICKETS} t ON t.id = d.ticket WHERE s.words @@ {_QUERY}"
+        )
+        # The planner walks the text backwards from the newest document while
+        # it expects many matches, else sorts the few the GIN index finds.
+        return f"{matches} AND {where} ORDER BY s.rowid DESC", [words, words]
+    matches = (
+        f"SELECT d.ticket, d.doc, t.number, bm25({TEXT}, 4.0, 1.0) AS score "
+        f"FROM {TEXT} JOIN {DOCUMENTS} d ON d.doc = {TEXT}.rowid "
+        f"JOIN {TICKETS} t ON t.id = d.ticket WHERE {TEXT} MATCH ?"
+    )
+    # FTS5 walks a match's rowids from the newest when asked for this order.
+    return f"{matches} AND {where} ORDER BY {TEXT}.rowid DESC", [words]
+
+
+def _tickets(rows: ViewCursor, ids: list[str]) -> dict[str, TicketSummaryRow]:
+    """The summary of each of these tickets, with its tags, by id."""
+    if not ids:
+        return {}
+    rows.execute(
+        f"SELECT {COLUMNS} FROM {TICKETS} t "
+        f"WHERE t.id IN ({', '.join('?' for _ in ids)})",
+        ids,
+    )
+    found = rows.fetchall()
+    tags = ticket_tags(rows, ids)
+    return {row[0]: summary_row(row, tags.get(row[0], [])) for row in found}
 
 
 def _snippets(
@@ -190,8 +226,12 @@ def _snippets(
             f"SELECT {TEXT}.rowid, d.article, "
             f"snippet({TEXT}, -1, char(2), char(3), ' … ', 24) "
             f"FROM {TEXT} JOIN {DOCUMENTS} d ON d.doc = {TEXT}.rowid "
-            f"WHERE {TEXT} MATCH ? AND {TEXT}.rowid IN ({among})",
-            [words, *docs],
+            # FTS5 finds a match's rowid by walking the match, so one walk
+            # from the newest down to the page's oldest document (the `+`
+            # keeps it from walking once per document).
+            f"WHERE {TEXT} MATCH ? AND {TEXT}.rowid >= ? "
+            f"AND +{TEXT}.rowid IN ({among}) ORDER BY {TEXT}.rowid DESC",
+            [words, min(docs), *docs],
         )
     return {int(doc): _marked(article, text) for doc, article, text in rows.fetchall()}
 

@@ -28,8 +28,10 @@ def search(
     """Tickets whose title or readable articles hold every word of q, best first.
 
     Takes the ticket list's filters. Customers never match internal articles or
-    hidden tickets; agents search their queues only. Pages are by offset: a
-    ranking shifts as tickets come in, so a later page may repeat or skip one.
+    hidden tickets; agents search their queues only. Only the newest matching
+    documents the caller may read and the filters want are ranked (see
+    `more_matches`). Pages are by offset: a ranking shifts as tickets come in,
+    so a later page may repeat or skip one.
     """
     require(caller, *EVERYONE)
     # Hits come from the index, their ticket fields from the summary.

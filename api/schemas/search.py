@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.views import MAX_WAIT_SECONDS, TicketFilterQuery, TicketSummaryOut
-from projections.search_query import SearchPage
+from projections.search_query import CANDIDATES, SearchPage
 
 MAX_SEARCH_LIMIT = 100
 MAX_SEARCH_LENGTH = 200
@@ -60,7 +60,12 @@ class SearchOut(BaseModel):
     """Tickets best first; `caught_up` is false when search lagged behind `after`."""
 
     hits: list[SearchHitOut]
-    total: int
+    total: int = Field(description="The tickets that match (among those ranked).")
+    more_matches: bool = Field(
+        description="The search matched more documents than are ranked: only the "
+        f"newest {CANDIDATES:,} were ranked, so total and the pages count the "
+        "tickets among those; narrow the search to find the others."
+    )
     next_cursor: str | None
     position: int
     caught_up: bool
@@ -83,6 +88,7 @@ class SearchOut(BaseModel):
         return cls(
             hits=hits,
             total=page.total,
+            more_matches=page.more_matches,
             next_cursor=page.next_cursor,
             position=page.position,
             caught_up=caught_up,

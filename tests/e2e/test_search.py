@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
 from projections.search_index import SearchIndex
+from projections.search_query import search_tickets
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.ticket_summary import TicketSummary
 from tests.e2e.conftest import MemoryBlobs
@@ -106,7 +108,7 @@ def test_a_hit_is_a_ticket_with_a_snippet(
     api: TestClient, auth: Auth, tickets: dict[str, str]
 ) -> None:
     page = searching(api, auth, q="smokes")
-    assert page["total"] == 1
+    assert (page["total"], page["more_matches"]) == (1, False)
     [hit] = page["hits"]
     assert hit["number"] == tickets["fire"]
     assert hit["title"] == "Printer on fire"
@@ -218,6 +220,24 @@ def test_the_cursor_pages_through_every_hit_once(
     assert sorted(seen) == sorted(made)
     other = api.get(SEARCH, params={**params, "q": "mouse"}, headers=auth["admin"])
     assert other.status_code == 422
+
+
+def test_a_search_matching_more_than_it_ranks_says_so(
+    api: TestClient,
+    auth: Auth,
+    tickets: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ranking_two = partial(search_tickets, candidates=2)
+    monkeypatch.setattr("api.routes.search.search_tickets", ranking_two)
+    page = searching(api, auth, q="printer", limit=1)
+    assert page["more_matches"] is True
+    assert page["total"] == 2, "the newest two documents are of two tickets"
+    second = searching(api, auth, q="printer", limit=1, cursor=page["next_cursor"])
+    assert second["next_cursor"] is None
+    assert {*numbers(page), *numbers(second)} == {tickets["invoice"], tickets["hidden"]}
+    bobs = searching(api, auth, "bob", q="printer")
+    assert (bobs["total"], bobs["more_matches"]) == (2, False), "what bob may read"
 
 
 def test_read_your_writes(

@@ -10,14 +10,24 @@ from domain.desk import HelpDesk, TicketDraft
 from domain.errors import InvalidValue
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
+from domain.ticket import Ticket
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
-from projections.search_index import MAX_SEARCHABLE, SearchIndex
-from projections.search_query import SearchPage, search_tickets
+from projections.search_index import MAX_SEARCHABLE, TITLE, SearchIndex
+from projections.search_query import (
+    CANDIDATES,
+    SearchPage,
+    encode_cursor,
+    search_tickets,
+)
 from projections.store import ViewStore
 from projections.ticket_list import Scope, TicketFilter
 from projections.ticket_summary import TicketSummary
-from tests.projections.search import expected_documents, indexed_documents
+from tests.projections.search import (
+    every_match_ranked,
+    expected_documents,
+    indexed_documents,
+)
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -59,10 +69,11 @@ def search(
     text: str,
     scope: Scope = EVERYTHING,
     wanted: TicketFilter = ANY,
+    candidates: int = CANDIDATES,
 ) -> SearchPage:
-    """Catch up, then search."""
+    """Catch up, then search, ranking at most `candidates` documents."""
     runner.catch_up()
-    return search_tickets(runner.store, scope, wanted, text)
+    return search_tickets(runner.store, scope, wanted, text, candidates=candidates)
 
 
 def found(page: SearchPage) -> list[str]:
@@ -238,3 +249,99 @@ def test_a_rebuild_swaps_in_a_working_index(desk: HelpDesk, runner: ViewRunner) 
     assert not [name for name in names if "rebuild" in name]
     assert "view_search_documents_article" in names
     assert ("view_search_text_words" in names) == postgres
+
+
+def test_a_document_id_is_the_log_position_of_its_event(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    number = open_ticket(desk, "Printer on fire")
+    note(desk, number, "Ordered a new one")
+    desk.retitle(number, "Printer replaced", ALICE)
+    runner.catch_up()
+    logged = desk.recorder.select_notifications(1, 100, topics=SearchIndex().topics)
+    added = {}
+    for notification in logged:
+        event = desk.mapper.to_domain_event(notification)
+        if isinstance(event, Ticket.Created):
+            added[str(event.originator_id), TITLE] = notification.id
+        elif isinstance(event, Ticket.ArticleAdded):
+            added[str(event.originator_id), event.article_id] = notification.id
+    with runner.store.transaction() as rows:
+        rows.execute("SELECT ticket, article, doc FROM view_search_documents")
+        indexed = {(ticket, article): doc for ticket, article, doc in rows.fetchall()}
+    assert indexed == added
+
+
+def ranked(page: SearchPage) -> list[tuple[str, str | None]]:
+    """Each hit's ticket number and article, as every_match_ranked gives them."""
+    return [(hit.ticket.number, hit.article_id) for hit in page.hits]
+
+
+def test_under_the_cap_every_match_is_ranked_as_before(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    numbers = [open_ticket(desk, f"Printer {i}", "toner low") for i in range(2)]
+    note(desk, numbers[0], "printer toner ordered", "public")
+    note(desk, numbers[1], "printer toner secret")
+    note(desk, numbers[1], "printer fixed", "public")
+    runner.catch_up()
+    assert every_match_ranked(runner.store, EVERYTHING, ANY, "printer")[1] == 5
+    for text, scope in [
+        ("printer", EVERYTHING),
+        ("printer", BOBS),
+        ("printer toner", EVERYTHING),
+        ("toner", BOBS),
+    ]:
+        hits, _ = every_match_ranked(runner.store, scope, ANY, text)
+        page = search(runner, text, scope, candidates=5)
+        assert (ranked(page), page.total) == (hits, len(hits))
+        assert not page.more_matches, "as many documents as are ranked is not more"
+        assert ranked(search(runner, text, scope)) == hits, "the default cap"
+
+
+def test_over_the_cap_only_the_newest_documents_are_ranked(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    oldest = open_ticket(desk, "Printer 0")
+    newer = [open_ticket(desk, f"Printer {i}") for i in range(1, 6)]
+    page = search(runner, "printer", candidates=5)
+    assert sorted(found(page)) == sorted(newer)
+    assert oldest not in found(page)
+    assert (page.total, page.more_matches) == (5, True)
+    assert not search(runner, "printer", candidates=6).more_matches
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = search_tickets(runner.store, EVERYTHING, ANY, "printer", 2, cursor, 5)
+        seen += found(page)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(newer)
+    past = encode_cursor("printer", 6)
+    beyond = search_tickets(runner.store, EVERYTHING, ANY, "printer", 2, past, 5)
+    assert (beyond.hits, beyond.next_cursor, beyond.total) == ([], None, 5)
+
+
+def test_the_cap_counts_only_what_the_reader_may_see_and_wants(
+    desk: HelpDesk, runner: ViewRunner
+) -> None:
+    in_hardware = [open_ticket(desk, f"Printer {i}", queue="Hardware") for i in (1, 2)]
+    secretive = open_ticket(desk, "Printer of bob")
+    for i in range(6):
+        note(desk, secretive, f"printer note {i}")
+    for i in range(6):
+        open_ticket(desk, f"Printer {i} in general", hidden=True)
+    hardware = Scope(queues=("Hardware",))
+    for page in (
+        search(runner, "printer", hardware, candidates=5),
+        search(
+            runner, "printer", wanted=TicketFilter(queues=("Hardware",)), candidates=5
+        ),
+    ):
+        assert sorted(found(page)) == sorted(in_hardware)
+        assert not page.more_matches
+    bobs = search(runner, "printer", BOBS, candidates=5)
+    assert sorted(found(bobs)) == sorted([*in_hardware, secretive])
+    assert (bobs.total, bobs.more_matches) == (3, False)
+    assert search(runner, "printer", candidates=5).more_matches

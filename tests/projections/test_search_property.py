@@ -1,5 +1,6 @@
 """For random command sequences: the index rebuilt equals the index built as it
-went, and a customer never finds an internal article or a hidden ticket."""
+went, a customer never finds an internal article or a hidden ticket, and search
+ranks as it did when it ranked every match, unless more match than it ranks."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ from projections.ticket_list import Scope, TicketFilter
 from projections.ticket_summary import TicketSummary
 from projections.tracking import TABLE
 from projections.view import live_tables
-from tests.projections.search import expected_documents, indexed_documents
+from tests.projections.search import (
+    every_match_ranked,
+    expected_documents,
+    indexed_documents,
+)
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -145,3 +150,27 @@ def test_customers_never_find_internal_notes_or_hidden_tickets(
     page = search_tickets(view_store, BOBS, TicketFilter(), "words", limit=200)
     assert all(not hit.ticket.hidden for hit in page.hits)
     assert all(SECRET not in part.text for h in page.hits for part in h.snippet)
+
+
+@PROPERTY
+@given(steps=STEPS, candidates=st.integers(1, 8))
+def test_search_ranks_every_match_unless_more_match_than_it_ranks(
+    view_store: ViewStore, steps: list[tuple[str, int]], candidates: int
+) -> None:
+    played(view_store, steps)
+    for scope in (Scope(), BOBS, Scope(queues=("Hardware",))):
+        for text in ("words", "help words", SECRET):
+            hits, documents = every_match_ranked(
+                view_store, scope, TicketFilter(), text
+            )
+            page = search_tickets(
+                view_store, scope, TicketFilter(), text, 200, None, candidates
+            )
+            found = [(hit.ticket.number, hit.article_id) for hit in page.hits]
+            assert page.more_matches == (documents > candidates)
+            if documents <= candidates:
+                assert (found, page.total) == (hits, len(hits))
+            else:
+                # A ticket's best document among the candidates may be another.
+                assert {n for n, _ in found} <= {n for n, _ in hits}
+                assert 0 < page.total <= len(hits)
