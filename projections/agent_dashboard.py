@@ -78,15 +78,18 @@ TABLES: dict[str, Template] = {
     ),
     **agent_durations.TABLES,
 }
+# The edges of a period are read from the raw rows: these indexes hold every
+# column those reads need (agent, bucket, duration), so no row is looked up
+# (at 1M tickets a 30-day dashboard took 120 ms with lookups, 30-50 without).
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS {dashboard_responses}_at "
-    "ON {dashboard_responses} (responded_us)",
+    "ON {dashboard_responses} (responded_us, agent, bucket, duration_us)",
     "CREATE INDEX IF NOT EXISTS {dashboard_responses}_agent_at "
-    "ON {dashboard_responses} (agent, responded_us)",
+    "ON {dashboard_responses} (agent, responded_us, bucket, duration_us)",
     "CREATE INDEX IF NOT EXISTS {dashboard_resolutions}_at "
-    "ON {dashboard_resolutions} (resolved_us)",
+    "ON {dashboard_resolutions} (resolved_us, agent, bucket, duration_us)",
     "CREATE INDEX IF NOT EXISTS {dashboard_resolutions}_agent_at "
-    "ON {dashboard_resolutions} (agent, resolved_us)",
+    "ON {dashboard_resolutions} (agent, resolved_us, bucket, duration_us)",
 ]
 
 
