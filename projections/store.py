@@ -16,8 +16,10 @@ from psycopg import Pipeline
 from psycopg_pool import ConnectionPool
 
 Row = tuple[Any, ...]
-#: Seconds between refreshes of SQLite's planner statistics while views are written.
+#: Seconds between refreshes of SQLite's planner statistics while views are
+#: written, at least, and at least this many times the last refresh took.
 ANALYZE_SECONDS = 60.0
+ANALYZE_SPACING = 100
 #: How much of the SQLite view file is read through a memory map.
 MMAP_BYTES = 2**31
 
@@ -166,7 +168,7 @@ class SQLiteViewStore(ViewStore):
         self._opened: list[sqlite3.Connection] = []
         self._slots = threading.BoundedSemaphore(pool_size)
         self._guard = threading.Lock()
-        self._analyzed = -ANALYZE_SECONDS
+        self._next_analysis = 0.0
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[ViewCursor]:
@@ -192,14 +194,16 @@ class SQLiteViewStore(ViewStore):
                 self._idle.put(conn)
 
     def _statistics(self, conn: sqlite3.Connection) -> None:
-        # SQLite never gathers statistics by itself, and without them the
-        # planner sorts an agent's every unfinished ticket instead of walking
-        # an index in order. With analysis_limit, ANALYZE samples a bounded
-        # number of rows per index (~7 ms at 30k tickets, about as much at 1M).
+        # SQLite never gathers statistics by itself, and without them (or with
+        # sampled ones: analysis_limit reads the first rows of each index, all
+        # of one queue) the planner sorts an agent's every unfinished ticket
+        # instead of walking an index in order. A full ANALYZE takes ~2 s at
+        # 1M tickets, so it waits at least a minute and 100 times its last run.
         now = time.monotonic()
-        if now - self._analyzed >= ANALYZE_SECONDS:
-            self._analyzed = now
+        if now >= self._next_analysis:
             conn.execute("ANALYZE")
+            took = time.monotonic() - now
+            self._next_analysis = now + max(ANALYZE_SECONDS, took * ANALYZE_SPACING)
 
     def rename_table(self, cursor: ViewCursor, old: str, new: str) -> None:
         """SQLite renames a table's automatic indexes with it."""
@@ -224,7 +228,6 @@ class SQLiteViewStore(ViewStore):
         )
         # Readers then never wait for the runner's writes, nor it for them.
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA analysis_limit=1000")
         # Pages are read through the OS's cache rather than copied into each
         # connection's own small one: a search at 100k tickets took ~25% less.
         conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
