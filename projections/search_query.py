@@ -26,9 +26,10 @@ from projections.tracking import position
 
 DOCUMENTS, TEXT = "view_search_documents", "view_search_text"
 #: How many of the newest matching documents a search ranks: enough for the
-#: tickets anyone pages through, few enough that a common word costs the same
-#: at any size of the desk.
-CANDIDATES = 1_000
+#: tickets anyone pages through (25 pages of 20), few enough that a common word
+#: costs the same at any size of the desk. bm25 is most of a search's time
+#: (~11 us a document at 1M tickets), so this is about half of 1,000's cost.
+CANDIDATES = 500
 #: Ranked pages are found by offset; a cursor past the candidates ends them.
 MAX_OFFSET = 10_000
 START, STOP = "\x02", "\x03"
