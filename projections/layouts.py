@@ -32,12 +32,11 @@ def layout(view: View) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def settle(store: ViewStore, cursor: ViewCursor, view: View) -> bool:
+def ready_tables(store: ViewStore, cursor: ViewCursor, view: View) -> None:
     """Create the view's tables; start it afresh if its layout changed.
 
     Runs in the caller's write transaction, holding the view's tracking lock,
-    so two runners starting at once take turns. True if a view that had
-    rows or another layout was started afresh.
+    so two runners starting at once take turns.
     """
     _create_table(cursor)
     at = locked_position(store, cursor, view.name)
@@ -60,7 +59,6 @@ def settle(store: ViewStore, cursor: ViewCursor, view: View) -> bool:
     create_tables(cursor, view, tables, with_indexes=True)
     if reset:
         record_layout(cursor, view)
-    return reset and (found is not None or at > 0)
 
 
 def record_layout(cursor: ViewCursor, view: View) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from domain.desk import HelpDesk
 from projections.following import LogFollower
-from projections.layouts import settle
+from projections.layouts import ready_tables
 from projections.notifications import LogWatcher
 from projections.store import ViewStore
 from projections.tracking import create_tracking_table, position
@@ -49,7 +49,7 @@ class ViewRunner(LogFollower):
         with store.transaction(write=True) as cursor:
             create_tracking_table(cursor)
             for view in self.views:
-                settle(store, cursor, view)
+                ready_tables(store, cursor, view)
 
     def view(self, name: str) -> View:
         """The view with this name."""
