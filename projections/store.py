@@ -193,6 +193,12 @@ class SQLiteViewStore(ViewStore):
             finally:
                 self._idle.put(conn)
 
+    def refresh_statistics(self) -> None:
+        """Gather the planner's statistics now, and space the next refresh from now."""
+        self._next_analysis = 0.0
+        with self.transaction(write=True):
+            pass
+
     def _statistics(self, conn: sqlite3.Connection) -> None:
         # SQLite never gathers statistics by itself, and without them (or with
         # sampled ones: analysis_limit reads the first rows of each index, all
