@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
     AlreadyExists,
+    CommitUncertain,
     DomainError,
     FollowUpRejected,
     IdempotencyKeyReused,
@@ -22,6 +26,17 @@ from domain.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client should wait before trying a store that did not answer.
+RETRY_AFTER = "2"
+# What the stores raise when they cannot be reached, time out or are locked:
+# eventsourcing's wrappers, psycopg's (the views and blobs) and SQLite's.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+)
 
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not Found"),
@@ -133,7 +148,34 @@ def install_problem_handlers(app: FastAPI) -> None:
             dict(exc.headers or {}),
         )
 
+    async def on_uncertain(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, CommitUncertain)
+        return problem(
+            503,
+            "Outcome Unknown",
+            f"{exc.message}. Retrying with the same Idempotency-Key is safe: it "
+            "returns the first result if the command was stored, and stores it "
+            "once if it was not; without a key, read the ticket before retrying",
+            request,
+            {"Retry-After": RETRY_AFTER},
+            code="commit-uncertain",
+        )
+
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return problem(
+            503,
+            "Store Unavailable",
+            "the store cannot be reached or is too busy right now; this request "
+            "changed nothing, try again shortly",
+            request,
+            {"Retry-After": RETRY_AFTER},
+            code="store-unavailable",
+        )
+
     app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(CommitUncertain, on_uncertain)
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(ApiProblem, on_api)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

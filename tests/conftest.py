@@ -109,7 +109,9 @@ class StoreEnvs:
         schema = _new_schema_name()
         self.schemas.append(schema)
         url = with_schema(self.postgres_url, schema)
-        return event_store_env(Settings(database_url=url))
+        # The seal keyring goes in a directory of the test's own.
+        data_dir = self.root / f"store{self.count}"
+        return event_store_env(Settings(database_url=url, data_dir=data_dir))
 
     def close(self) -> None:
         """Close the desks on these stores, then drop the stores' schemas."""

@@ -12,7 +12,12 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.desk.configuration import CACHE_SIZE_KEY
+from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
+
+# eventsourcing's stores, with every event sealed as it is written.
+SQLITE_MODULE = "tickettape.sealing_sqlite:SealedSQLiteFactory"
+POSTGRES_MODULE = "tickettape.sealing_postgres:SealedPostgresFactory"
 
 # Seconds to wait for a new connection; the library's own default is 30.
 CONNECT_TIMEOUT = 10
@@ -95,8 +100,9 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         path = settings.event_store_path
         path.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": SQLITE_MODULE,
             "SQLITE_DBNAME": str(path),
+            KEYRING_KEY: str(settings.seal_key_path),
             # Seconds a writer waits for SQLite's file lock; 0 keeps the default 5.
             "SQLITE_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
             CACHE_SIZE_KEY: str(settings.record_cache_size),
@@ -106,7 +112,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         # eventsourcing 9.5 qualifies its tables with the schema but never creates it.
         ensure_schema(settings)
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": POSTGRES_MODULE,
+        KEYRING_KEY: str(settings.seal_key_path),
         "POSTGRES_DBNAME": target.dbname,
         "POSTGRES_HOST": target.host,
         "POSTGRES_PORT": str(target.port),

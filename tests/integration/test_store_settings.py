@@ -10,8 +10,11 @@ import pytest
 
 from domain.desk import HelpDesk
 from tickettape.blobs import PostgresBlobStore
+from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
 from tickettape.stores import (
+    POSTGRES_MODULE,
+    SQLITE_MODULE,
     PostgresTarget,
     conninfo_schema,
     event_store_env,
@@ -75,8 +78,9 @@ def test_the_embedded_store_is_a_sqlite_file_under_data_dir(tmp_path: Path) -> N
 
     env = event_store_env(Settings(database_url="", data_dir=data_dir))
 
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["PERSISTENCE_MODULE"] == SQLITE_MODULE
     assert env["SQLITE_DBNAME"] == str(data_dir / "events.sqlite3")
+    assert env[KEYRING_KEY] == str(data_dir / "seal.key")
     assert data_dir.is_dir()
 
 
@@ -85,17 +89,19 @@ def test_a_url_of_another_database_is_refused(tmp_path: Path) -> None:
         event_store_env(Settings(database_url="sqlite:///x.db", data_dir=tmp_path))
 
 
-def test_the_postgres_env_carries_pool_and_timeouts() -> None:
+def test_the_postgres_env_carries_pool_and_timeouts(tmp_path: Path) -> None:
     settings = Settings(
         database_url="postgresql://app:pw@db:6543/tickets",
         postgres_pool_size=7,
         postgres_lock_timeout=3,
+        seal_key=tmp_path / "keys" / "seal.key",
     )
 
     env = event_store_env(settings)
 
     assert env == {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": POSTGRES_MODULE,
+        KEYRING_KEY: str(tmp_path / "keys" / "seal.key"),
         "POSTGRES_DBNAME": "tickets",
         "POSTGRES_HOST": "db",
         "POSTGRES_PORT": "6543",
@@ -111,9 +117,9 @@ def test_the_postgres_env_carries_pool_and_timeouts() -> None:
 
 @pytest.mark.postgres
 def test_a_schema_in_the_url_holds_events_and_blobs(
-    postgres_schema_url: str, desk_factory: DeskFactory
+    postgres_schema_url: str, desk_factory: DeskFactory, tmp_path: Path
 ) -> None:
-    settings = Settings(database_url=postgres_schema_url)
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path)
     env = event_store_env(settings)
     schema = env["POSTGRES_SCHEMA"]
     desk_factory(env)
@@ -132,6 +138,7 @@ def test_a_schema_in_the_url_holds_events_and_blobs(
         search_path = conn.execute("SHOW search_path").fetchone()
 
     assert [t for (t,) in tables] == [
+        "audit_seals",
         "helpdesk_blobs",
         "helpdesk_events",
         "helpdesk_snapshots",

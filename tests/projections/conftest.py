@@ -27,7 +27,7 @@ def open_views(
 
     def open_store() -> ViewStore:
         store: ViewStore
-        if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        if "SQLITE_DBNAME" in env:
             store = SQLiteViewStore(tmp_path / "views.sqlite3")
         else:
             store = PostgresViewStore(
