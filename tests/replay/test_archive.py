@@ -29,13 +29,11 @@ from replay.ledger import END, ChainLink, Ledger, StoredRecord
 from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.conftest import DeskFactory, StoreEnvs, _new_schema_name
+from tests.replay.cli import replay, store_env
 from tests.replay.sealing import keyring_of
-from tests.replay.test_cli_replay import cli_env, replay, store_env
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 from tickettape.throwaway_postgres import drop_schemas, with_schema
-
-__all__ = ["cli_env"]
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")

@@ -22,12 +22,10 @@ from replay.checkpoint import (
 )
 from replay.ledger import ChainLink, StoredRecord
 from tests.conftest import _new_schema_name
-from tests.replay.test_cli_replay import cli_env, replay, store_env
-from tests.replay.test_keeper import end_of_log, open_tickets
+from tests.replay.cli import replay, store_env
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.cli_replay import TAMPERED
 from tickettape.throwaway_postgres import drop_schemas, with_schema
-
-__all__ = ["cli_env"]
 
 Records = list[StoredRecord]
 

@@ -14,9 +14,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from domain.articles import Article
-from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from projections.notifications import LISTENER_NAME, watcher_for
 from replay.chain import extend_chain
 from replay.keeper import ChainKeeper, ChainPosition
@@ -26,6 +24,7 @@ from replay.verify import verify_log
 from tests.conftest import DeskFactory
 from tests.projections.worker_process import eventually
 from tests.replay.sealing import keys_of
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
@@ -33,20 +32,6 @@ from tickettape.stores import event_store_env
 NEVER = 3600.0
 
 MakeKeeper = Callable[..., ChainKeeper]
-
-
-def open_tickets(desk: HelpDesk, count: int) -> None:
-    """Tickets by bob, each a few events long."""
-    for i in range(count):
-        text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
-        draft = TicketDraft(title=f"Ticket {i}", customer="bob@acme.test")
-        number = desk.open_ticket(draft, text, Origin("customer:bob")).number
-        desk.tag(number, "printer", Origin("agent:alice"))
-
-
-def end_of_log(desk: HelpDesk) -> int:
-    """The log's last notification id."""
-    return desk.recorder.max_notification_id() or 0
 
 
 def conninfo_of(env: dict[str, str]) -> str | None:

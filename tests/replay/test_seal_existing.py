@@ -18,7 +18,7 @@ from replay.verify import mend_log, verify_log
 from tests.conftest import DeskFactory
 from tests.replay.sealing import keyring_of
 from tests.replay.tamper import Tamper
-from tests.replay.test_keeper import open_tickets
+from tests.replay.writing import open_tickets
 
 
 @dataclass

@@ -18,7 +18,7 @@ from replay.verify import verify_log
 from tests.conftest import DeskFactory, StoreEnvs
 from tests.replay.sealing import keyring_of, keyring_path, keys_of
 from tests.replay.tamper import Tamper
-from tests.replay.test_keeper import end_of_log, open_tickets
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.sealing import KEYRING_KEY, SealKeyMissing
 
 

@@ -11,8 +11,8 @@ from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.conftest import DeskFactory
 from tests.replay.sealing import keyring_of
+from tests.replay.store_on_trial import Archive
 from tests.replay.tamper import Tamper
-from tests.replay.test_tamper import Archive
 
 PAGES = (1, 2, 3, 5)
 
