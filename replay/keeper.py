@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,8 +114,10 @@ class ChainKeeper(LogFollower):
         if plan is None:
             return
         self._signed_at = time.monotonic()
-        with self._using:
-            outcome = sign_verified(self._opened(), self._keyring(), plan.key)
+        # A connection of its own: verifying a large archive takes a while, and
+        # the chain's position must stay readable (by /metrics) meanwhile.
+        with closing(open_ledger(self.desk)) as ledger:
+            outcome = sign_verified(ledger, self._keyring(), plan.key)
         if isinstance(outcome, Finding):
             if outcome != self.tampered:
                 _log_finding("no checkpoint signed over a damaged archive", outcome)
