@@ -60,13 +60,20 @@ class ChainLink:
     seal: bytes | None = None
 
 
+# Rows as the tables hold them, by position: verify's fast path reads them as
+# they come and makes records, seals and links only of the rows it names.
+EventRow = tuple[Any, ...]
+SealRow = tuple[Any, ...]
+LinkRow = tuple[Any, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """The rows of a range of log positions: events, seals and chain links."""
 
-    events: list[StoredRecord]
-    seals: dict[int, EventSeal]
-    links: dict[int, ChainLink]
+    events: dict[int, EventRow]
+    seals: dict[int, SealRow]
+    links: dict[int, LinkRow]
     reach: int
 
 
@@ -146,16 +153,6 @@ class Ledger:
         )
         return {int(row[0]): _seal(row) for row in cur.fetchall()}
 
-    def _links_in(self, cur: Any, after: int, stop: int) -> dict[int, ChainLink]:
-        cur.execute(
-            self._sql(
-                "SELECT {links} FROM {chain} WHERE notification_id > ? "
-                "AND notification_id <= ?"
-            ),
-            (after, stop),
-        )
-        return {int(row[0]): _link(row) for row in cur.fetchall()}
-
     def _head(self, cur: Any) -> ChainLink | None:
         cur.execute(
             self._sql(
@@ -215,15 +212,34 @@ class Ledger:
         events cover, which every planner keeps bounded.
         """
         with self._transaction(write=False) as cur:
-            events = self._stored(cur, after, stop, limit)
-            full = len(events) == limit
-            reach = events[-1].notification_id if events and full else stop
-            return Page(
-                events,
-                self._seals_in(cur, after, reach),
-                self._links_in(cur, after, reach),
-                reach,
+            cur.execute(
+                self._sql(
+                    f"SELECT {self.event_id}, {self.originator_text}, "
+                    "originator_version, topic, state FROM {events} "
+                    f"WHERE {self.event_id} > ? AND {self.event_id} <= ? "
+                    f"ORDER BY {self.event_id} LIMIT ?"
+                ),
+                (after, stop, limit),
             )
+            events = {row[0]: row for row in cur.fetchall()}
+            reach = max(events) if len(events) == limit else stop
+            cur.execute(
+                self._sql(
+                    f"SELECT notification_id, {self.originator_text}, "
+                    "originator_version, key_id, seal FROM {seals} "
+                    "WHERE notification_id > ? AND notification_id <= ?"
+                ),
+                (after, reach),
+            )
+            seals = {row[0]: row for row in cur.fetchall()}
+            cur.execute(
+                self._sql(
+                    "SELECT {links} FROM {chain} WHERE notification_id > ? "
+                    "AND notification_id <= ?"
+                ),
+                (after, reach),
+            )
+            return Page(events, seals, {row[0]: row for row in cur.fetchall()}, reach)
 
     def records_of(self, originator_id: str) -> list[StoredRecord]:
         """Every stored event of one aggregate, by version."""
@@ -397,6 +413,21 @@ class Ledger:
             )
             row = cur.fetchone()
             return None if row is None else str(row[0])
+
+
+def record_of(row: EventRow) -> StoredRecord:
+    """The stored record of an events row."""
+    return _record(row)
+
+
+def seal_of(row: SealRow) -> EventSeal:
+    """The seal of a seals row."""
+    return _seal(row)
+
+
+def link_of(row: LinkRow) -> ChainLink:
+    """The chain link of a chain row."""
+    return _link(row)
 
 
 def _record(row: Any) -> StoredRecord:

@@ -19,7 +19,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass, field, replace
-from hashlib import sha256
+from hashlib import blake2b, sha256
 from pathlib import Path
 
 FORMAT = "tickettape-seal-key/1"
@@ -46,6 +46,14 @@ class SealKey:
         object.__setattr__(
             self, "key_id", sha256(_KEY_ID + self.secret).hexdigest()[:16]
         )
+
+
+def mac(secret: bytes, message: bytes) -> bytes:
+    """The seal of a message: keyed BLAKE2b-256 (RFC 7693's MAC).
+
+    A third of HMAC-SHA256's cost here, which verify pays twice per event.
+    """
+    return blake2b(message, key=secret, digest_size=32).digest()
 
 
 def _number(value: int) -> bytes:
@@ -101,7 +109,7 @@ class Keyring:
     def sign(self, message: bytes) -> tuple[str, bytes]:
         """The current key's id and its seal over a message."""
         key = self.current
-        return key.key_id, hmac.digest(key.secret, message, "sha256")
+        return key.key_id, mac(key.secret, message)
 
     def key_problem(self, key_id: str, position: int) -> str | None:
         """Why a key cannot have sealed at a position; None if it may have."""
@@ -115,12 +123,19 @@ class Keyring:
             )
         return None
 
+    def secret_at(self, key_id: str, position: int) -> bytes | None:
+        """The secret of a key that may have sealed at a position, else None."""
+        key = self.by_id.get(key_id)
+        if key is None or (
+            key.retired_after is not None and position > key.retired_after
+        ):
+            return None
+        return key.secret
+
     def holds(self, key_id: str, message: bytes, seal: bytes) -> bool:
         """True when the seal is the named key's MAC of the message."""
         key = self.by_id.get(key_id)
-        return key is not None and hmac.compare_digest(
-            hmac.digest(key.secret, message, "sha256"), seal
-        )
+        return key is not None and hmac.compare_digest(mac(key.secret, message), seal)
 
     def rotated(self) -> Keyring:
         """This keyring with a new current key; the old ones still check."""

@@ -24,9 +24,22 @@ from replay.chain import (
     seal_finding,
 )
 from replay.checkpoint import Checkpoint, signature_problem
-from replay.ledger import ChainLink, EventSeal, Ledger, Page, StoredRecord
+from replay.ledger import (
+    ChainLink,
+    EventRow,
+    EventSeal,
+    Ledger,
+    LinkRow,
+    Page,
+    SealRow,
+    StoredRecord,
+    canonical,
+    link_of,
+    record_of,
+    seal_of,
+)
 from replay.mending import Mending
-from replay.seals import Keyring, event_message
+from replay.seals import Keyring, event_message, link_message, mac
 from replay.verdicts import Bad, Finding, Problem, Verdict, bad
 
 
@@ -53,69 +66,81 @@ class _Walk:
         # The last chained event: the link after it must say it follows it.
         self.previous: tuple[int, str | None, int | None] = (0, None, None)
         self.rehashing = Rehashing()
+        # Each originator id as stored, in the one spelling records carry.
+        self.names: dict[object, str] = {}
         head = ledger.head()
         self.chain_end = 0 if head is None else head.notification_id
         self.log_end = ledger.last_event()
 
     def along(self, page: Page) -> None:
         """Check every position of a page, events and orphaned seals or links."""
-        seals, links = page.seals, page.links
-        events = {record.notification_id: record for record in page.events}
+        events, seals, links = page.events, page.seals, page.links
         if events.keys() == seals.keys() == links.keys():
             positions = list(events)
         else:
             positions = sorted(events.keys() | seals.keys() | links.keys())
         for at in positions:
-            record = events.get(at)
-            seal, link = seals.get(at), links.get(at)
-            if record is None:
-                self._gone(seal or link, at)
-            elif (
-                link is not None
-                and seal is not None
-                and self._plain(record, seal, link)
-            ):
+            row, sealed, linked = events.get(at), seals.get(at), links.get(at)
+            if row and sealed and linked and self._plain(row, sealed, linked):
                 continue
+            seal = None if sealed is None else seal_of(sealed)
+            link = None if linked is None else link_of(linked)
+            if row is None:
+                self._gone(seal or link, at)
             else:
-                self._strictly(record, seal, link)
+                self._strictly(record_of(row), seal, link)
 
-    def _plain(self, record: StoredRecord, seal: EventSeal, link: ChainLink) -> bool:
-        """Check an event whose seal and link are there and hold; False if not."""
-        name, version, at = record.originator_id, record.version, record.notification_id
-        keyring = self.keyring
+    def _plain(self, row: EventRow, sealed: SealRow, linked: LinkRow) -> bool:
+        """Check an event whose seal and link are there and hold; False if not.
+
+        Reads the rows as stored, for speed; anything unusual goes the strict way.
+        """
+        at, stored, version, topic, state = row
+        _, seal_owner, seal_version, seal_key, seal = sealed
+        _, owner, link_version, own, joined, head, after = linked[:7]
+        link_key, link_seal = linked[9], linked[10]
+        name = self.names.get(stored) or self.names.setdefault(
+            stored, canonical(stored)
+        )
         cp = self.checkpoint
         if (
             (cp is not None and self.position < cp.position <= at)
-            or seal.originator_id != name
-            or seal.version != version
-            or link.originator_id != name
-            or link.version != version
+            or type(state) is not bytes
+            or type(version) is not int
+            or type(topic) is not str
+            or seal_owner != stored
+            or seal_version != version
+            or owner != name
+            or link_version != version
             or version != self.versions.get(name, 0) + 1
-            or link.previous_id != self.previous[0]
-            or link.seal is None
-            or link.key_id is None
-            or keyring.key_problem(seal.key_id, at) is not None
-            or keyring.key_problem(link.key_id, at) is not None
+            or after != self.previous[0]
         ):
             return False
-        own, by_aggregate, head = self.rehashing.hashes(
+        secret = self.keyring.secret_at(seal_key, at)
+        link_secret = self.keyring.secret_at(link_key, at) if link_key else None
+        if secret is None or link_secret is None or link_seal is None:
+            return False
+        hashed = self.rehashing.hashes(
             self.aggregates.get(name, GENESIS),
             self.head,
             at,
             name,
             version,
-            record.topic,
-            record.state,
+            topic,
+            state,
         )
+        followed = (after, linked[7], linked[8])
         if (
-            (own, by_aggregate, head)
-            != (link.event_hash, link.aggregate_hash, link.global_hash)
-            or not keyring.holds(seal.key_id, event_message(at, own), seal.seal)
-            or link_problem(keyring, link) is not None
+            hashed != (own, joined, head)
+            or mac(secret, event_message(at, hashed[0])) != seal
+            or mac(link_secret, link_message(at, followed, hashed)) != link_seal
         ):
             return False
         self.versions[name] = version
-        self._chained(link)
+        self.aggregates[name] = hashed[1]
+        self.head, self.position = hashed[2], at
+        self.previous = (at, name, version)
+        self.count += 1
         return True
 
     def _strictly(
