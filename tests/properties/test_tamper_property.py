@@ -47,7 +47,10 @@ def _edit_version(tamper: Tamper, at: int) -> int:
 
 def _delete(table: str) -> Change:
     def change(tamper: Tamper, at: int) -> int:
-        nid = tamper.rows()[at][0]
+        rows = tamper.rows()
+        # The chain's head link gone only sets the chain back: its event is
+        # still there, sealed, and the keeper chains it again.
+        nid = rows[min(at, len(rows) - 2)][0] if table == "chain" else rows[at][0]
         if table == "events":
             tamper.delete(nid)
         elif table == "seals":
