@@ -18,6 +18,7 @@ from projections.worker import chosen_views, work
 from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
+from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
@@ -36,6 +37,7 @@ add_archive_commands(replay_app)
 add_backlog_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
+add_backup_commands(app)
 
 
 def announce_first_token(secret: str | None, opened: Runtime) -> None:
