@@ -171,15 +171,16 @@ def _create_tables(settings: Settings) -> None:
 
 def _ready(cur: Any, schema: str, table: TableEntry) -> list[tuple[str, str]]:
     """Check a target table takes the backup's columns and is empty; its sequences."""
-    cur.execute(
-        sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(_name(schema, table.name))
-    )
     cur.execute(_COLUMNS, (schema, table.name))
     found = {str(row[0]): (str(row[1]), row[2]) for row in cur.fetchall()}
     if not found:
         raise BackupError(
             f"this tickettape ({tickettape_version()}) makes no table {table.name}"
         )
+    # Writers wait until the rows are in; readers may go on.
+    cur.execute(
+        sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(_name(schema, table.name))
+    )
     for column in table.columns:
         if column.name not in found:
             raise BackupError(f"{table.name} here has no column {column.name}")
