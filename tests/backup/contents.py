@@ -45,6 +45,17 @@ def store_state(env: dict[str, str]) -> dict[str, Any]:
     return state
 
 
+def run_sql(env: dict[str, str], statement: str, *params: object) -> list[Any]:
+    """Run one statement on the event store (`?` placeholders); its rows."""
+    settings = settings_of(env)
+    if settings.uses_postgres:
+        with psycopg.connect(libpq_conninfo(settings), autocommit=True) as conn:
+            cur = conn.execute(statement.replace("?", "%s"), params)
+            return cur.fetchall() if cur.description else []
+    with closing(sqlite3.connect(settings.event_store_path)) as lite, lite:
+        return lite.execute(statement, params).fetchall()
+
+
 def event_log(env: dict[str, str], up_to: int | None = None) -> Log:
     """Every stored event's log position, originator id and version, in log order."""
     settings = settings_of(env)
