@@ -7,50 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from domain.articles import Article
-from domain.attachments import AttachmentRef
-from domain.audit import Origin
-from domain.desk import TicketDraft
-from tests.backup.conftest import BackupStores, settings_of
-from tests.backup.contents import event_log, run_sql, store_state
+from tests.backup.commands import fill, invoke, take_backup
+from tests.backup.conftest import BackupStores
+from tests.backup.contents import store_state
 from tickettape.backup_manifest import MANIFEST, file_digest, read_manifest
-from tickettape.bootstrap import open_runtime
-from tickettape.cli import app
-
-runner = CliRunner()
-SCAN = b"%PDF-1.7 a scanned invoice\n" * 40
-
-
-def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
-    """Run the CLI; its exit code and everything it printed, on one line."""
-    result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, " ".join(result.output.split())
-
-
-def fill(env: dict[str, str]) -> None:
-    """Initialize the store and open a ticket with an attachment."""
-    assert invoke(env, "init")[0] == 0
-    opened = open_runtime(settings_of(env))
-    try:
-        digest = opened.blobs.put(SCAN)
-        ref = AttachmentRef("invoice.pdf", "application/pdf", len(SCAN), digest)
-        article = Article(
-            "a1", "customer", "public", "web", "See the scan.", attachments=[ref]
-        )
-        draft = TicketDraft("Invoice", "bob@acme.test")
-        opened.desk.open_ticket(draft, article, Origin("customer:bob@acme.test"))
-    finally:
-        opened.close()
-
-
-def take_backup(stores: BackupStores, dest: Path) -> Path:
-    """A backup of the filled source store in dest."""
-    fill(stores.source)
-    code, said = invoke(stores.source, "backup", str(dest))
-    assert code == 0, said
-    return dest
 
 
 @pytest.fixture
@@ -175,44 +136,6 @@ def test_a_backup_restores_only_into_its_own_kind_of_store(
     assert store_state(postgres) == {}
 
 
-def test_keys_stay_out_and_the_restored_store_carries_on(
-    backup_stores: BackupStores, tmp_path: Path
-) -> None:
-    source = backup_stores.source
-    fill(source)
-    # Keys kept where a careless operator keeps them: in the data directory.
-    keys = Path(source["TICKETTAPE_DATA_DIR"])
-    keys.mkdir(parents=True, exist_ok=True)
-    key, keyring = keys / "audit.pem", keys / "seal.keyring"
-    keyring.write_bytes(b"seal-keyring-secret-0123456789")
-    assert invoke(source, "replay", "keygen", str(key))[0] == 0
-    signing = {
-        **source,
-        "TICKETTAPE_CHECKPOINT_KEY": str(key),
-        "TICKETTAPE_SEAL_KEY": str(keyring),
-    }
-    assert invoke(signing, "replay", "checkpoint")[0] == 0
-    dest = tmp_path / "backup"
-    code, said = invoke(signing, "backup", str(dest))
-    assert code == 0, said
-    assert "TICKETTAPE_SEAL_KEY" in said
-    secrets = [key.read_bytes(), keyring.read_bytes()]
-    for path in dest.rglob("*"):
-        if path.is_file():
-            assert not any(secret in path.read_bytes() for secret in secrets), path
-
-    target = {**backup_stores.target, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
-    code, said = invoke(target, "restore", str(dest))
-    assert code == 0, said
-    code, said = invoke(target, "replay", "verify")
-    assert (code, "holds" in said) == (0, True)
-    # New rows follow the restored ones: the next event, the next checkpoint.
-    position = read_manifest(dest).log_position
-    assert invoke(target, "token", "create", "--role", "auditor")[0] == 0
-    assert event_log(target)[-1][0] == position + 1
-    assert invoke(target, "replay", "checkpoint")[0] == 0
-
-
 @pytest.mark.postgres
 def test_a_restore_failing_half_way_leaves_no_rows(
     postgres_backup_stores: BackupStores, tmp_path: Path
@@ -242,33 +165,3 @@ def test_a_restore_failing_half_way_leaves_no_rows(
     assert set(held.values()) == {(0,)}
     code, said = invoke(stores.target, "restore", str(backup))
     assert code == 0, said
-
-
-SEALS = (
-    "CREATE TABLE audit_seals (notification_id BIGINT PRIMARY KEY, "
-    "key_id TEXT NOT NULL, seal {} NOT NULL)"
-)
-
-
-def test_an_audit_table_this_code_does_not_know_goes_along(
-    backup_stores: BackupStores, tmp_path: Path
-) -> None:
-    stores = backup_stores
-    blob = "BYTEA" if stores.kind == "postgres" else "BLOB"
-    fill(stores.source)
-    run_sql(stores.source, SEALS.format(blob))
-    for at in (1, 2):
-        run_sql(stores.source, "INSERT INTO audit_seals VALUES (?, 'k1', ?)", at, b"s")
-    dest = tmp_path / "backup"
-    assert invoke(stores.source, "backup", str(dest))[0] == 0
-    assert read_manifest(dest).table("audit_seals").rows == 2
-    if stores.kind == "postgres":
-        # Its rows go only into a table the code made, with the same columns.
-        code, said = invoke(stores.target, "restore", str(dest))
-        assert (code, "makes no table audit_seals" in said) == (1, True)
-        assert set(store_state(stores.target).values()) == {(0,)}
-        run_sql(stores.target, SEALS.format(blob))
-    code, said = invoke(stores.target, "restore", str(dest))
-    assert code == 0, said
-    seals = run_sql(stores.target, "SELECT * FROM audit_seals ORDER BY 1")
-    assert [(at, key) for at, key, _ in seals] == [(1, "k1"), (2, "k1")]

@@ -1,0 +1,78 @@
+"""What a backup holds and leaves out, and a restored store that carries on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.backup.commands import fill, invoke
+from tests.backup.conftest import BackupStores
+from tests.backup.contents import event_log, run_sql, store_state
+from tickettape.backup_manifest import read_manifest
+
+
+def test_keys_stay_out_and_the_restored_store_carries_on(
+    backup_stores: BackupStores, tmp_path: Path
+) -> None:
+    source = backup_stores.source
+    fill(source)
+    # Keys kept where a careless operator keeps them: in the data directory.
+    keys = Path(source["TICKETTAPE_DATA_DIR"])
+    keys.mkdir(parents=True, exist_ok=True)
+    key, keyring = keys / "audit.pem", keys / "seal.keyring"
+    keyring.write_bytes(b"seal-keyring-secret-0123456789")
+    assert invoke(source, "replay", "keygen", str(key))[0] == 0
+    signing = {
+        **source,
+        "TICKETTAPE_CHECKPOINT_KEY": str(key),
+        "TICKETTAPE_SEAL_KEY": str(keyring),
+    }
+    assert invoke(signing, "replay", "checkpoint")[0] == 0
+    dest = tmp_path / "backup"
+    code, said = invoke(signing, "backup", str(dest))
+    assert code == 0, said
+    assert "TICKETTAPE_SEAL_KEY" in said
+    secrets = [key.read_bytes(), keyring.read_bytes()]
+    for path in dest.rglob("*"):
+        if path.is_file():
+            assert not any(secret in path.read_bytes() for secret in secrets), path
+
+    target = {**backup_stores.target, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
+    code, said = invoke(target, "restore", str(dest))
+    assert code == 0, said
+    code, said = invoke(target, "replay", "verify")
+    assert (code, "holds" in said) == (0, True)
+    # New rows follow the restored ones: the next event, the next checkpoint.
+    position = read_manifest(dest).log_position
+    assert invoke(target, "token", "create", "--role", "auditor")[0] == 0
+    assert event_log(target)[-1][0] == position + 1
+    assert invoke(target, "replay", "checkpoint")[0] == 0
+
+
+SEALS = (
+    "CREATE TABLE audit_seals (notification_id BIGINT PRIMARY KEY, "
+    "key_id TEXT NOT NULL, seal {} NOT NULL)"
+)
+
+
+def test_an_audit_table_this_code_does_not_know_goes_along(
+    backup_stores: BackupStores, tmp_path: Path
+) -> None:
+    stores = backup_stores
+    blob = "BYTEA" if stores.kind == "postgres" else "BLOB"
+    fill(stores.source)
+    run_sql(stores.source, SEALS.format(blob))
+    for at in (1, 2):
+        run_sql(stores.source, "INSERT INTO audit_seals VALUES (?, 'k1', ?)", at, b"s")
+    dest = tmp_path / "backup"
+    assert invoke(stores.source, "backup", str(dest))[0] == 0
+    assert read_manifest(dest).table("audit_seals").rows == 2
+    if stores.kind == "postgres":
+        # Its rows go only into a table the code made, with the same columns.
+        code, said = invoke(stores.target, "restore", str(dest))
+        assert (code, "makes no table audit_seals" in said) == (1, True)
+        assert set(store_state(stores.target).values()) == {(0,)}
+        run_sql(stores.target, SEALS.format(blob))
+    code, said = invoke(stores.target, "restore", str(dest))
+    assert code == 0, said
+    seals = run_sql(stores.target, "SELECT * FROM audit_seals ORDER BY 1")
+    assert [(at, key) for at, key, _ in seals] == [(1, "k1"), (2, "k1")]
