@@ -31,51 +31,36 @@ from tickettape.backup_manifest import (
     now,
     tickettape_version,
 )
+from tickettape.backup_postgres_tables import (
+    CHAIN_TABLE,
+    COLUMNS,
+    EVENTS_TABLE,
+    highest,
+    holds_rows,
+    is_store_table,
+    qualified,
+    schema_of,
+    table_names,
+)
 from tickettape.blobs import BLOB_TABLE, PostgresBlobStore
 from tickettape.settings import Settings
-from tickettape.stores import event_store_env, libpq_conninfo, parse_database_url
-
-# eventsourcing names an application's tables <name>_<purpose>.
-EVENTS_TABLE = f"{HelpDesk.name}_events"
-SNAPSHOTS_TABLE = f"{HelpDesk.name}_snapshots"
-AUDIT_PREFIX = "audit_"
-CHAIN_TABLE = "audit_chain"
-
-_TABLES = (
-    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname"
-)
-_COLUMNS = (
-    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-    "pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname) "
-    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 "
-    "AND NOT a.attisdropped ORDER BY a.attnum"
-)
-
-
-def is_store_table(name: str) -> bool:
-    """Whether a table belongs to the event store (views are rebuilt, not copied)."""
-    return name in (EVENTS_TABLE, SNAPSHOTS_TABLE, BLOB_TABLE) or name.startswith(
-        AUDIT_PREFIX
-    )
+from tickettape.stores import event_store_env, libpq_conninfo
 
 
 def backup_postgres(settings: Settings, dest: Path) -> Manifest:
     """COPY every table of the event store to a file in dest, all from one snapshot."""
-    schema = _schema(settings)
+    schema = schema_of(settings)
     with psycopg.connect(libpq_conninfo(settings)) as conn:
         conn.isolation_level = IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         with conn.transaction(), conn.cursor() as cur:
-            names = [n for n in _table_names(cur, schema) if is_store_table(n)]
+            names = [n for n in table_names(cur, schema) if is_store_table(n)]
             if EVENTS_TABLE not in names:
                 raise BackupError(f"no event store in the schema {schema}")
             dumped = [_dump(cur, schema, name, dest) for name in names]
-            log_position = _highest(cur, schema, EVENTS_TABLE, "notification_id")
+            log_position = highest(cur, schema, EVENTS_TABLE, "notification_id")
             chain_position = (
-                _highest(cur, schema, CHAIN_TABLE, "notification_id")
+                highest(cur, schema, CHAIN_TABLE, "notification_id")
                 if CHAIN_TABLE in names
                 else 0
             )
@@ -95,10 +80,10 @@ def backup_postgres(settings: Settings, dest: Path) -> Manifest:
 
 def postgres_target_problem(settings: Settings) -> str | None:
     """Why the database or schema cannot take a restore (its store must be empty)."""
-    schema = _schema(settings)
+    schema = schema_of(settings)
     with psycopg.connect(libpq_conninfo(settings)) as conn, conn.cursor() as cur:
-        for name in _table_names(cur, schema):
-            if is_store_table(name) and _holds_rows(cur, schema, name):
+        for name in table_names(cur, schema):
+            if is_store_table(name) and holds_rows(cur, schema, name):
                 return (
                     f"the target is not empty: {schema}.{name} holds rows; "
                     "restore only into an empty database or schema"
@@ -125,7 +110,7 @@ def check_postgres_backup(src: Path, manifest: Manifest) -> None:
 def restore_postgres(settings: Settings, src: Path, manifest: Manifest) -> None:
     """Make the store's tables, then copy every row in, in one transaction."""
     _create_tables(settings)
-    schema = _schema(settings)
+    schema = schema_of(settings)
     try:
         with (
             psycopg.connect(libpq_conninfo(settings)) as conn,
@@ -141,10 +126,10 @@ def restore_postgres(settings: Settings, src: Path, manifest: Manifest) -> None:
                     cur.execute(
                         sql.SQL(
                             "SELECT setval(%s, coalesce(max({}), 0) + 1, false) FROM {}"
-                        ).format(sql.Identifier(column), _name(schema, table.name)),
+                        ).format(sql.Identifier(column), qualified(schema, table.name)),
                         (sequence,),
                     )
-            at = _highest(cur, schema, manifest.events_table, "notification_id")
+            at = highest(cur, schema, manifest.events_table, "notification_id")
             if at != manifest.log_position:
                 raise BackupError(
                     f"restored up to log position {at}, "
@@ -170,7 +155,7 @@ def _create_tables(settings: Settings) -> None:
 
 def _ready(cur: Any, schema: str, table: TableEntry) -> list[tuple[str, str]]:
     """Check a target table takes the backup's columns and is empty; its sequences."""
-    cur.execute(_COLUMNS, (schema, table.name))
+    cur.execute(COLUMNS, (schema, table.name))
     found = {str(row[0]): (str(row[1]), row[2]) for row in cur.fetchall()}
     if not found:
         raise BackupError(
@@ -178,7 +163,7 @@ def _ready(cur: Any, schema: str, table: TableEntry) -> list[tuple[str, str]]:
         )
     # Writers wait until the rows are in; readers may go on.
     cur.execute(
-        sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(_name(schema, table.name))
+        sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(qualified(schema, table.name))
     )
     for column in table.columns:
         if column.name not in found:
@@ -188,7 +173,7 @@ def _ready(cur: Any, schema: str, table: TableEntry) -> list[tuple[str, str]]:
                 f"{table.name}.{column.name} is {found[column.name][0]} here, "
                 f"{column.type} in the backup"
             )
-    if _holds_rows(cur, schema, table.name):
+    if holds_rows(cur, schema, table.name):
         raise BackupError(f"{schema}.{table.name} holds rows; nothing was restored")
     return [(name, str(seq)) for name, (_, seq) in found.items() if seq is not None]
 
@@ -196,7 +181,7 @@ def _ready(cur: Any, schema: str, table: TableEntry) -> list[tuple[str, str]]:
 def _load(cur: Any, schema: str, table: TableEntry, src: Path) -> None:
     columns = sql.SQL(", ").join(sql.Identifier(c.name) for c in table.columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        _name(schema, table.name), columns
+        qualified(schema, table.name), columns
     )
     with inside(src, table.file).open("rb") as file, cur.copy(statement) as copy:
         while chunk := file.read(CHUNK):
@@ -206,11 +191,11 @@ def _load(cur: Any, schema: str, table: TableEntry, src: Path) -> None:
 
 
 def _dump(cur: Any, schema: str, name: str, dest: Path) -> tuple[TableEntry, FileEntry]:
-    cur.execute(_COLUMNS, (schema, name))
+    cur.execute(COLUMNS, (schema, name))
     columns = [Column(name=str(row[0]), type=str(row[1])) for row in cur.fetchall()]
     statement = sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT").format(
         sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
-        _name(schema, name),
+        qualified(schema, name),
     )
     # COPY's text format: one line per row, newlines inside values escaped.
     path = dest / f"{name}.copy"
@@ -226,39 +211,11 @@ def _dump(cur: Any, schema: str, name: str, dest: Path) -> tuple[TableEntry, Fil
     return table, FileEntry(path=path.name, bytes=size, sha256=hasher.hexdigest())
 
 
-def _schema(settings: Settings) -> str:
-    # Where eventsourcing puts the events when the URL names no schema.
-    return parse_database_url(settings.database_url).schema or "public"
-
-
-def _name(schema: str, table: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-
-
-def _table_names(cur: Any, schema: str) -> list[str]:
-    cur.execute(_TABLES, (schema,))
-    return [str(row[0]) for row in cur.fetchall()]
-
-
-def _holds_rows(cur: Any, schema: str, table: str) -> bool:
-    cur.execute(sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_name(schema, table)))
-    return bool(cur.fetchone()[0])
-
-
-def _highest(cur: Any, schema: str, table: str, column: str) -> int:
-    cur.execute(
-        sql.SQL("SELECT max({}) FROM {}").format(
-            sql.Identifier(column), _name(schema, table)
-        )
-    )
-    return int(cur.fetchone()[0] or 0)
-
-
 def _blob_summary(cur: Any, schema: str) -> tuple[int, int]:
     cur.execute(
         sql.SQL(
             "SELECT count(*), coalesce(sum(octet_length(content)), 0) FROM {}"
-        ).format(_name(schema, BLOB_TABLE))
+        ).format(qualified(schema, BLOB_TABLE))
     )
     count, size = cur.fetchone()
     return int(count), int(size)
