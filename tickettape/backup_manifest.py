@@ -1,9 +1,9 @@
 """A backup's manifest: what it holds, and the checks a restore makes first.
 
 A backup directory holds its files and `manifest.json`, written last: the store
-kind, the log position at the snapshot, every table with its row count, and every
-file with its size and sha256. A restore reads and checks all of it before it
-writes anything.
+kind, the log position at the snapshot, the seal keys that sealed what it holds,
+every table with its row count, and every file with its size and sha256. A
+restore reads and checks all of it before it writes anything.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
+# The audit tables whose rows name the seal key that sealed them.
+SEALED_TABLES = ("audit_seals", "audit_chain")
 
 StoreKind = Literal["sqlite", "postgresql"]
+SealKeyId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 
 
 class BackupError(Exception):
@@ -75,6 +78,8 @@ class Manifest(_Strict):
     tickettape_version: str
     log_position: int = Field(ge=0)
     chain_position: int = Field(ge=0)
+    # The keys whose seals are in the backup; the keyring is never in it.
+    seal_key_ids: list[SealKeyId]
     events_table: str
     tables: list[TableEntry]
     files: list[FileEntry]

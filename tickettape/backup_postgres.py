@@ -20,6 +20,7 @@ from domain.desk import HelpDesk
 from replay.ledger_stores import open_ledger
 from tickettape.backup_manifest import (
     CHUNK,
+    SEALED_TABLES,
     BackupError,
     BlobSummary,
     Column,
@@ -65,12 +66,14 @@ def backup_postgres(settings: Settings, dest: Path) -> Manifest:
                 else 0
             )
             blobs = _blob_summary(cur, schema) if BLOB_TABLE in names else (0, 0)
+            sealed_by = _seal_key_ids(cur, schema, names)
     return Manifest(
         store="postgresql",
         created_at=now(),
         tickettape_version=tickettape_version(),
         log_position=log_position,
         chain_position=chain_position,
+        seal_key_ids=sealed_by,
         events_table=EVENTS_TABLE,
         tables=[table for table, _ in dumped],
         files=[file for _, file in dumped],
@@ -209,6 +212,21 @@ def _dump(cur: Any, schema: str, name: str, dest: Path) -> tuple[TableEntry, Fil
             file.write(data)
     table = TableEntry(name=name, rows=rows, file=path.name, columns=columns)
     return table, FileEntry(path=path.name, bytes=size, sha256=hasher.hexdigest())
+
+
+def _seal_key_ids(cur: Any, schema: str, names: list[str]) -> list[str]:
+    """The seal keys named by the snapshot's seals and chain links."""
+    selects = [
+        sql.SQL("SELECT key_id FROM {} WHERE key_id IS NOT NULL").format(
+            qualified(schema, name)
+        )
+        for name in SEALED_TABLES
+        if name in names
+    ]
+    if not selects:
+        return []
+    cur.execute(sql.SQL(" UNION ").join(selects))
+    return sorted(str(row[0]) for row in cur.fetchall())
 
 
 def _blob_summary(cur: Any, schema: str) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tickettape.backup_manifest import (
     CHUNK,
+    SEALED_TABLES,
     BackupError,
     BlobSummary,
     Column,
@@ -74,6 +75,7 @@ def backup_sqlite(settings: Settings, dest: Path) -> Manifest:
         tickettape_version=tickettape_version(),
         log_position=_highest(copy, EVENTS_TABLE, "rowid"),
         chain_position=_highest(copy, CHAIN_TABLE, "notification_id"),
+        seal_key_ids=_seal_key_ids(copy, tables),
         events_table=EVENTS_TABLE,
         tables=tables,
         files=[file_entry(dest, copy), file_entry(dest, listing)],
@@ -180,6 +182,18 @@ def _highest(path: Path, table: str, column: str) -> int:
         except sqlite3.OperationalError:  # no such table: nothing of it yet
             return 0
     return int(row[0] or 0)
+
+
+def _seal_key_ids(path: Path, tables: list[TableEntry]) -> list[str]:
+    """The seal keys named by the copy's seals and chain links."""
+    names = [table.name for table in tables if table.name in SEALED_TABLES]
+    if not names:
+        return []
+    query = " UNION ".join(
+        f"SELECT key_id FROM {name} WHERE key_id IS NOT NULL" for name in names
+    )
+    with _read_only(path) as lite:
+        return sorted(str(row[0]) for row in lite.execute(query))
 
 
 def _copy_blobs(source: Path, dest: Path) -> list[BlobFile]:

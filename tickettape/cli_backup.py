@@ -120,8 +120,9 @@ def _contents(manifest: Manifest) -> str:
     events = manifest.table(manifest.events_table).rows
     return (
         f"{events} events up to log position {manifest.log_position} (audit chain "
-        f"up to {manifest.chain_position}), {len(manifest.tables)} tables, "
-        f"{manifest.blobs.count} blobs ({manifest.blobs.bytes:,} bytes)"
+        f"up to {manifest.chain_position}; sealed with key(s) "
+        f"{', '.join(manifest.seal_key_ids) or 'none'}), {len(manifest.tables)} "
+        f"tables, {manifest.blobs.count} blobs ({manifest.blobs.bytes:,} bytes)"
     )
 
 
