@@ -3,7 +3,8 @@
 A backup directory holds its files and `manifest.json`, written last: the store
 kind, the log position at the snapshot, the seal keys that sealed what it holds,
 every table with its row count, and every file with its size and sha256. A
-restore reads and checks all of it before it writes anything.
+restore reads and checks all of it, and the keyring it will verify with, before
+it writes anything.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from replay.seals import KeyringError, load_keyring
 
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
@@ -104,6 +107,27 @@ class Manifest(_Strict):
             if entry.name == name:
                 return entry
         raise BackupError(f"the manifest lists no table {name}")
+
+
+def seal_keyring_problem(path: Path, manifest: Manifest) -> str | None:
+    """Why the keyring at path cannot check the backup's seals; None if it can."""
+    sealed = ", ".join(manifest.seal_key_ids)
+    holding = f" (it holds key(s) {sealed})" if sealed else ""
+    advice = (
+        f"copy the seal keyring kept apart from the backup{holding} to {path}, "
+        "or set TICKETTAPE_SEAL_KEY to it"
+    )
+    try:
+        keyring = load_keyring(path)
+    except KeyringError as error:
+        return f"{error}: {advice}"
+    missing = [key for key in manifest.seal_key_ids if key not in keyring.by_id]
+    if missing:
+        return (
+            f"the seal keyring {path} lacks key(s) {', '.join(missing)}, which "
+            f"sealed this backup: {advice}"
+        )
+    return None
 
 
 def tickettape_version() -> str:

@@ -44,6 +44,7 @@ from tickettape.backup_postgres_tables import (
     table_names,
 )
 from tickettape.blobs import BLOB_TABLE, PostgresBlobStore
+from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
 
@@ -144,7 +145,11 @@ def restore_postgres(settings: Settings, src: Path, manifest: Manifest) -> None:
 
 def _create_tables(settings: Settings) -> None:
     """The tables as the desk, the audit ledger and the blob store make them."""
-    desk = HelpDesk(env=event_store_env(settings))
+    env = event_store_env(settings)
+    # Tables only: a recorder told of no keyring neither reads nor makes one, so
+    # no new keyring ever stands beside the restored seals.
+    del env[KEYRING_KEY]
+    desk = HelpDesk(env=env)
     try:
         open_ledger(desk).close()
     finally:

@@ -133,7 +133,11 @@ def sqlite_target_problem(settings: Settings) -> str | None:
         return None
     if not data_dir.is_dir():
         return f"{data_dir} is a file, not a data directory"
-    held = sorted(child.name for child in data_dir.iterdir())
+    # The seal keyring's default place is the data directory: it may wait there.
+    keyring = settings.seal_key_path.resolve()
+    held = sorted(
+        child.name for child in data_dir.iterdir() if child.resolve() != keyring
+    )
     if held:
         return (
             f"the data directory {data_dir} is not empty ({', '.join(held[:5])}); "

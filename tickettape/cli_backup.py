@@ -16,6 +16,7 @@ from tickettape.backup_manifest import (
     Manifest,
     new_backup_directory,
     read_manifest,
+    seal_keyring_problem,
     write_manifest,
 )
 from tickettape.backup_postgres import (
@@ -36,7 +37,8 @@ from tickettape.settings import Settings
 KEYS_NOTE = (
     "Not in the backup: the views (a restore rebuilds them) and the keys. Keep the "
     "seal keyring (TICKETTAPE_SEAL_KEY) and the checkpoint private key "
-    "(TICKETTAPE_CHECKPOINT_KEY) separately: a restored store is verified with them."
+    "(TICKETTAPE_CHECKPOINT_KEY) separately: a restore needs the keyring, and a "
+    "restored store is verified with both."
 )
 # What a command may meet beyond its own checks: the disk, or the database.
 STORE_ERRORS = (OSError, ValueError, sqlite3.Error, psycopg.Error)
@@ -89,13 +91,13 @@ def restore(
     out.print(f"views rebuilt ({len(rebuilt)}) up to log position {lowest}")
     out.print(
         "Next: `tickettape replay verify` checks the restored archive "
-        "(with the source's seal keyring and checkpoint public key).",
+        "(with the source's checkpoint public key, if it signed checkpoints).",
         soft_wrap=True,
     )
 
 
 def _restore(config: Settings, src: Path, manifest: Manifest) -> None:
-    """Refuse the wrong store or a non-empty one, check every file, then write."""
+    """Refuse the wrong store, a non-empty one or the wrong keyring; check, write."""
     kind = "postgresql" if config.uses_postgres else "sqlite"
     if manifest.store != kind:
         raise BackupError(
@@ -106,6 +108,9 @@ def _restore(config: Settings, src: Path, manifest: Manifest) -> None:
         problem = postgres_target_problem(config)
     else:
         problem = sqlite_target_problem(config)
+    # Before anything opens the target: an empty store opened without its
+    # keyring would make a new one, which the restored seals do not verify with.
+    problem = problem or seal_keyring_problem(config.seal_key_path, manifest)
     if problem is not None:
         raise BackupError(f"{problem}; nothing was written")
     if config.uses_postgres:

@@ -26,10 +26,22 @@ class BackupStores:
 
 def settings_of(env: dict[str, str]) -> Settings:
     """The settings the CLI reads from this environment."""
+    keyring = env.get("TICKETTAPE_SEAL_KEY")
     return Settings(
         data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
         database_url=env["TICKETTAPE_DATABASE_URL"],
+        seal_key=Path(keyring) if keyring else None,
     )
+
+
+def with_keyring(env: dict[str, str], keyring: Path) -> dict[str, str]:
+    """The environment with TICKETTAPE_SEAL_KEY set to this keyring file."""
+    return {**env, "TICKETTAPE_SEAL_KEY": str(keyring)}
+
+
+def keyed_target(stores: BackupStores) -> dict[str, str]:
+    """The target's environment with the seal keyring that sealed the source."""
+    return with_keyring(stores.target, settings_of(stores.source).seal_key_path)
 
 
 def _stores(
