@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.backup.commands import fill, invoke
-from tests.backup.conftest import BackupStores
+from tests.backup.conftest import BackupStores, keyed_target
 from tests.backup.contents import event_log, run_sql, store_state
 from tickettape.backup_manifest import read_manifest
 
@@ -48,9 +48,9 @@ def test_keys_stay_out_and_the_restored_store_carries_on(
     assert invoke(target, "replay", "checkpoint")[0] == 0
 
 
-SEALS = (
-    "CREATE TABLE audit_seals (notification_id BIGINT PRIMARY KEY, "
-    "key_id TEXT NOT NULL, seal {} NOT NULL)"
+WITNESSES = (
+    "CREATE TABLE audit_witnesses (notification_id BIGINT PRIMARY KEY, "
+    "witness TEXT NOT NULL, statement {} NOT NULL)"
 )
 
 
@@ -60,19 +60,22 @@ def test_an_audit_table_this_code_does_not_know_goes_along(
     stores = backup_stores
     blob = "BYTEA" if stores.kind == "postgres" else "BLOB"
     fill(stores.source)
-    run_sql(stores.source, SEALS.format(blob))
+    run_sql(stores.source, WITNESSES.format(blob))
     for at in (1, 2):
-        run_sql(stores.source, "INSERT INTO audit_seals VALUES (?, 'k1', ?)", at, b"s")
+        run_sql(
+            stores.source, "INSERT INTO audit_witnesses VALUES (?, 'w1', ?)", at, b"s"
+        )
     dest = tmp_path / "backup"
     assert invoke(stores.source, "backup", str(dest))[0] == 0
-    assert read_manifest(dest).table("audit_seals").rows == 2
+    assert read_manifest(dest).table("audit_witnesses").rows == 2
+    target = keyed_target(stores)
     if stores.kind == "postgres":
         # Its rows go only into a table the code made, with the same columns.
-        code, said = invoke(stores.target, "restore", str(dest))
-        assert (code, "makes no table audit_seals" in said) == (1, True)
-        assert set(store_state(stores.target).values()) == {(0,)}
-        run_sql(stores.target, SEALS.format(blob))
-    code, said = invoke(stores.target, "restore", str(dest))
+        code, said = invoke(target, "restore", str(dest))
+        assert (code, "makes no table audit_witnesses" in said) == (1, True)
+        assert set(store_state(target).values()) == {(0,)}
+        run_sql(target, WITNESSES.format(blob))
+    code, said = invoke(target, "restore", str(dest))
     assert code == 0, said
-    seals = run_sql(stores.target, "SELECT * FROM audit_seals ORDER BY 1")
-    assert [(at, key) for at, key, _ in seals] == [(1, "k1"), (2, "k1")]
+    rows = run_sql(target, "SELECT * FROM audit_witnesses ORDER BY 1")
+    assert [(at, who) for at, who, _ in rows] == [(1, "w1"), (2, "w1")]
