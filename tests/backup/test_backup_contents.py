@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from replay.seals import load_keyring
 from tests.backup.commands import fill, invoke
-from tests.backup.conftest import BackupStores, keyed_target
+from tests.backup.conftest import BackupStores, keyed_target, settings_of
 from tests.backup.contents import event_log, run_sql, store_state
 from tickettape.backup_manifest import read_manifest
 
@@ -15,37 +17,42 @@ def test_keys_stay_out_and_the_restored_store_carries_on(
 ) -> None:
     source = backup_stores.source
     fill(source)
-    # Keys kept where a careless operator keeps them: in the data directory.
+    # Keys kept where a careless operator keeps them: in the data directory,
+    # where the seal keyring is made by default.
     keys = Path(source["TICKETTAPE_DATA_DIR"])
-    keys.mkdir(parents=True, exist_ok=True)
-    key, keyring = keys / "audit.pem", keys / "seal.keyring"
-    keyring.write_bytes(b"seal-keyring-secret-0123456789")
+    key, keyring = keys / "audit.pem", settings_of(source).seal_key_path
+    assert keyring.parent == keys
     assert invoke(source, "replay", "keygen", str(key))[0] == 0
-    signing = {
-        **source,
-        "TICKETTAPE_CHECKPOINT_KEY": str(key),
-        "TICKETTAPE_SEAL_KEY": str(keyring),
-    }
+    signing = {**source, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
     assert invoke(signing, "replay", "checkpoint")[0] == 0
     dest = tmp_path / "backup"
     code, said = invoke(signing, "backup", str(dest))
     assert code == 0, said
     assert "TICKETTAPE_SEAL_KEY" in said
+    sealing = load_keyring(keyring)
+    assert read_manifest(dest).seal_key_ids == [sealing.current.key_id]
     secrets = [key.read_bytes(), keyring.read_bytes()]
+    for sealing_key in sealing.keys:
+        secrets += [sealing_key.secret, sealing_key.secret.hex().encode()]
     for path in dest.rglob("*"):
         if path.is_file():
             assert not any(secret in path.read_bytes() for secret in secrets), path
 
+    # The keyring, copied apart from the backup, waits where the target's goes.
     target = {**backup_stores.target, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
+    kept = settings_of(target).seal_key_path
+    kept.parent.mkdir(parents=True)
+    shutil.copyfile(keyring, kept)
     code, said = invoke(target, "restore", str(dest))
     assert code == 0, said
     code, said = invoke(target, "replay", "verify")
-    assert (code, "holds" in said) == (0, True)
+    assert (code, "holds" in said) == (0, True), said
     # New rows follow the restored ones: the next event, the next checkpoint.
     position = read_manifest(dest).log_position
     assert invoke(target, "token", "create", "--role", "auditor")[0] == 0
     assert event_log(target)[-1][0] == position + 1
     assert invoke(target, "replay", "checkpoint")[0] == 0
+    assert kept.read_bytes() == keyring.read_bytes()
 
 
 WITNESSES = (

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from tests.backup.conftest import BackupStores, settings_of
+from tests.backup.conftest import BackupStores, keyed_target, settings_of
 from tests.backup.contents import event_log, tickets, view_rows
 from tests.backup.drill import Writers
 from tickettape.backup_manifest import read_manifest
@@ -58,19 +58,27 @@ def test_a_backup_under_load_restores_every_acknowledged_write(
     assert len(before) >= 120
     assert manifest.table(SNAPSHOTS[stores.kind]).rows > 0
 
-    restored = runner.invoke(app, ["restore", str(dest)], env=stores.target)
+    # The restore is given the keyring that sealed the source, kept apart.
+    keyed = keyed_target(stores)
+    restored = runner.invoke(app, ["restore", str(dest)], env=keyed)
     assert restored.exit_code == 0, restored.output
     assert "tickettape replay verify" in restored.output
-    verified = runner.invoke(app, ["replay", "verify"], env=stores.target)
-    assert verified.exit_code == 0, verified.output
 
     # The same events at the same log positions, up to the snapshot and no further.
-    copied = event_log(stores.target)
+    copied = event_log(keyed)
     assert copied == event_log(stores.source, manifest.log_position)
     assert copied[-1][0] == manifest.log_position
     assert len(event_log(stores.source)) > len(copied)
 
-    target = open_runtime(settings_of(stores.target))
+    # Sealed and chained as they were; those past the chain's head on seals alone.
+    verified = runner.invoke(app, ["replay", "verify"], env=keyed)
+    assert verified.exit_code == 0, verified.output
+    said = " ".join(verified.output.split())
+    assert f"up to position {manifest.chain_position} match" in said
+    unchained = sum(1 for at, _, _ in copied if at > manifest.chain_position)
+    assert (f"{unchained} newer ones their seals" in said) == (unchained > 0)
+
+    target = open_runtime(settings_of(keyed))
     spare = spare_views(stores)
     try:
         everything = {t.number: t for t in tickets(target.desk)}

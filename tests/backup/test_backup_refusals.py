@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.backup.commands import fill, invoke, take_backup
-from tests.backup.conftest import BackupStores
+from tests.backup.conftest import BackupStores, keyed_target
 from tests.backup.contents import store_state
 from tickettape.backup_manifest import MANIFEST, file_digest, read_manifest
 
@@ -111,7 +111,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
 ) -> None:
     assert callable(damage)
     damage(backup)
-    code, output = invoke(backup_stores.target, "restore", str(backup))
+    code, output = invoke(keyed_target(backup_stores), "restore", str(backup))
     assert code == 1
     assert said in output
     assert store_state(backup_stores.target) == {}
@@ -158,10 +158,11 @@ def test_a_restore_failing_half_way_leaves_no_rows(
             entry.update(sha256=sha256, bytes=size)
     (forged / MANIFEST).write_text(json.dumps(document))
 
-    code, said = invoke(stores.target, "restore", str(forged))
+    target = keyed_target(stores)
+    code, said = invoke(target, "restore", str(forged))
     assert (code, "wrote no rows" in said) == (1, True)
-    held = store_state(stores.target)
+    held = store_state(target)
     assert held
     assert set(held.values()) == {(0,)}
-    code, said = invoke(stores.target, "restore", str(backup))
+    code, said = invoke(target, "restore", str(backup))
     assert code == 0, said
