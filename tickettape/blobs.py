@@ -111,6 +111,10 @@ class PostgresBlobStore:
             row = conn.execute(select, (sha256,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def create_table(self) -> None:
+        """Connect, creating the table if it is missing (else done on first use)."""
+        self._open()
+
     def close(self) -> None:
         """Close the pool's connections."""
         self._pool.close()

@@ -8,22 +8,21 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from domain.audit import Origin
 from domain.tokens import Role
 from projections.catalogue import all_views
-from projections.rebuild import rebuild
 from projections.view import View
 from projections.worker import chosen_views, work
 from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
+from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
-from tickettape.console import CLI_ACTOR, fail, out, runtime
+from tickettape.console import CLI_ACTOR, fail, out, rebuild_views, runtime
 from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
@@ -38,6 +37,7 @@ add_archive_commands(replay_app)
 add_backlog_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
+add_backup_commands(app)
 
 
 def announce_first_token(secret: str | None, opened: Runtime) -> None:
@@ -167,17 +167,8 @@ def projections_rebuild(
     if every == (name is not None):
         raise fail("name one view, or give --all")
     views = known_views([] if name is None else [name])
-    rebuilt: list[tuple[str, int]] = []
-    with runtime(views) as opened, Progress(console=out) as bar:
-        for view in views:
-            task = bar.add_task(f"rebuilding {view.name}", total=None)
-
-            def show(at: int, top: int, task: TaskID = task) -> None:
-                bar.update(task, completed=at, total=top)
-
-            store, size = opened.views.store, opened.settings.views_batch_size
-            at = rebuild(opened.desk, store, view, size, show)
-            rebuilt.append((view.name, at))
+    with runtime(views) as opened:
+        rebuilt = rebuild_views(opened, views)
     for rebuilt_name, at in rebuilt:
         out.print(f"{rebuilt_name} rebuilt up to position {at}")
 
