@@ -17,7 +17,7 @@ from hashlib import sha256
 
 from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
 from replay.seals import Keyring, event_message, link_message
-from replay.verdicts import Finding, Problem, bad
+from replay.verdicts import Bad, Finding, Problem, bad
 
 # The hash a chain starts from.
 GENESIS = bytes(32)
@@ -146,6 +146,15 @@ def seal_finding(
             record,
         ).finding
     return None
+
+
+def skipped(record: StoredRecord) -> Bad:
+    """A sealed event the chain passed over: its link was removed."""
+    return bad(
+        Problem.CHAIN_ALTERED,
+        "the chain skips this sealed event: its chain link was removed",
+        record,
+    )
 
 
 def link_problem(keyring: Keyring, link: ChainLink) -> tuple[Problem, str] | None:

@@ -7,7 +7,14 @@ from uuid import UUID
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
 from domain.ticket import Ticket
-from replay.chain import GENESIS, aggregate_hash, event_hash, link_problem, seal_finding
+from replay.chain import (
+    GENESIS,
+    aggregate_hash,
+    event_hash,
+    link_problem,
+    seal_finding,
+    skipped,
+)
 from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
 from replay.seals import Keyring
 from replay.verdicts import Bad, Finding, Problem, Verdict, bad
@@ -65,11 +72,7 @@ class _Stream:
         self.version = record.version
         if link is None:
             if record.notification_id < self.chain_end:
-                raise bad(
-                    Problem.CHAIN_ALTERED,
-                    "the chain skips this sealed event: its chain link was removed",
-                    record,
-                )
+                raise skipped(record)
             self.unchained += 1
             return
         if link.notification_id != record.notification_id:

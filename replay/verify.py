@@ -22,6 +22,7 @@ from replay.chain import (
     global_hash,
     link_problem,
     seal_finding,
+    skipped,
 )
 from replay.checkpoint import Checkpoint, signature_problem
 from replay.ledger import (
@@ -169,11 +170,7 @@ class _Walk:
             if record.notification_id < self.chain_end or (
                 cp is not None and record.notification_id <= cp.position
             ):
-                raise bad(
-                    Problem.CHAIN_ALTERED,
-                    "the chain skips this sealed event: its chain link was removed",
-                    record,
-                )
+                raise skipped(record)
             self.unchained += 1
             return
         self._linked(record, link, own)
