@@ -13,7 +13,7 @@ from tests.faults.served import first_admin_token, serving
 from tickettape.settings import Settings
 
 #: Seconds of load before the kill and after the restart.
-STEADY = 3.0
+STEADY = 2.0
 
 
 def test_an_api_killed_under_load_loses_no_acknowledged_write(

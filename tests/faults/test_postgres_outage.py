@@ -30,8 +30,8 @@ from tickettape.throwaway_postgres import ThrowawayServer, with_schema
 
 pytestmark = pytest.mark.postgres
 
-#: Seconds of load before the fault and after the restart.
-STEADY = 4.0
+#: Seconds of load before the fault, and after the restart.
+BEFORE, AFTER = 3.0, 2.0
 #: Seconds after the restart within which /readyz must say 200 again.
 READY_AGAIN = 10.0
 #: The views and the chain kept by worker processes: the production layout.
@@ -69,7 +69,7 @@ def test_the_database_going_away_is_answered_in_bounded_time_and_loses_nothing(
             # not what this test is about (it exits, for its supervisor).
             follower.wait_for("stop with SIGTERM or Ctrl-C")
         with under_load(server.port, token) as load:
-            time.sleep(STEADY)
+            time.sleep(BEFORE)
             down = time.monotonic()
             crashable_postgres.crash()
             try:
@@ -78,7 +78,7 @@ def test_the_database_going_away_is_answered_in_bounded_time_and_loses_nothing(
                 restarting = time.monotonic()
                 crashable_postgres.start()
             ready_after = seconds_until_ready(server.port, READY_AGAIN)
-            time.sleep(STEADY)
+            time.sleep(AFTER)
         load.settle()
         assert_followed(settings, server, *(followers if workers else []))
 
