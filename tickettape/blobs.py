@@ -145,12 +145,12 @@ class PostgresBlobStore:
         try:
             if not self._ready:
                 self._pool.open(wait=True, timeout=self._timeout)
-                self._create_table()
+                self._make_table()
                 self._ready = True
         finally:
             self._lock.release()
 
-    def _create_table(self) -> None:
+    def _make_table(self) -> None:
         statements = [
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} ("
