@@ -153,6 +153,12 @@ def libpq_conninfo(settings: Settings) -> str:
     )
 
 
+def bulk_conninfo(settings: Settings) -> str:
+    """libpq_conninfo without the statement timeout, for a backup's or a restore's
+    COPY of a whole table, which may rightly take minutes."""
+    return libpq_conninfo(settings.model_copy(update={"postgres_statement_timeout": 0}))
+
+
 def connect_timeout(settings: Settings) -> int:
     """Seconds to connect and to wait for a pooled connection (the URL's wins)."""
     given = parse_database_url(settings.database_url).connect_timeout

@@ -17,6 +17,7 @@ from tickettape.stores import (
     POSTGRES_MODULE,
     SQLITE_MODULE,
     PostgresTarget,
+    bulk_conninfo,
     conninfo_schema,
     event_store_env,
     libpq_conninfo,
@@ -146,6 +147,15 @@ def test_the_statement_timeout_is_a_server_option(seconds: float, option: str) -
     )
 
     assert conninfo_to_dict(libpq_conninfo(settings)).get("options", "") == option
+
+
+def test_a_backups_copies_have_no_statement_timeout() -> None:
+    settings = Settings(database_url="postgresql://app:pw@db/tickets?schema=desk")
+
+    options = str(conninfo_to_dict(bulk_conninfo(settings))["options"])
+
+    assert "statement_timeout" not in options
+    assert "search_path=desk" in options
 
 
 @pytest.mark.postgres
