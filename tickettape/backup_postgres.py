@@ -46,13 +46,13 @@ from tickettape.backup_postgres_tables import (
 from tickettape.blobs import BLOB_TABLE, PostgresBlobStore
 from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
-from tickettape.stores import event_store_env, libpq_conninfo
+from tickettape.stores import bulk_conninfo, event_store_env, libpq_conninfo
 
 
 def backup_postgres(settings: Settings, dest: Path) -> Manifest:
     """COPY every table of the event store to a file in dest, all from one snapshot."""
     schema = schema_of(settings)
-    with psycopg.connect(libpq_conninfo(settings)) as conn:
+    with psycopg.connect(bulk_conninfo(settings)) as conn:
         conn.isolation_level = IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         with conn.transaction(), conn.cursor() as cur:
@@ -117,7 +117,7 @@ def restore_postgres(settings: Settings, src: Path, manifest: Manifest) -> None:
     schema = schema_of(settings)
     try:
         with (
-            psycopg.connect(libpq_conninfo(settings)) as conn,
+            psycopg.connect(bulk_conninfo(settings)) as conn,
             conn.transaction(),
             conn.cursor() as cur,
         ):

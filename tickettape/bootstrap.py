@@ -22,7 +22,7 @@ from replay.seals import Keyring, KeyringFile
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.sealing import keyring_file_of
 from tickettape.settings import Settings
-from tickettape.stores import event_store_env, libpq_conninfo
+from tickettape.stores import connect_timeout, event_store_env, libpq_conninfo
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -90,11 +90,14 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
     conninfo = None
     if settings.uses_postgres:
         conninfo = libpq_conninfo(settings)
-        blobs = PostgresBlobStore(conninfo)
-        store = PostgresViewStore(conninfo, settings.postgres_pool_size)
+        waits = connect_timeout(settings)
+        blobs = PostgresBlobStore(conninfo, timeout=waits)
+        store = PostgresViewStore(conninfo, settings.postgres_pool_size, timeout=waits)
     else:
         blobs = DirectoryBlobStore(settings.blob_dir)
-        store = SQLiteViewStore(settings.views_path)
+        # The event store's lock wait, where 0 keeps SQLite's default 5 s too.
+        lock_timeout = settings.postgres_lock_timeout or 5
+        store = SQLiteViewStore(settings.views_path, lock_timeout=lock_timeout)
     runner = ViewRunner(
         desk,
         store,

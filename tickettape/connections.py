@@ -1,11 +1,12 @@
-"""How the event store meets a PostgreSQL that drops connections or goes away.
+"""How the stores meet a PostgreSQL that drops connections, goes away or stalls.
 
-Two policies for the composition root's stores, instead of the library's: a
+Three policies for the composition root's stores, instead of the library's: a
 failure that left nothing behind is tried again at once on another pooled
 connection (a connection the server dropped fails at once), a few times within a
-second; and the pool tries to reconnect about every second during an outage,
-where psycopg_pool would back off to minutes, so the API is back as soon as the
-server is.
+second; the pool tries to reconnect about every second during an outage, where
+psycopg_pool would back off to minutes, so the API is back as soon as the
+server is; and every connection has the server cancel a statement that runs
+longer than the statement timeout, so no request waits on one without end.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import Any
 import psycopg_pool.pool
 from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg_pool.base import AttemptWithBackoff
+
+#: The eventsourcing environment key of the statement timeout, in seconds.
+STATEMENT_TIMEOUT_KEY = "POSTGRES_STATEMENT_TIMEOUT"
 
 
 class _SteadyAttempts(AttemptWithBackoff):
@@ -64,3 +68,10 @@ def on_a_live_connection(read: Callable[..., Any]) -> Callable[..., Any]:
                     raise
 
     return again
+
+
+def statement_timeout_option(seconds: float) -> str | None:
+    """The libpq `options` item that sets the statement timeout; None for none."""
+    if seconds <= 0:
+        return None
+    return f"-c statement_timeout={max(round(seconds * 1000), 1)}"

@@ -12,7 +12,7 @@ import functools
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -33,7 +33,12 @@ from psycopg.sql import SQL, Composed, Identifier
 from domain.errors import CommitUncertain
 from replay.ledger_stores import seals_table_postgres
 from replay.seals import Keyring
-from tickettape.connections import on_a_live_connection, retryable
+from tickettape.connections import (
+    STATEMENT_TIMEOUT_KEY,
+    on_a_live_connection,
+    retryable,
+    statement_timeout_option,
+)
 from tickettape.sealing import Sealing, keyring_path, seal_rows, snapshots_stored
 
 log = logging.getLogger(__name__)
@@ -193,6 +198,18 @@ class SealedPostgresFactory(PostgresFactory):
 
     application_recorder_class = SealedPostgresRecorder
     aggregate_recorder_class = SnapshotPostgresRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The library hands libpq only the address and the user: without these
+        # a connection attempt waits as long as TCP does, a statement forever.
+        pool = self.datastore.pool
+        limits: dict[str, Any] = {"connect_timeout": max(round(pool.timeout), 1)}
+        seconds = float(self.env.get(STATEMENT_TIMEOUT_KEY) or 0)
+        option = statement_timeout_option(seconds)
+        if option:
+            limits["options"] = option
+        pool.kwargs = {**cast(dict[str, Any], pool.kwargs), **limits}
 
     def application_recorder(self) -> ApplicationRecorder:
         """The sealing recorder, with the keyring the env names."""

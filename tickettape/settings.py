@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     postgres_lock_timeout: int = Field(
         default=5, ge=0, description="seconds a write waits for the table lock"
     )
+    postgres_connect_timeout: int = Field(
+        default=3,
+        ge=1,
+        le=3600,
+        description="seconds to connect to PostgreSQL and to wait for a pooled "
+        "connection; the URL's connect_timeout parameter wins",
+    )
+    postgres_statement_timeout: float = Field(
+        default=30.0,
+        ge=0,
+        le=86400,
+        description="seconds a statement may run before PostgreSQL cancels it; "
+        "0 sets none",
+    )
     record_cache_size: int = Field(
         default=1000,
         ge=0,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from domain.desk import HelpDesk
 from tickettape.blobs import PostgresBlobStore
@@ -16,6 +17,7 @@ from tickettape.stores import (
     POSTGRES_MODULE,
     SQLITE_MODULE,
     PostgresTarget,
+    bulk_conninfo,
     conninfo_schema,
     event_store_env,
     libpq_conninfo,
@@ -109,10 +111,51 @@ def test_the_postgres_env_carries_pool_and_timeouts(tmp_path: Path) -> None:
         "POSTGRES_PASSWORD": "pw",
         "POSTGRES_POOL_SIZE": "7",
         "POSTGRES_LOCK_TIMEOUT": "3",
-        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
+        "POSTGRES_STATEMENT_TIMEOUT": "30.0",
         "RECORD_CACHE_SIZE": "1000",
     }
     assert conninfo_schema(libpq_conninfo(settings)) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "setting", "seconds"),
+    [
+        ("postgresql://app:pw@db/tickets", 7, 7),
+        ("postgresql://app:pw@db/tickets?connect_timeout=12", 7, 12),
+    ],
+    ids=["setting", "url-wins"],
+)
+def test_the_connect_timeout_is_the_urls_or_the_settings(
+    url: str, setting: int, seconds: int
+) -> None:
+    settings = Settings(database_url=url, postgres_connect_timeout=setting)
+
+    assert event_store_env(settings)["POSTGRES_CONNECT_TIMEOUT"] == str(seconds)
+    assert conninfo_to_dict(libpq_conninfo(settings))["connect_timeout"] == str(seconds)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "option"),
+    [(30, "-c statement_timeout=30000"), (0.25, "-c statement_timeout=250"), (0, "")],
+)
+def test_the_statement_timeout_is_a_server_option(seconds: float, option: str) -> None:
+    settings = Settings(
+        database_url="postgresql://app:pw@db/tickets",
+        postgres_lock_timeout=0,
+        postgres_statement_timeout=seconds,
+    )
+
+    assert conninfo_to_dict(libpq_conninfo(settings)).get("options", "") == option
+
+
+def test_a_backups_copies_have_no_statement_timeout() -> None:
+    settings = Settings(database_url="postgresql://app:pw@db/tickets?schema=desk")
+
+    options = str(conninfo_to_dict(bulk_conninfo(settings))["options"])
+
+    assert "statement_timeout" not in options
+    assert "search_path=desk" in options
 
 
 @pytest.mark.postgres
