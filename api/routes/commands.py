@@ -43,9 +43,11 @@ def _run(
     other: str | None = None,
 ) -> CommandOut:
     require(caller, *roles)
-    visible_ticket(desk, caller, number)
-    if other is not None:
-        visible_ticket(desk, caller, other)
+    # A command that changes another ticket too needs the caller to see both;
+    # one they may not see answers 404, exactly like a missing one.
+    for ticket in (number, other):
+        if ticket is not None:
+            visible_ticket(desk, caller, ticket)
     result = command()
     response.headers["ETag"] = f'"{result.version}"'
     return CommandOut.of(result)
@@ -249,9 +251,14 @@ def unlink(
     origin: CommandOrigin,
     response: Response,
 ) -> CommandOut:
-    """Remove a link from both tickets."""
+    """Remove a link from both tickets; both must exist and be the caller's to see."""
     return _run(
-        desk, caller, number, response, lambda: desk.unlink(number, other, kind, origin)
+        desk,
+        caller,
+        number,
+        response,
+        lambda: desk.unlink(number, other, kind, origin),
+        other=other,
     )
 
 

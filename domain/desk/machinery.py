@@ -157,11 +157,8 @@ class TicketMachinery(ConfiguredDesk):
     def _unlink(
         self, ticket: Ticket, other: str, kind: LinkKind, origin: Origin
     ) -> list[Aggregate]:
+        target = self._ticket_to_change(other)
         ticket.unlink(other, kind, origin)
-        try:
-            target = self._ticket_to_change(other)
-        except NotFound:
-            return []
         target.unlink(ticket.number, kind.inverse, origin)
         return [target]
 
