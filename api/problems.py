@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import (
     AlreadyExists,
@@ -22,6 +27,21 @@ from domain.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+
+logger = logging.getLogger("tickettape.api")
+
+# The database is down, unreachable, locked or out of connections: the DB-API's
+# OperationalError and InterfaceError, as the event store (through eventsourcing),
+# the views and the blobs (psycopg, sqlite3) raise them. Nothing the caller sent
+# is wrong, so the answer is 503, not 500.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+    sqlite3.InterfaceError,
+)
 
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not Found"),
@@ -133,7 +153,62 @@ def install_problem_handlers(app: FastAPI) -> None:
             dict(exc.headers or {}),
         )
 
+    async def on_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.error(
+            "the store failed on %s %s",
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        return problem(
+            503,
+            "Service Unavailable",
+            "the database does not answer; try again shortly",
+            request,
+        )
+
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(ApiProblem, on_api)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_store_unavailable)
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """ASGI middleware: an error no handler took answers a generic 500 problem.
+
+    Starlette's own last resort answers text/plain and raises the error again;
+    this one logs it with its traceback and answers problem+json, and its detail
+    says nothing of the error, which may hold data the caller must not see.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; answer 500 if it fails before its answer starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                # Half an answer is out; only the server can end (and log) it now.
+                raise
+            logger.exception(
+                "unhandled error on %s %s", scope.get("method"), scope.get("path")
+            )
+            request = Request(scope)
+            detail = "the server failed to answer; the error is logged"
+            answer = problem(500, "Internal Server Error", detail, request)
+            await answer(scope, receive, send)
