@@ -30,6 +30,54 @@ PROBLEM_JSON = "application/problem+json"
 
 logger = logging.getLogger("tickettape.api")
 
+#: The JSON schema of every problem this API sends: RFC 9457's members, plus
+#: the extensions some problems carry.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: what went wrong, for people and programs.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "What went wrong, this time."},
+        "instance": {"type": "string", "description": "The path that was asked."},
+        "code": {
+            "type": "string",
+            "description": "The domain error, e.g. version-conflict, not-found.",
+        },
+        "current_version": {
+            "type": "integer",
+            "description": "On a version conflict: the record's version now.",
+        },
+        "merged_into": {
+            "type": "string",
+            "description": "On a merged ticket: the ticket it was merged into.",
+        },
+        "limit": {
+            "type": "integer",
+            "description": "On a too large attachment: the limit in bytes.",
+        },
+        "errors": {
+            "type": "array",
+            "description": "On an invalid request: each objection of the schema.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
 # The database is down, unreachable, locked or out of connections: the DB-API's
 # OperationalError and InterfaceError, as the event store (through eventsourcing),
 # the views and the blobs (psycopg, sqlite3) raise them. Nothing the caller sent
