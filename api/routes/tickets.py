@@ -14,6 +14,7 @@ from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Writer
 from api.policy import may_see, visible_articles, visible_ticket
 from api.principal import Principal
 from api.problems import ApiProblem
+from api.routes.admin_common import known
 from api.schemas.tickets import ArticleIn, CommandOut, TicketIn, TicketOut
 from api.uploads import openapi_body, read_body
 from domain.articles import Article
@@ -99,7 +100,8 @@ async def open_ticket(
     article = _article(desk, caller, data.article, attachments)
     draft = _draft(caller, data)
     if caller.role is Role.AGENT:
-        queue = await run_in_threadpool(desk.queue, draft.queue)
+        # An unknown queue is an invalid value, as for every other caller.
+        queue = await run_in_threadpool(known, desk.queue, draft.queue)
         if queue.group not in caller.groups:
             raise ApiProblem(403, "Forbidden", f"you do not work queue {queue.name!r}")
     result = await run_in_threadpool(desk.open_ticket, draft, article, origin)
