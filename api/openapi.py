@@ -118,6 +118,10 @@ def _document(route: RouteContext, responses: dict[str, Any]) -> None:
         success.setdefault("headers", {})["ETag"] = _ETAG
     if route.status_code == 201:
         success.setdefault("headers", {})["Location"] = _LOCATION
+    # Listed by status, as a reader looks them up.
+    ordered = sorted(responses.items())
+    responses.clear()
+    responses.update(ordered)
 
 
 def _parts(dependant: Dependant) -> Iterator[Dependant]:
