@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 import psycopg
-from eventsourcing import persistence
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import (
     AlreadyExists,
+    CommitUncertain,
     DomainError,
     FollowUpRejected,
     IdempotencyKeyReused,
@@ -27,6 +28,17 @@ from domain.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client should wait before trying a store that did not answer.
+RETRY_AFTER = "2"
+# What the stores raise when they cannot be reached, time out or are locked:
+# eventsourcing's wrappers, psycopg's (the views and blobs) and SQLite's.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+)
 
 logger = logging.getLogger("tickettape.api")
 
@@ -77,19 +89,6 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-# The database is down, unreachable, locked or out of connections: the DB-API's
-# OperationalError and InterfaceError, as the event store (through eventsourcing),
-# the views and the blobs (psycopg, sqlite3) raise them. Nothing the caller sent
-# is wrong, so the answer is 503, not 500.
-STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    sqlite3.OperationalError,
-    sqlite3.InterfaceError,
-)
 
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not Found"),
@@ -201,26 +200,40 @@ def install_problem_handlers(app: FastAPI) -> None:
             dict(exc.headers or {}),
         )
 
-    async def on_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    async def on_uncertain(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, CommitUncertain)
+        return problem(
+            503,
+            "Outcome Unknown",
+            f"{exc.message}. Retrying with the same Idempotency-Key is safe: it "
+            "returns the first result if the command was stored, and stores it "
+            "once if it was not; without a key, read the ticket before retrying",
+            request,
+            {"Retry-After": RETRY_AFTER},
+            code="commit-uncertain",
+        )
+
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
         logger.error(
-            "the store failed on %s %s",
-            request.method,
-            request.url.path,
-            exc_info=exc,
+            "the store failed on %s %s", request.method, request.url.path, exc_info=exc
         )
         return problem(
             503,
-            "Service Unavailable",
-            "the database does not answer; try again shortly",
+            "Store Unavailable",
+            "the store cannot be reached or is too busy right now; this request "
+            "changed nothing, try again shortly",
             request,
+            {"Retry-After": RETRY_AFTER},
+            code="store-unavailable",
         )
 
     app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(CommitUncertain, on_uncertain)
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(ApiProblem, on_api)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    for unavailable in STORE_UNAVAILABLE:
-        app.add_exception_handler(unavailable, on_store_unavailable)
     app.add_middleware(UnexpectedErrors)
 
 

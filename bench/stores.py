@@ -34,6 +34,8 @@ class BenchStores:
         return Settings(
             database_url=with_schema(self.postgres_url, name),
             postgres_pool_size=pool_size,
+            # Where the store's seal keyring goes.
+            data_dir=self.root / name,
         )
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ from replay.chain import BATCH, extend_chain
 from replay.checkpoint import Checkpoint, sign_checkpoint
 from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
+from replay.seals import Keyring, load_keyring
 from replay.verify import verify_log
 
 VERIFY = Target("verify", "Verify >= 0.5 of a raw scan", min_ratio=0.5)
@@ -51,15 +52,16 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
         stack.callback(scan.close)
         stack.callback(archive.unlink, missing_ok=True)
         top = seed(desk, SEED_EVENTS[counts.mode])
+        keyring = load_keyring(settings.seal_key_path)
         began = time.perf_counter()
-        extend_chain(ledger)
+        extend_chain(ledger, keyring)
         chaining = time.perf_counter() - began
         key = Ed25519PrivateKey.generate()
-        checkpoint = _checkpoint(ledger, key)
+        checkpoint = _checkpoint(ledger, keyring, key)
         events = checkpoint.count
 
         def verify() -> None:
-            verdict = verify_log(ledger, checkpoint, key.public_key())
+            verdict = verify_log(ledger, keyring, checkpoint, key.public_key())
             if not verdict.clean or verdict.checked != events:
                 raise RuntimeError(f"the seeded store did not verify: {verdict}")
 
@@ -82,9 +84,9 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
     ]
 
 
-def _checkpoint(ledger: Ledger, key: Ed25519PrivateKey) -> Checkpoint:
+def _checkpoint(ledger: Ledger, keyring: Keyring, key: Ed25519PrivateKey) -> Checkpoint:
     """Verify once and sign the head, as `tickettape replay checkpoint` does."""
-    verdict = verify_log(ledger)
+    verdict = verify_log(ledger, keyring)
     signed = sign_checkpoint(
         key, verdict.position, verdict.head, verdict.checked, datetime.now(UTC)
     )

@@ -84,3 +84,13 @@ class IdempotencyKeyReused(DomainError):
     """An idempotency key was sent again with a different command."""
 
     code = "idempotency-key-reused"
+
+
+class CommitUncertain(Exception):
+    """The store lost the connection while committing a command, and whether the
+    command was stored could not be found out; a retry with the same
+    Idempotency-Key is safe, one without may do it twice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from projections.notifications import LogWatcher
 
 log = logging.getLogger(__name__)
+
+#: Seconds between attempts while catching up fails: the first, and the longest
+#: they double to. Short enough that a follower resumes within seconds of the
+#: store coming back, even without a wake-up.
+FIRST_PAUSE, LONGEST_PAUSE = 0.25, 4.0
+#: Seconds between the reminders that catching up still fails.
+REMIND_EVERY = 60.0
 
 
 class LogFollower:
@@ -35,17 +43,21 @@ class LogFollower:
         """Keep catching up on this thread until stop()."""
         if self.watcher is not None:
             self.watcher.start(self.wake)
+        failing = _Failures(self.thread_name)
         try:
             while not self._stopping.is_set():
+                pause = self.poll_seconds
                 try:
                     self.catch_up()
                 except Exception:
-                    # A store hiccup must not end the loop; the next round
-                    # resumes from the stored position, so nothing is lost
-                    # or doubled. The pause keeps wake-ups from spinning on it.
-                    log.exception("%s: catching up failed; retrying", self.thread_name)
-                    self._stopping.wait(self.poll_seconds)
-                self._woken.wait(self.poll_seconds)
+                    # A store hiccup or outage must not end the loop; the next
+                    # round resumes from the stored position, so nothing is lost
+                    # or doubled. A wake-up (the watcher reconnected, a write
+                    # landed) cuts the growing pause short.
+                    pause = failing.record()
+                else:
+                    failing.over()
+                self._woken.wait(pause)
                 self._woken.clear()
         finally:
             if self.watcher is not None:
@@ -76,3 +88,41 @@ class LogFollower:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+
+
+class _Failures:
+    """A follower's run of failed catch-ups: logged once, reminded, backed off."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+        self.since = self.reminded = 0.0
+
+    def record(self) -> float:
+        """Log this failure as the run stands (call in an except); the next pause."""
+        now = time.monotonic()
+        if not self.count:
+            log.exception("%s: catching up failed; retrying", self.name)
+            self.since = self.reminded = now
+        elif now - self.reminded >= REMIND_EVERY:
+            log.warning(
+                "%s: catching up still fails after %.0f s (%d attempts)",
+                self.name,
+                now - self.since,
+                self.count + 1,
+                exc_info=True,
+            )
+            self.reminded = now
+        self.count += 1
+        return min(FIRST_PAUSE * 2.0 ** min(self.count - 1, 8), LONGEST_PAUSE)
+
+    def over(self) -> None:
+        """Catching up succeeded: say so if it had been failing, and reset."""
+        if self.count:
+            log.warning(
+                "%s: caught up again after %.1f s and %d failed attempts",
+                self.name,
+                time.monotonic() - self.since,
+                self.count,
+            )
+        self.count = 0

@@ -102,12 +102,14 @@ class ListeningWatcher(_WatcherThread):
 
     def _watch(self, wake: Wake) -> None:
         listen = sql.SQL("LISTEN {}").format(sql.Identifier(self._channel))
-        retry = FIRST_RETRY
+        retry, failures = FIRST_RETRY, 0
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(listen)
-                    retry = FIRST_RETRY
+                    if failures:
+                        log.warning("listening again after %d attempts", failures)
+                    retry, failures = FIRST_RETRY, 0
                     # Whatever was written while no one listened is caught up now.
                     wake()
                     while not self._stopping.is_set():
@@ -115,7 +117,10 @@ class ListeningWatcher(_WatcherThread):
                         for _ in conn.notifies(timeout=0.2, stop_after=1):
                             wake()
             except psycopg.Error as error:
-                log.warning("LISTEN failed (%s); again in %.1f s", error, retry)
+                # Said once per outage; the attempts go on every few seconds.
+                if not failures:
+                    log.warning("LISTEN failed (%s); trying again", error)
+                failures += 1
                 self._stopping.wait(retry)
                 retry = min(retry * 2, LAST_RETRY)
 

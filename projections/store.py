@@ -247,9 +247,18 @@ class PostgresViewStore(ViewStore):
 
     lock_clause = " FOR UPDATE"
 
-    def __init__(self, conninfo: str, pool_size: int = 5) -> None:
+    def __init__(
+        self, conninfo: str, pool_size: int = 5, *, timeout: float = 30.0
+    ) -> None:
+        # A read that gets no connection within `timeout` seconds fails, so an
+        # outage is answered in bounded time rather than queued behind it.
         self._pool = ConnectionPool(
-            conninfo, min_size=1, max_size=pool_size, open=True, name="views"
+            conninfo,
+            min_size=1,
+            max_size=pool_size,
+            open=True,
+            name="views",
+            timeout=timeout,
         )
 
     @contextmanager

@@ -4,9 +4,11 @@ One line per event, in log order: `id` (notification id), `originator_id`,
 `version`, `topic`, the stored `state` decoded as JSON (or `state_base64` when the
 stored bytes are not JSON that re-encodes to exactly the same bytes, e.g. under a
 cipher or compressor), and the chain's `event_hash`, `aggregate_hash` and
-`global_hash` in hex. An import checks every line against its hashes before it
-writes anything, so the restored store verifies clean with identical event and
-aggregate hashes; global hashes are identical when the log positions are.
+`global_hash` in hex (seals are not in it: they need the store's secret key, and
+an import seals every event anew with the target store's). An import checks every
+line against its hashes before it writes anything, so the restored store verifies
+clean with identical event and aggregate hashes; global hashes are identical when
+the log positions are.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from replay.chain import (
 )
 from replay.checkpoint import Checkpoint, signature_problem
 from replay.ledger import END, ChainLink, Ledger, StoredRecord
+from replay.seals import Keyring
 
 # Called with how many events are done and how many there are in all.
 Progress = Callable[[int, int], None]
@@ -88,7 +91,6 @@ def export_archive(
     ledger: Ledger, write: Callable[[str], object], progress: Progress = _quiet
 ) -> int:
     """Write every chained event as an archive line (newline ended); how many."""
-    extend_chain(ledger)
     head = ledger.head()
     stop = 0 if head is None else head.notification_id
     after, count = 0, 0
@@ -126,14 +128,19 @@ def parse_line(text: str, number: int) -> tuple[StoredRecord, ChainLink]:
             str(line["topic"]),
             state,
         )
-        hashes = [
+        own, by_aggregate, head = (
             bytes.fromhex(line[name])
             for name in ("event_hash", "aggregate_hash", "global_hash")
-        ]
+        )
     except (ValueError, TypeError, KeyError) as error:
         raise ArchiveError(f"line {number}: not an archive line ({error})") from None
     link = ChainLink(
-        record.notification_id, record.originator_id, record.version, *hashes
+        record.notification_id,
+        record.originator_id,
+        record.version,
+        own,
+        by_aggregate,
+        head,
     )
     return record, link
 
@@ -198,6 +205,7 @@ def import_archive(
     ledger: Ledger,
     recorder: ApplicationRecorder,
     path: Path,
+    keyring: Keyring,
     progress: Progress = _quiet,
     checkpoint: Checkpoint | None = None,
     key: Ed25519PublicKey | None = None,
@@ -222,7 +230,13 @@ def import_archive(
     if batch:
         recorder.insert_events(batch)
     progress(total, total)
-    extend_chain(ledger)
+    # The recorder sealed each event with this store's keys as it wrote it.
+    _, stopped = extend_chain(ledger, keyring)
+    if stopped is not None:
+        raise ArchiveError(
+            f"the restored event at position {stopped.notification_id} could not be "
+            f"chained: {stopped.detail}"
+        )
     return _compare(ledger, path, total)
 
 

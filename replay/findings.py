@@ -1,126 +1,158 @@
-"""What verify reports, the checks every event passes, and one aggregate's verify."""
+"""One aggregate's verify, and a finding's aggregate in helpdesk words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from uuid import UUID
 
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
 from domain.ticket import Ticket
-from replay.chain import GENESIS, aggregate_hash, event_hash
-from replay.ledger import ChainLink, Ledger, StoredRecord
+from replay.chain import (
+    GENESIS,
+    aggregate_hash,
+    event_hash,
+    link_problem,
+    seal_finding,
+    skipped,
+)
+from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
+from replay.seals import Keyring
+from replay.verdicts import Bad, Finding, Problem, Verdict, bad
 
 
-class Problem(StrEnum):
-    """What is wrong with the first bad event."""
+class _Stream:
+    """One aggregate's events, seals and links by version, checked in order."""
 
-    MODIFIED = "modified"
-    MISSING = "deleted"
-    INSERTED = "inserted"
-    REORDERED = "reordered"
-    VERSION_GAP = "version gap"
-    CHAIN_ALTERED = "chain altered"
-    TRUNCATED = "truncated"
-    REWRITTEN = "rewritten"
-    BAD_CHECKPOINT = "bad checkpoint"
+    def __init__(self, ledger: Ledger, keyring: Keyring, originator_id: str) -> None:
+        self.ledger = ledger
+        self.keyring = keyring
+        self.originator_id = originator_id
+        self.records = {r.version: r for r in ledger.records_of(originator_id)}
+        self.seals = {s.version: s for s in ledger.seals_of(originator_id)}
+        self.links = {k.version: k for k in ledger.links_of(originator_id)}
+        head = ledger.head()
+        self.chain_end = 0 if head is None else head.notification_id
+        self.version = 0
+        self.chained = GENESIS
+        self.checked = 0
+        self.unchained = 0
 
+    def check(self) -> None:
+        """Every version in order, then what the chain says came after the last."""
+        for version in sorted(
+            self.records.keys() | self.seals.keys() | self.links.keys()
+        ):
+            record = self.records.get(version)
+            seal, link = self.seals.get(version), self.links.get(version)
+            if record is None:
+                gone = "the log no longer has this version; its"
+                if seal is not None:
+                    raise bad(Problem.MISSING, f"{gone} seal remains", seal)
+                if link is not None:
+                    raise bad(Problem.MISSING, f"{gone} chain link remains", link)
+                continue
+            self._version(record, seal, link)
+        self._nothing_after()
 
-@dataclass(frozen=True)
-class Finding:
-    """The first bad event (where one can be named) and what is wrong with it."""
+    def _version(
+        self, record: StoredRecord, seal: EventSeal | None, link: ChainLink | None
+    ) -> None:
+        own = event_hash(record)
+        if seal is not None and seal.notification_id != record.notification_id:
+            raise bad(
+                Problem.REORDERED,
+                f"it was sealed at position {seal.notification_id}",
+                record,
+            )
+        finding = seal_finding(self.keyring, record, seal, own)
+        if finding is not None:
+            raise Bad(finding)
+        if record.version != self.version + 1:
+            self._gap(record)
+        self.version = record.version
+        if link is None:
+            if record.notification_id < self.chain_end:
+                raise skipped(record)
+            self.unchained += 1
+            return
+        if link.notification_id != record.notification_id:
+            raise bad(
+                Problem.REORDERED,
+                f"the chain has it at position {link.notification_id}",
+                record,
+            )
+        if link.event_hash != own:
+            raise bad(Problem.CHAIN_ALTERED, "its chain record was altered", record)
+        problem = link_problem(self.keyring, link)
+        if problem is not None:
+            raise bad(*problem, record)
+        self.chained = aggregate_hash(self.chained, own)
+        if self.chained != link.aggregate_hash:
+            raise bad(Problem.CHAIN_ALTERED, "its chain record was altered", record)
+        self.checked += 1
 
-    problem: Problem
-    detail: str
-    notification_id: int | None = None
-    originator_id: str | None = None
-    version: int | None = None
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """How many events matched their chain, up to where, and the first finding."""
-
-    checked: int
-    position: int
-    head: bytes
-    finding: Finding | None = None
-
-    @property
-    def clean(self) -> bool:
-        """True when nothing was found wrong."""
-        return self.finding is None
-
-
-class Bad(Exception):
-    """Raised at the first bad event; carries the finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.detail)
-        self.finding = finding
-
-
-def bad(problem: Problem, detail: str, at: StoredRecord | ChainLink) -> Bad:
-    """The exception naming the event a problem was found at."""
-    return Bad(
-        Finding(problem, detail, at.notification_id, at.originator_id, at.version)
-    )
-
-
-def matched(record: StoredRecord, link: ChainLink, versions: dict[str, int]) -> bytes:
-    """The record's event hash, once it and its version agree with the link."""
-    own = event_hash(record)
-    if own != link.event_hash:
-        raise bad(
-            Problem.MODIFIED,
-            "its stored record (payload, timestamp or type) no longer hashes to "
-            "the chained value",
-            record,
-        )
-    previous = versions.get(record.originator_id, 0)
-    if record.version != previous + 1:
+    def _gap(self, record: StoredRecord) -> None:
+        """A version is missing: named by the link that followed it, if one did."""
+        missing = self.version + 1
+        after = self.ledger.link_following(self.originator_id, missing)
+        if (
+            record.version > missing
+            and after is not None
+            and link_problem(self.keyring, after) is None
+        ):
+            raise Bad(
+                Finding(
+                    Problem.MISSING,
+                    f"version {missing} was removed with its seal and chain link: "
+                    f"the chain's link at position {after.notification_id} follows it",
+                    after.previous_id,
+                    self.originator_id,
+                    missing,
+                )
+            )
         raise bad(
             Problem.VERSION_GAP,
-            f"it follows version {previous} of its aggregate: an event in between "
-            "is missing, or this one was added out of order",
+            f"it follows version {self.version}: "
+            + (
+                f"version {missing} is missing, removed with its seal and chain link"
+                if record.version > missing
+                else "it repeats a version"
+            ),
             record,
         )
-    versions[record.originator_id] = record.version
-    return own
+
+    def _nothing_after(self) -> None:
+        """A sealed link that follows a later version than the log has: removed."""
+        after = self.ledger.link_after(self.originator_id)
+        if (
+            after is None
+            or (after.previous_version or 0) <= self.version
+            or link_problem(self.keyring, after) is not None
+        ):
+            return
+        raise Bad(
+            Finding(
+                Problem.MISSING,
+                f"version {after.previous_version} was removed with its seal and "
+                f"chain link: the chain's link at position {after.notification_id} "
+                "follows it",
+                after.previous_id,
+                self.originator_id,
+                after.previous_version,
+            )
+        )
 
 
-def verify_aggregate(ledger: Ledger, originator_id: str) -> Verdict:
-    """Recompute one aggregate's chain (not the global one) and compare it."""
-    records = {r.version: r for r in ledger.records_of(originator_id)}
-    links = {k.version: k for k in ledger.links_of(originator_id)}
-    versions: dict[str, int] = {}
-    previous = GENESIS
-    checked = 0
+def verify_aggregate(ledger: Ledger, keyring: Keyring, originator_id: str) -> Verdict:
+    """Check one aggregate's seals and chain (not the global one's recomputation)."""
+    stream = _Stream(ledger, keyring, originator_id)
     try:
-        for version in sorted(records.keys() | links.keys()):
-            record, link = records.get(version), links.get(version)
-            if link is None:
-                raise bad(
-                    Problem.INSERTED,
-                    "the chain never had this version",
-                    records[version],
-                )
-            if record is None:
-                raise bad(Problem.MISSING, "the log no longer has this version", link)
-            if record.notification_id != link.notification_id:
-                raise bad(
-                    Problem.REORDERED,
-                    f"the chain has it at position {link.notification_id}",
-                    record,
-                )
-            previous = aggregate_hash(previous, matched(record, link, versions))
-            if previous != link.aggregate_hash:
-                raise bad(Problem.CHAIN_ALTERED, "its chain record was altered", link)
-            checked += 1
+        stream.check()
     except Bad as stop:
-        return Verdict(checked, 0, previous, stop.finding)
-    return Verdict(checked, 0, previous)
+        return Verdict(
+            stream.checked, 0, stream.chained, stop.finding, stream.unchained
+        )
+    return Verdict(stream.checked, 0, stream.chained, None, stream.unchained)
 
 
 def describe(desk: HelpDesk, originator_id: str) -> str:

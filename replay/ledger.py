@@ -1,8 +1,9 @@
-"""The audit tables beside the events: the hash chain and the signed checkpoints.
+"""The audit tables beside the events: seals, the hash chain and signed checkpoints.
 
 They live in the event store itself (the SQLite file, or the PostgreSQL schema), so
-a backup or copy of the store carries its chain along, and the appender reads the
-events and writes their links in one transaction.
+a backup or copy of the store carries them along. Seals are written by the event
+recorder in the transaction that stores each event; the chain keeper reads the
+events with their seals and writes their links in one transaction.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 from uuid import UUID
+
+from replay.verdicts import Finding
 
 # Above any notification id either store hands out.
 END = 2**62
@@ -30,8 +32,20 @@ class StoredRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EventSeal:
+    """One row of the seals table: the keyed MAC an event was written with."""
+
+    notification_id: int
+    originator_id: str
+    version: int
+    key_id: str
+    seal: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class ChainLink:
-    """One row of the chain: an event's hash and the two chain hashes ending at it."""
+    """One row of the chain: an event's hash, the two chain hashes ending at it,
+    the link it follows in the log, and the link's own seal."""
 
     notification_id: int
     originator_id: str
@@ -39,19 +53,48 @@ class ChainLink:
     event_hash: bytes
     aggregate_hash: bytes
     global_hash: bytes
+    previous_id: int | None = None
+    previous_originator_id: str | None = None
+    previous_version: int | None = None
+    key_id: str | None = None
+    seal: bytes | None = None
 
 
-# One log position as verify reads it: the event's columns as stored (position,
-# originator id, version, topic, state) and its chain link's (originator id,
-# version, event, aggregate and global hash). The event's are None (but its
-# position) where the log lost the event, the link's where the chain lacks it.
-Position = tuple[Any, ...]
+# Rows as the tables hold them, by position: verify's fast path reads them as
+# they come and makes records, seals and links only of the rows it names.
+EventRow = tuple[Any, ...]
+SealRow = tuple[Any, ...]
+LinkRow = tuple[Any, ...]
 
-# Given the chain's head, the last aggregate hash of each originator in the batch
-# and the batch's records, the links that extend the chain.
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The rows of a range of log positions: events, seals and chain links."""
+
+    events: dict[int, EventRow]
+    seals: dict[int, SealRow]
+    links: dict[int, LinkRow]
+    reach: int
+
+
+# Given the chain's head, the last version and aggregate hash of each originator
+# in the batch, and the batch's records with their seals: the links that extend
+# the chain, and what stopped it short of the batch's end, if anything did.
 LinkMaker = Callable[
-    [ChainLink | None, dict[str, bytes], list[StoredRecord]], list[ChainLink]
+    [
+        ChainLink | None,
+        dict[str, tuple[int, bytes]],
+        list[StoredRecord],
+        dict[int, EventSeal],
+    ],
+    tuple[list[ChainLink], Finding | None],
 ]
+
+_LINK_COLUMNS = (
+    "notification_id, originator_id, originator_version, event_hash, "
+    "aggregate_hash, global_hash, previous_id, previous_originator_id, "
+    "previous_version, key_id, seal"
+)
 
 
 class Ledger:
@@ -59,18 +102,19 @@ class Ledger:
 
     placeholder = "?"
     events = "stored_events"
+    seals = "audit_seals"
     chain = "audit_chain"
     checkpoints = "audit_checkpoints"
     event_id = "rowid"
-    # How the events table's originator id is read as text.
+    # How the events and seals tables' originator ids are read as text.
     originator_text = "originator_id"
-    last_hashes_sql = ""
+    last_links_sql = ""
 
     def _transaction(self, *, write: bool) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
     def _key(self, originator_id: str) -> object:
-        """The originator id as the events table stores it."""
+        """The originator id as the events and seals tables store it."""
         return originator_id
 
     def close(self) -> None:
@@ -78,10 +122,16 @@ class Ledger:
 
     def _sql(self, text: str) -> str:
         return text.format(
-            events=self.events, chain=self.chain, checkpoints=self.checkpoints
+            events=self.events,
+            seals=self.seals,
+            chain=self.chain,
+            checkpoints=self.checkpoints,
+            links=_LINK_COLUMNS,
         ).replace("?", self.placeholder)
 
-    def _stored(self, cur: Any, after: int, stop: int, limit: int) -> list[Any]:
+    def _stored(
+        self, cur: Any, after: int, stop: int, limit: int
+    ) -> list[StoredRecord]:
         cur.execute(
             self._sql(
                 f"SELECT {self.event_id}, {self.originator_text}, originator_version, "
@@ -90,16 +140,24 @@ class Ledger:
             ),
             (after, stop, limit),
         )
-        return list(cur.fetchall())
+        return [_record(row) for row in cur.fetchall()]
 
-    def _records(
-        self, cur: Any, after: int, stop: int, limit: int
-    ) -> list[StoredRecord]:
-        return [_record(row) for row in self._stored(cur, after, stop, limit)]
+    def _seals_in(self, cur: Any, after: int, stop: int) -> dict[int, EventSeal]:
+        cur.execute(
+            self._sql(
+                f"SELECT notification_id, {self.originator_text}, originator_version, "
+                "key_id, seal FROM {seals} WHERE notification_id > ? "
+                "AND notification_id <= ?"
+            ),
+            (after, stop),
+        )
+        return {int(row[0]): _seal(row) for row in cur.fetchall()}
 
     def _head(self, cur: Any) -> ChainLink | None:
         cur.execute(
-            self._sql("SELECT * FROM {chain} ORDER BY notification_id DESC LIMIT 1")
+            self._sql(
+                "SELECT {links} FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+            )
         )
         row = cur.fetchone()
         return None if row is None else _link(row)
@@ -109,115 +167,233 @@ class Ledger:
         with self._transaction(write=False) as cur:
             return self._head(cur)
 
+    def end(self) -> int:
+        """The highest log position any of the events, seals or links names."""
+        with self._transaction(write=False) as cur:
+            top = 0
+            for table, column in (
+                ("{events}", self.event_id),
+                ("{seals}", "notification_id"),
+                ("{chain}", "notification_id"),
+            ):
+                cur.execute(self._sql(f"SELECT MAX({column}) FROM {table}"))
+                row = cur.fetchone()
+                top = max(top, int(row[0] or 0))
+            return top
+
+    def last_event(self) -> int:
+        """The log position of the last stored event (0 when there is none)."""
+        with self._transaction(write=False) as cur:
+            cur.execute(self._sql(f"SELECT MAX({self.event_id}) FROM {{events}}"))
+            row = cur.fetchone()
+            return int(row[0] or 0)
+
     def records(self, after: int, stop: int, limit: int) -> list[StoredRecord]:
         """Stored events with ids in (after, stop], in log order."""
         with self._transaction(write=False) as cur:
-            return self._records(cur, after, stop, limit)
+            return self._stored(cur, after, stop, limit)
 
     def links(self, after: int, stop: int, limit: int) -> list[ChainLink]:
         """Chain links with notification ids in (after, stop], in log order."""
         with self._transaction(write=False) as cur:
             cur.execute(
                 self._sql(
-                    "SELECT * FROM {chain} WHERE notification_id > ? "
+                    "SELECT {links} FROM {chain} WHERE notification_id > ? "
                     "AND notification_id <= ? ORDER BY notification_id LIMIT ?"
                 ),
                 (after, stop, limit),
             )
             return [_link(row) for row in cur.fetchall()]
 
-    def positions(
-        self, after: int, stop: int, limit: int
-    ) -> tuple[list[Position], int]:
-        """Log positions in (after, stop], each event with its link; and where they end.
+    def page(self, after: int, stop: int, limit: int) -> Page:
+        """Positions in (after, stop]: up to `limit` events, their seals and links.
 
-        A page of up to `limit` events and the links in the range it covers, read
-        in one transaction: two index range scans, which every planner keeps
-        bounded (a join of the two tables it may hash whole, page after page).
+        Read in one transaction as three index range scans over the range the
+        events cover, which every planner keeps bounded.
         """
         with self._transaction(write=False) as cur:
-            events = self._stored(cur, after, stop, limit)
-            reach = events[-1][0] if events and len(events) == limit else stop
             cur.execute(
                 self._sql(
-                    "SELECT * FROM {chain} WHERE notification_id > ? "
-                    "AND notification_id <= ? ORDER BY notification_id"
+                    f"SELECT {self.event_id}, {self.originator_text}, "
+                    "originator_version, topic, state FROM {events} "
+                    f"WHERE {self.event_id} > ? AND {self.event_id} <= ? "
+                    f"ORDER BY {self.event_id} LIMIT ?"
+                ),
+                (after, stop, limit),
+            )
+            events = {row[0]: row for row in cur.fetchall()}
+            reach = max(events) if len(events) == limit else stop
+            cur.execute(
+                self._sql(
+                    f"SELECT notification_id, {self.originator_text}, "
+                    "originator_version, key_id, seal FROM {seals} "
+                    "WHERE notification_id > ? AND notification_id <= ?"
                 ),
                 (after, reach),
             )
-            links = cur.fetchall()
-        if [e[0] for e in events] == [k[0] for k in links]:
-            return [e + k[1:] for e, k in zip(events, links, strict=True)], reach
-        return _side_by_side(events, links), reach
+            seals = {row[0]: row for row in cur.fetchall()}
+            cur.execute(
+                self._sql(
+                    "SELECT {links} FROM {chain} WHERE notification_id > ? "
+                    "AND notification_id <= ?"
+                ),
+                (after, reach),
+            )
+            return Page(events, seals, {row[0]: row for row in cur.fetchall()}, reach)
 
     def records_of(self, originator_id: str) -> list[StoredRecord]:
         """Every stored event of one aggregate, by version."""
         with self._transaction(write=False) as cur:
             cur.execute(
                 self._sql(
-                    f"SELECT {self.event_id}, originator_id, originator_version, "
-                    "topic, state FROM {events} WHERE originator_id = ? "
-                    "ORDER BY originator_version"
+                    f"SELECT {self.event_id}, {self.originator_text}, "
+                    "originator_version, topic, state FROM {events} "
+                    "WHERE originator_id = ? ORDER BY originator_version"
                 ),
                 (self._key(originator_id),),
             )
             return [_record(row) for row in cur.fetchall()]
 
-    def links_of(self, originator_id: str) -> list[ChainLink]:
-        """Every chain link of one aggregate, by version."""
+    def seals_of(self, originator_id: str) -> list[EventSeal]:
+        """Every seal of one aggregate's events, by version."""
         with self._transaction(write=False) as cur:
             cur.execute(
                 self._sql(
-                    "SELECT * FROM {chain} WHERE originator_id = ? "
-                    "ORDER BY originator_version"
+                    f"SELECT notification_id, {self.originator_text}, "
+                    "originator_version, key_id, seal FROM {seals} "
+                    "WHERE originator_id = ? ORDER BY originator_version"
                 ),
-                (originator_id,),
+                (self._key(originator_id),),
             )
-            return [_link(row) for row in cur.fetchall()]
+            return [_seal(row) for row in cur.fetchall()]
+
+    def seal_of(self, originator_id: str, version: int) -> EventSeal | None:
+        """The seal of one version of an aggregate, wherever it was written."""
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                self._sql(
+                    f"SELECT notification_id, {self.originator_text}, "
+                    "originator_version, key_id, seal FROM {seals} "
+                    "WHERE originator_id = ? AND originator_version = ?"
+                ),
+                (self._key(originator_id), version),
+            )
+            row = cur.fetchone()
+            return None if row is None else _seal(row)
+
+    def links_of(self, originator_id: str) -> list[ChainLink]:
+        """Every chain link of one aggregate, by version."""
+        return self._links_where(
+            "originator_id = ? ORDER BY originator_version", originator_id
+        )
 
     def link_of(self, originator_id: str, version: int) -> ChainLink | None:
         """The chain link of one version of an aggregate, wherever the chain has it."""
+        found = self._links_where(
+            "originator_id = ? AND originator_version = ?", originator_id, version
+        )
+        return found[0] if found else None
+
+    def link_after(self, originator_id: str) -> ChainLink | None:
+        """The link that follows the aggregate's highest version in the log."""
+        found = self._links_where(
+            "previous_originator_id = ? ORDER BY previous_version DESC LIMIT 1",
+            originator_id,
+        )
+        return found[0] if found else None
+
+    def link_following(self, originator_id: str, version: int) -> ChainLink | None:
+        """The link that says it follows one version of an aggregate in the log."""
+        found = self._links_where(
+            "previous_originator_id = ? AND previous_version = ?",
+            originator_id,
+            version,
+        )
+        return found[0] if found else None
+
+    def _links_where(self, where: str, *params: object) -> list[ChainLink]:
         with self._transaction(write=False) as cur:
             cur.execute(
-                self._sql(
-                    "SELECT * FROM {chain} WHERE originator_id = ? "
-                    "AND originator_version = ?"
-                ),
-                (originator_id, version),
+                self._sql(f"SELECT {{links}} FROM {{chain}} WHERE {where}"), params
             )
-            row = cur.fetchone()
-            return None if row is None else _link(row)
+            return [_link(row) for row in cur.fetchall()]
 
-    def append(self, limit: int, make: LinkMaker) -> int:
-        """Chain up to `limit` events after the head in one transaction; how many."""
+    def positions_of_seal(self, seal: bytes) -> list[int]:
+        """Where else a seal's exact bytes are stored (a copied seal row)."""
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                self._sql("SELECT notification_id FROM {seals} WHERE seal = ?"),
+                (seal,),
+            )
+            return sorted(int(row[0]) for row in cur.fetchall())
+
+    def append(self, limit: int, make: LinkMaker) -> tuple[int, Finding | None]:
+        """Chain up to `limit` events after the head in one transaction.
+
+        How many were chained, and what stopped the chain, if anything did.
+        """
         with self._transaction(write=True) as cur:
             head = self._head(cur)
             after = 0 if head is None else head.notification_id
-            records = self._records(cur, after, END, limit)
+            records = self._stored(cur, after, END, limit)
             if not records:
-                return 0
+                return 0, None
+            seals = self._seals_in(cur, after, records[-1].notification_id)
             originators = sorted({r.originator_id for r in records})
             marks = ", ".join("?" * len(originators))
-            cur.execute(
-                self._sql(self.last_hashes_sql.format(marks=marks)), originators
-            )
-            last = {str(row[0]): bytes(row[1]) for row in cur.fetchall()}
-            links = make(head, last, records)
+            cur.execute(self._sql(self.last_links_sql.format(marks=marks)), originators)
+            last = {str(row[0]): (int(row[1]), bytes(row[2])) for row in cur.fetchall()}
+            links, stopped = make(head, last, records, seals)
+            self._insert_links(cur, links)
+            return len(links), stopped
+
+    def _insert_links(self, cur: Any, links: list[ChainLink]) -> None:
+        if links:
             cur.executemany(
-                self._sql("INSERT INTO {chain} VALUES (?, ?, ?, ?, ?, ?)"),
+                self._sql(
+                    "INSERT INTO {chain} ({links}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                [_link_row(k) for k in links],
+            )
+
+    def add_seals(self, seals: list[EventSeal], links: list[ChainLink]) -> None:
+        """Seal events and chain links that carry no seal yet (an older store)."""
+        with self._transaction(write=True) as cur:
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO {seals} (notification_id, originator_id, "
+                    "originator_version, key_id, seal) VALUES (?, ?, ?, ?, ?)"
+                ),
                 [
                     (
+                        s.notification_id,
+                        self._key(s.originator_id),
+                        s.version,
+                        s.key_id,
+                        s.seal,
+                    )
+                    for s in seals
+                ],
+            )
+            cur.executemany(
+                self._sql(
+                    "UPDATE {chain} SET previous_id = ?, previous_originator_id = ?, "
+                    "previous_version = ?, key_id = ?, seal = ? "
+                    "WHERE notification_id = ? AND seal IS NULL"
+                ),
+                [
+                    (
+                        k.previous_id,
+                        k.previous_originator_id,
+                        k.previous_version,
+                        k.key_id,
+                        k.seal,
                         k.notification_id,
-                        k.originator_id,
-                        k.version,
-                        k.event_hash,
-                        k.aggregate_hash,
-                        k.global_hash,
                     )
                     for k in links
                 ],
             )
-            return len(links)
 
     def save_checkpoint(self, position: int, document: str) -> None:
         """Keep a signed checkpoint document beside the chain."""
@@ -239,19 +415,19 @@ class Ledger:
             return None if row is None else str(row[0])
 
 
-def _side_by_side(events: list[Any], links: list[Any]) -> list[Position]:
-    """Events and links merged by position, each padded where the other lacks it."""
-    chained = {k[0]: k[1:] for k in links}
-    merged = [e + chained.pop(e[0], (None,) * 5) for e in events]
-    merged += [(at, None, None, None, None, *k) for at, k in chained.items()]
-    return sorted(merged, key=itemgetter(0))
+def record_of(row: EventRow) -> StoredRecord:
+    """The stored record of an events row."""
+    return _record(row)
 
 
-def split(position: Position) -> tuple[StoredRecord | None, ChainLink | None]:
-    """The stored event and the chain link at a log position, either may be None."""
-    record = None if position[1] is None else _record(position[:5])
-    link = None if position[5] is None else _link((position[0], *position[5:]))
-    return record, link
+def seal_of(row: SealRow) -> EventSeal:
+    """The seal of a seals row."""
+    return _seal(row)
+
+
+def link_of(row: LinkRow) -> ChainLink:
+    """The chain link of a chain row."""
+    return _link(row)
 
 
 def _record(row: Any) -> StoredRecord:
@@ -262,6 +438,12 @@ def _record(row: Any) -> StoredRecord:
         topic=str(row[3]),
         # A SQLite edit with replace() stores TEXT where the library stored a BLOB.
         state=row[4].encode() if isinstance(row[4], str) else bytes(row[4]),
+    )
+
+
+def _seal(row: Any) -> EventSeal:
+    return EventSeal(
+        int(row[0]), canonical(row[1]), int(row[2]), str(row[3]), _bytes(row[4])
     )
 
 
@@ -276,12 +458,37 @@ def canonical(originator_id: object) -> str:
     return text
 
 
+def _bytes(value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
 def _link(row: Any) -> ChainLink:
     return ChainLink(
         int(row[0]),
         str(row[1]),
         int(row[2]),
-        bytes(row[3]),
-        bytes(row[4]),
-        bytes(row[5]),
+        _bytes(row[3]),
+        _bytes(row[4]),
+        _bytes(row[5]),
+        None if row[6] is None else int(row[6]),
+        None if row[7] is None else str(row[7]),
+        None if row[8] is None else int(row[8]),
+        None if row[9] is None else str(row[9]),
+        None if row[10] is None else _bytes(row[10]),
+    )
+
+
+def _link_row(link: ChainLink) -> tuple[object, ...]:
+    return (
+        link.notification_id,
+        link.originator_id,
+        link.version,
+        link.event_hash,
+        link.aggregate_hash,
+        link.global_hash,
+        link.previous_id,
+        link.previous_originator_id,
+        link.previous_version,
+        link.key_id,
+        link.seal,
     )

@@ -15,14 +15,45 @@ from psycopg.rows import tuple_row
 from domain.desk import HelpDesk
 from replay.ledger import Ledger
 
+# The columns a chain link gained when links were sealed: (SQLite, PostgreSQL) types.
+_LINK_EXTRAS = (
+    ("previous_id", ("INTEGER", "bigint")),
+    ("previous_originator_id", ("TEXT", "text")),
+    ("previous_version", ("INTEGER", "bigint")),
+    ("key_id", ("TEXT", "text")),
+    ("seal", ("BLOB", "bytea")),
+)
+# Which link follows an aggregate's last version: what `verify --ticket` asks.
+_FOLLOWS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS audit_chain_follows "
+    "ON audit_chain (previous_originator_id, previous_version)"
+)
+SEALS_TABLE_SQLITE = (
+    "CREATE TABLE IF NOT EXISTS audit_seals ("
+    "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+    "originator_version INTEGER NOT NULL, key_id TEXT NOT NULL, seal BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS audit_seals_aggregate "
+    "ON audit_seals (originator_id, originator_version);"
+)
+
+
+def seals_table_postgres(table: str) -> tuple[str, ...]:
+    """The statements that create the seals table (qualified name) if missing."""
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        "notification_id bigint PRIMARY KEY, originator_id uuid NOT NULL, "
+        "originator_version bigint NOT NULL, key_id text NOT NULL, "
+        "seal bytea NOT NULL, UNIQUE (originator_id, originator_version))",
+    )
+
 
 class SQLiteLedger(Ledger):
     """The audit tables inside the SQLite event store file."""
 
     # SQLite keeps the bare columns of the row holding the MAX().
-    last_hashes_sql = (
-        "SELECT originator_id, aggregate_hash, MAX(originator_version) FROM {{chain}} "
-        "WHERE originator_id IN ({marks}) GROUP BY originator_id"
+    last_links_sql = (
+        "SELECT originator_id, MAX(originator_version), aggregate_hash "
+        "FROM {{chain}} WHERE originator_id IN ({marks}) GROUP BY originator_id"
     )
 
     def __init__(self, db_name: str, events: str, timeout: float) -> None:
@@ -39,7 +70,7 @@ class SQLiteLedger(Ledger):
             check_same_thread=False,
         )
         self.connection.executescript(
-            "CREATE TABLE IF NOT EXISTS audit_chain ("
+            SEALS_TABLE_SQLITE + "CREATE TABLE IF NOT EXISTS audit_chain ("
             "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, event_hash BLOB NOT NULL, "
             "aggregate_hash BLOB NOT NULL, global_hash BLOB NOT NULL);"
@@ -49,6 +80,15 @@ class SQLiteLedger(Ledger):
             "id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL, "
             "document TEXT NOT NULL);"
         )
+        known = {
+            row[1] for row in self.connection.execute("PRAGMA table_info(audit_chain)")
+        }
+        for column, kind in _LINK_EXTRAS:
+            if column not in known:
+                self.connection.execute(
+                    f"ALTER TABLE audit_chain ADD COLUMN {column} {kind[0]}"
+                )
+        self.connection.execute(_FOLLOWS_INDEX)
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[sqlite3.Cursor]:
@@ -79,9 +119,9 @@ class PostgresLedger(Ledger):
     event_id = "notification_id"
     # Spelled as str(UUID) spells it, without making a UUID per row.
     originator_text = "originator_id::text"
-    last_hashes_sql = (
-        "SELECT DISTINCT ON (originator_id) originator_id, aggregate_hash "
-        "FROM {{chain}} WHERE originator_id IN ({marks}) "
+    last_links_sql = (
+        "SELECT DISTINCT ON (originator_id) originator_id, originator_version, "
+        "aggregate_hash FROM {{chain}} WHERE originator_id IN ({marks}) "
         "ORDER BY originator_id, originator_version DESC"
     )
 
@@ -89,6 +129,7 @@ class PostgresLedger(Ledger):
         self.datastore = datastore
         schema = _quoted(datastore.schema)
         self.events = f"{schema}.{_quoted(events)}"
+        self.seals = f"{schema}.audit_seals"
         self.chain = f"{schema}.audit_chain"
         self.checkpoints = f"{schema}.audit_checkpoints"
         with (
@@ -99,11 +140,17 @@ class PostgresLedger(Ledger):
             # Concurrent first runs would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.chain,))
             for statement in (
+                *seals_table_postgres(self.seals),
                 "CREATE TABLE IF NOT EXISTS {chain} ("
                 "notification_id bigint PRIMARY KEY, originator_id text NOT NULL, "
                 "originator_version bigint NOT NULL, event_hash bytea NOT NULL, "
                 "aggregate_hash bytea NOT NULL, global_hash bytea NOT NULL, "
                 "UNIQUE (originator_id, originator_version))",
+                *(
+                    f"ALTER TABLE {{chain}} ADD COLUMN IF NOT EXISTS {column} {kind[1]}"
+                    for column, kind in _LINK_EXTRAS
+                ),
+                _FOLLOWS_INDEX.replace("audit_chain (", "{chain} ("),
                 "CREATE TABLE IF NOT EXISTS {checkpoints} ("
                 "id bigserial PRIMARY KEY, position bigint NOT NULL, "
                 "document text NOT NULL)",

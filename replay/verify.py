@@ -1,113 +1,254 @@
-"""Verify the archive: recompute the chain from the stored events and compare.
+"""Verify the archive: every event's seal, and the chain recomputed from the events.
 
-Walks the events table and the chain table side by side in log order, and stops at
-the first event that is not as chained: altered, deleted, inserted, reordered, or
-whose chain record was altered. A signed checkpoint then catches what a consistent
-rewrite of both tables hides: a truncated tail, or a recomputed chain.
+Walks the events, seals and chain links side by side in log order, up to the last
+position any of them names, and stops at the first position that is not as it was
+written: an event without a valid seal (inserted, copied or altered), a seal or a
+link whose event is gone, a version gap, a link that does not follow the one
+before it. Verify only reads: it never seals or chains anything, so an event the
+keeper has not chained yet passes on its seal alone. A signed checkpoint then
+catches what removing whole rows at the log's end hides: a truncated tail.
 """
 
 from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from replay.chain import BATCH, GENESIS, Rehashing, aggregate_hash, global_hash
+from replay.chain import (
+    BATCH,
+    GENESIS,
+    Rehashing,
+    aggregate_hash,
+    event_hash,
+    global_hash,
+    link_problem,
+    seal_finding,
+    skipped,
+)
 from replay.checkpoint import Checkpoint, signature_problem
-from replay.findings import Bad, Finding, Problem, Verdict, bad, matched
 from replay.ledger import (
-    END,
     ChainLink,
+    EventRow,
+    EventSeal,
     Ledger,
-    Position,
+    LinkRow,
+    Page,
+    SealRow,
     StoredRecord,
     canonical,
-    split,
+    link_of,
+    record_of,
+    seal_of,
 )
+from replay.mending import Mending
+from replay.seals import Keyring, event_message, link_message, mac
+from replay.verdicts import Bad, Finding, Problem, Verdict, bad
 
 
 class _Walk:
     """The recomputation of both chains along the log, with the checkpoint's test."""
 
-    def __init__(self, ledger: Ledger, checkpoint: Checkpoint | None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        keyring: Keyring,
+        checkpoint: Checkpoint | None,
+        mending: Mending | None = None,
+    ) -> None:
         self.ledger = ledger
+        self.keyring = keyring
         self.checkpoint = checkpoint
+        self.mending = mending
         self.versions: dict[str, int] = {}
         self.aggregates: dict[str, bytes] = {}
         self.count = 0
+        self.unchained = 0
         self.position = 0
         self.head = GENESIS
+        # The last chained event: the link after it must say it follows it.
+        self.previous: tuple[int, str | None, int | None] = (0, None, None)
         self.rehashing = Rehashing()
         # Each originator id as stored, in the one spelling records carry.
         self.names: dict[object, str] = {}
+        head = ledger.head()
+        self.chain_end = 0 if head is None else head.notification_id
+        self.log_end = ledger.last_event()
 
-    def along(self, positions: list[Position]) -> None:
-        """Check a page of log positions; the plain event's checks inline.
-
-        An event is plain when it and its link are there, typed as stored, and
-        match; anything else (or the checkpoint's position) goes through the
-        step-by-step checks, which name what is wrong exactly as they always did.
-        """
-        names, versions, aggregates = self.names, self.versions, self.aggregates
-        hashes = self.rehashing.hashes
-        mark = -1 if self.checkpoint is None else self.checkpoint.position
-        for position in positions:
-            at, stored, version, topic, state, chained, number, own, joined, head = (
-                position
-            )
-            plain = (
-                stored is not None
-                and chained is not None
-                and type(version) is int
-                and type(topic) is str
-                and type(state) is bytes
-                and not self.position < mark <= at
-            )
-            if plain:
-                name = names.get(stored) or names.setdefault(stored, canonical(stored))
-                plain = (
-                    name == chained and version == number == versions.get(name, 0) + 1
-                )
-            if plain:
-                hashed = hashes(
-                    aggregates.get(name, GENESIS),
-                    self.head,
-                    at,
-                    name,
-                    version,
-                    topic,
-                    state,
-                )
-                plain = hashed == (own, joined, head)
-            if not plain:
-                self._strictly(position)
+    def along(self, page: Page) -> None:
+        """Check every position of a page, events and orphaned seals or links."""
+        events, seals, links = page.events, page.seals, page.links
+        if events.keys() == seals.keys() == links.keys():
+            positions = list(events)
+        else:
+            positions = sorted(events.keys() | seals.keys() | links.keys())
+        for at in positions:
+            row, sealed, linked = events.get(at), seals.get(at), links.get(at)
+            if row and sealed and linked and self._plain(row, sealed, linked):
                 continue
-            versions[name] = version
-            aggregates[name] = hashed[1]
-            self.head, self.position, self.count = hashed[2], at, self.count + 1
+            seal = None if sealed is None else seal_of(sealed)
+            link = None if linked is None else link_of(linked)
+            if row is None:
+                self._gone(seal or link, at)
+            else:
+                self._strictly(record_of(row), seal, link)
 
-    def _strictly(self, position: Position) -> None:
-        record, link = split(position)
-        if link is None and record is not None:
-            self.inserted(record)
-        elif record is None and link is not None:
-            self.missing(link)
-        elif record is not None and link is not None:
-            self.step(record, link)
+    def _plain(self, row: EventRow, sealed: SealRow, linked: LinkRow) -> bool:
+        """Check an event whose seal and link are there and hold; False if not.
 
-    def inserted(self, record: StoredRecord) -> None:
-        """A log position the chain does not have."""
-        self._past_checkpoint(record.notification_id)
-        raise bad(
-            Problem.INSERTED,
-            "the log has an event at a position the chain never recorded",
-            record,
+        Reads the rows as stored, for speed; anything unusual goes the strict way.
+        """
+        at, stored, version, topic, state = row
+        _, seal_owner, seal_version, seal_key, seal = sealed
+        _, owner, link_version, own, joined, head, after = linked[:7]
+        link_key, link_seal = linked[9], linked[10]
+        name = self.names.get(stored) or self.names.setdefault(
+            stored, canonical(stored)
         )
+        cp = self.checkpoint
+        if (
+            (cp is not None and self.position < cp.position <= at)
+            or type(state) is not bytes
+            or type(version) is not int
+            or type(topic) is not str
+            or seal_owner != stored
+            or seal_version != version
+            or owner != name
+            or link_version != version
+            or version != self.versions.get(name, 0) + 1
+            or after != self.previous[0]
+        ):
+            return False
+        secret = self.keyring.secret_at(seal_key, at)
+        link_secret = self.keyring.secret_at(link_key, at) if link_key else None
+        if secret is None or link_secret is None or link_seal is None:
+            return False
+        hashed = self.rehashing.hashes(
+            self.aggregates.get(name, GENESIS),
+            self.head,
+            at,
+            name,
+            version,
+            topic,
+            state,
+        )
+        followed = (after, linked[7], linked[8])
+        if (
+            hashed != (own, joined, head)
+            or mac(secret, event_message(at, hashed[0])) != seal
+            or mac(link_secret, link_message(at, followed, hashed)) != link_seal
+        ):
+            return False
+        self.versions[name] = version
+        self.aggregates[name] = hashed[1]
+        self.head, self.position = hashed[2], at
+        self.previous = (at, name, version)
+        self.count += 1
+        return True
 
-    def step(self, record: StoredRecord, link: ChainLink) -> None:
-        """Check one log position that both the log and the chain have."""
+    def _strictly(
+        self, record: StoredRecord, seal: EventSeal | None, link: ChainLink | None
+    ) -> None:
+        """Check one event step by step, naming exactly what is wrong with it."""
         self._past_checkpoint(record.notification_id)
-        if (record.originator_id, record.version) != (link.originator_id, link.version):
-            self._misplaced(record, link)
-        own = matched(record, link, self.versions)
+        own = event_hash(record)
+        self._sealed(record, seal, link, own)
+        previous = self.versions.get(record.originator_id, 0)
+        if record.version != previous + 1:
+            raise bad(
+                Problem.VERSION_GAP,
+                f"it follows version {previous} of its aggregate: "
+                + (
+                    f"version {previous + 1} is missing, removed with its seal and "
+                    "chain link"
+                    if record.version > previous + 1
+                    else "it repeats a version"
+                ),
+                record,
+            )
+        self.versions[record.originator_id] = record.version
+        if link is None:
+            cp = self.checkpoint
+            if record.notification_id < self.chain_end or (
+                cp is not None and record.notification_id <= cp.position
+            ):
+                raise skipped(record)
+            self.unchained += 1
+            return
+        self._linked(record, link, own)
+
+    def _sealed(
+        self,
+        record: StoredRecord,
+        seal: EventSeal | None,
+        link: ChainLink | None,
+        own: bytes,
+    ) -> None:
+        if seal is not None and (seal.originator_id, seal.version) != (
+            record.originator_id,
+            record.version,
+        ):
+            self._misplaced(record, seal)
+        mending = self.mending
+        if (
+            seal is None
+            and mending
+            and mending.adopt(record, link, own, self.chain_end)
+        ):
+            return
+        finding = seal_finding(self.keyring, record, seal, own)
+        if finding is None:
+            return
+        if seal is not None and finding.problem is Problem.MODIFIED:
+            copied = [
+                at
+                for at in self.ledger.positions_of_seal(seal.seal)
+                if at != record.notification_id
+            ]
+            if copied:
+                raise bad(
+                    Problem.INSERTED,
+                    f"its seal was copied from the event at position {copied[0]}: "
+                    "it was written by someone without the seal key",
+                    record,
+                )
+            if (
+                link is not None
+                and link.event_hash == own
+                and link_problem(self.keyring, link) is None
+            ):
+                raise bad(
+                    Problem.BAD_SEAL,
+                    "the event still matches its chain link but not its seal: the "
+                    "seal was altered",
+                    record,
+                )
+        raise Bad(finding)
+
+    def _misplaced(self, record: StoredRecord, seal: EventSeal) -> None:
+        """The seal at the event's position is another event's."""
+        raise misplaced(self.ledger, record, seal)
+
+    def _linked(self, record: StoredRecord, link: ChainLink, own: bytes) -> None:
+        """Check the chain link of an event whose seal holds."""
+        if (link.originator_id, link.version) != (record.originator_id, record.version):
+            raise bad(
+                Problem.CHAIN_ALTERED,
+                f"the chain's link at this position is for {link.originator_id} "
+                f"version {link.version}",
+                record,
+            )
+        if link.event_hash != own:
+            raise bad(
+                Problem.CHAIN_ALTERED,
+                "the chain's record of this event was altered",
+                record,
+            )
+        problem = link_problem(self.keyring, link)
+        if problem is None:
+            self._follows(record, link)
+        elif problem[0] is Problem.UNSEALED and self.mending is not None:
+            link = self.mending.seal_link(link, self.previous)
+        else:
+            raise bad(*problem, record)
         by_aggregate = aggregate_hash(
             self.aggregates.get(record.originator_id, GENESIS), own
         )
@@ -118,54 +259,73 @@ class _Walk:
                 "the chain table's record of this event was altered",
                 record,
             )
-        self.aggregates[record.originator_id] = by_aggregate
-        self.head, self.position, self.count = (
-            head,
-            record.notification_id,
-            self.count + 1,
+        self._chained(link)
+
+    def _follows(self, record: StoredRecord, link: ChainLink) -> None:
+        """The link must follow the last chained event, or one was removed."""
+        after = link.previous_id or 0
+        if after == self.previous[0]:
+            return
+        if after > self.previous[0]:
+            raise Bad(
+                Finding(
+                    Problem.MISSING,
+                    f"the event at position {after} was removed with its seal and "
+                    f"chain link: the chain's link at position "
+                    f"{record.notification_id} follows it",
+                    after,
+                    link.previous_originator_id,
+                    link.previous_version,
+                )
+            )
+        raise bad(
+            Problem.CHAIN_ALTERED,
+            f"its chain link follows position {after}, but the chain before it "
+            f"ends at position {self.previous[0]}",
+            record,
         )
-        if self.checkpoint is not None and self.position == self.checkpoint.position:
-            self._at_checkpoint(self.checkpoint)
+
+    def _chained(self, link: ChainLink) -> None:
+        self.aggregates[link.originator_id] = link.aggregate_hash
+        self.head, self.position = link.global_hash, link.notification_id
+        self.previous = (link.notification_id, link.originator_id, link.version)
+        self.count += 1
+        cp = self.checkpoint
+        if cp is not None and self.position == cp.position:
+            self._at_checkpoint(cp)
+
+    def _gone(self, left: EventSeal | ChainLink | None, at: int) -> None:
+        """A position whose seal or link remains but whose event does not."""
+        if left is None:
+            return
+        self._past_checkpoint(at)
+        kind = "seal" if isinstance(left, EventSeal) else "chain link"
+        if at > self.log_end:
+            raise bad(
+                Problem.TRUNCATED,
+                f"the log ends at position {self.log_end}; its {kind} records an "
+                "event here: the tail was removed",
+                left,
+            )
+        raise bad(
+            Problem.MISSING,
+            f"the log no longer has this event; its {kind} remains",
+            left,
+        )
 
     def finish(self) -> None:
-        """After the last event: the checkpoint must not lie beyond it."""
+        """After the last position: the checkpoint must not lie beyond it."""
         cp = self.checkpoint
         if cp is not None and cp.position > self.position:
             raise Bad(
                 Finding(
                     Problem.TRUNCATED,
                     f"the checkpoint of {cp.at} covers {cp.count} events up to "
-                    f"position {cp.position}, but the archive ends at position "
+                    f"position {cp.position}, but the chain ends at position "
                     f"{self.position} with {self.count}: its tail was removed",
                     cp.position,
                 )
             )
-
-    def missing(self, link: ChainLink) -> None:
-        """A chained event the log no longer has."""
-        if self.ledger.records(link.notification_id, END, 1):
-            raise bad(
-                Problem.MISSING,
-                "the chain records this event but the log no longer has it",
-                link,
-            )
-        raise bad(
-            Problem.TRUNCATED,
-            f"the log ends at position {self.position}; the chain records events "
-            "from here on: the tail was removed",
-            link,
-        )
-
-    def _misplaced(self, record: StoredRecord, link: ChainLink) -> None:
-        chained = self.ledger.link_of(record.originator_id, record.version)
-        told = f"the chain has version {link.version} of {link.originator_id} here"
-        if chained is None:
-            raise bad(Problem.INSERTED, f"{told} and never had this event", record)
-        raise bad(
-            Problem.REORDERED,
-            f"{told} and this event at position {chained.notification_id}",
-            record,
-        )
 
     def _past_checkpoint(self, position: int) -> None:
         cp = self.checkpoint
@@ -174,8 +334,8 @@ class _Walk:
                 Finding(
                     Problem.REWRITTEN,
                     f"the checkpoint of {cp.at} was signed at position {cp.position}, "
-                    "which holds no event any more: events were removed and the "
-                    "chain recomputed",
+                    "which holds no chained event any more: events were removed and "
+                    "the chain recomputed",
                     cp.position,
                 )
             )
@@ -194,13 +354,32 @@ class _Walk:
             )
 
 
+def misplaced(ledger: Ledger, record: StoredRecord, seal: EventSeal) -> Bad:
+    """An event lying where another event's seal was written: moved, or forged."""
+    told = f"the seal here is for {seal.originator_id} version {seal.version}"
+    own = ledger.seal_of(record.originator_id, record.version)
+    if own is None:
+        return bad(
+            Problem.UNSEALED,
+            f"it carries no seal ({told}): it was written by someone without the "
+            "seal key",
+            record,
+        )
+    return bad(
+        Problem.REORDERED,
+        f"it was sealed at position {own.notification_id}, and {told}",
+        record,
+    )
+
+
 def verify_log(
     ledger: Ledger,
+    keyring: Keyring,
     checkpoint: Checkpoint | None = None,
     key: Ed25519PublicKey | None = None,
     batch: int = BATCH,
 ) -> Verdict:
-    """Recompute the whole chain, compare it with the stored one and the checkpoint."""
+    """Check every seal and link, recompute the chain, compare with the checkpoint."""
     if checkpoint is not None:
         if key is None:
             raise ValueError("checking a checkpoint needs the public key")
@@ -212,15 +391,29 @@ def verify_log(
                 f"{checkpoint.position}: {problem}",
             )
             return Verdict(0, 0, GENESIS, finding)
-    head = ledger.head()
-    stop = 0 if head is None else head.notification_id
-    walk = _Walk(ledger, checkpoint)
+    return walk_log(ledger, _Walk(ledger, keyring, checkpoint), batch)
+
+
+def mend_log(ledger: Ledger, keyring: Keyring, mending: Mending, batch: int) -> Verdict:
+    """Walk the log as verify does, sealing what `mending` adopts, page by page."""
+    return walk_log(ledger, _Walk(ledger, keyring, None, mending), batch)
+
+
+def walk_log(ledger: Ledger, walk: _Walk, batch: int) -> Verdict:
+    """Walk every page of the log; the verdict at its end or at the first finding."""
+    stop = ledger.end()
     after = 0
+    finding = None
     try:
         while after < stop:
-            positions, after = ledger.positions(after, stop, batch)
-            walk.along(positions)
+            page = ledger.page(after, stop, batch)
+            walk.along(page)
+            after = page.reach
+            if walk.mending is not None:
+                walk.mending.flush(ledger)
         walk.finish()
     except Bad as failed:
-        return Verdict(walk.count, walk.position, walk.head, failed.finding)
-    return Verdict(walk.count, walk.position, walk.head)
+        finding = failed.finding
+    if walk.mending is not None:
+        walk.mending.flush(ledger)
+    return Verdict(walk.count, walk.position, walk.head, finding, walk.unchained)

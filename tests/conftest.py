@@ -16,6 +16,7 @@ import pytest
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
 from tickettape.throwaway_postgres import drop_schemas, postgres_server, with_schema
@@ -109,7 +110,9 @@ class StoreEnvs:
         schema = _new_schema_name()
         self.schemas.append(schema)
         url = with_schema(self.postgres_url, schema)
-        return event_store_env(Settings(database_url=url))
+        # The seal keyring goes in a directory of the test's own.
+        data_dir = self.root / f"store{self.count}"
+        return event_store_env(Settings(database_url=url, data_dir=data_dir))
 
     def close(self) -> None:
         """Close the desks on these stores, then drop the stores' schemas."""
@@ -190,3 +193,23 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobS
     store = PostgresBlobStore(libpq_conninfo(Settings(database_url=url)))
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def runtime_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The settings of an empty store of each kind, as a worker process reads them."""
+    url = ""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_schema_url")
+    return Settings(database_url=url, data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def runtime(runtime_settings: Settings) -> Iterator[Runtime]:
+    """An initialized runtime on those settings, closed after the test."""
+    opened = open_runtime(runtime_settings)
+    try:
+        initialize(opened)
+        yield opened
+    finally:
+        opened.close()

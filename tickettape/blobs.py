@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from psycopg import Connection, errors, sql
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tickettape.stores import conninfo_schema
 
@@ -75,7 +75,12 @@ class PostgresBlobStore:
     """Blobs as rows of helpdesk_blobs, keyed by sha256, over a connection pool."""
 
     def __init__(
-        self, conninfo: str, *, schema: str | None = None, max_size: int = 4
+        self,
+        conninfo: str,
+        *,
+        schema: str | None = None,
+        max_size: int = 4,
+        timeout: float = 30.0,
     ) -> None:
         self.schema = schema or conninfo_schema(conninfo)
         table = sql.Identifier(BLOB_TABLE)
@@ -85,9 +90,16 @@ class PostgresBlobStore:
             else table
         )
         # Opened on first use, so building the runtime needs no round trip.
+        # `timeout` bounds the wait for a connection, the first one included.
         self._pool: ConnectionPool[Connection[tuple[Any, ...]]] = ConnectionPool(
-            conninfo, min_size=1, max_size=max_size, open=False, name="blobs"
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            name="blobs",
+            timeout=timeout,
         )
+        self._timeout = timeout
         self._ready = False
         self._lock = threading.Lock()
 
@@ -111,6 +123,10 @@ class PostgresBlobStore:
             row = conn.execute(select, (sha256,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def create_table(self) -> None:
+        """Connect, creating the table if it is missing (else done on first use)."""
+        self._open()
+
     def close(self) -> None:
         """Close the pool's connections."""
         self._pool.close()
@@ -122,32 +138,40 @@ class PostgresBlobStore:
             yield conn
 
     def _open(self) -> None:
-        with self._lock:
-            if self._ready:
-                return
-            self._pool.open(wait=True)
-            statements = [
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} ("
-                    "sha256 text PRIMARY KEY, "
-                    "size bigint NOT NULL, "
-                    "content bytea NOT NULL)"
-                ).format(self._table)
-            ]
-            if self.schema:
-                statements.insert(
-                    0,
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                        sql.Identifier(self.schema)
-                    ),
-                )
-            with self._pool.connection() as conn:
-                for statement in statements:
-                    # IF NOT EXISTS still races between processes starting at once:
-                    # the loser gets a duplicate error for what now exists.
-                    with contextlib.suppress(*_DUPLICATE), conn.transaction():
-                        conn.execute(statement)
-            self._ready = True
+        # Whoever comes while another opens the store waits for it no longer
+        # than for a connection, so an outage is answered in bounded time.
+        if not self._lock.acquire(timeout=self._timeout):
+            raise PoolTimeout(f"the blob store did not open in {self._timeout} s")
+        try:
+            if not self._ready:
+                self._pool.open(wait=True, timeout=self._timeout)
+                self._make_table()
+                self._ready = True
+        finally:
+            self._lock.release()
+
+    def _make_table(self) -> None:
+        statements = [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                "sha256 text PRIMARY KEY, "
+                "size bigint NOT NULL, "
+                "content bytea NOT NULL)"
+            ).format(self._table)
+        ]
+        if self.schema:
+            statements.insert(
+                0,
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(self.schema)
+                ),
+            )
+        with self._pool.connection() as conn:
+            for statement in statements:
+                # IF NOT EXISTS still races between processes starting at once:
+                # the loser gets a duplicate error for what now exists.
+                with contextlib.suppress(*_DUPLICATE), conn.transaction():
+                    conn.execute(statement)
 
 
 def _sync_directory(directory: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,10 +16,13 @@ from projections.notifications import watcher_for
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.view import View
-from replay.keeper import ChainKeeper
+from replay.checkpoint import load_signing_key
+from replay.keeper import ChainKeeper, CheckpointPlan
+from replay.seals import Keyring, KeyringFile
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.sealing import keyring_file_of
 from tickettape.settings import Settings
-from tickettape.stores import event_store_env, libpq_conninfo
+from tickettape.stores import connect_timeout, event_store_env, libpq_conninfo
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -87,11 +90,14 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
     conninfo = None
     if settings.uses_postgres:
         conninfo = libpq_conninfo(settings)
-        blobs = PostgresBlobStore(conninfo)
-        store = PostgresViewStore(conninfo, settings.postgres_pool_size)
+        waits = connect_timeout(settings)
+        blobs = PostgresBlobStore(conninfo, timeout=waits)
+        store = PostgresViewStore(conninfo, settings.postgres_pool_size, timeout=waits)
     else:
         blobs = DirectoryBlobStore(settings.blob_dir)
-        store = SQLiteViewStore(settings.views_path)
+        # The event store's lock wait, where 0 keeps SQLite's default 5 s too.
+        lock_timeout = settings.postgres_lock_timeout or 5
+        store = SQLiteViewStore(settings.views_path, lock_timeout=lock_timeout)
     runner = ViewRunner(
         desk,
         store,
@@ -102,10 +108,32 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
     )
     keeper = ChainKeeper(
         desk,
+        seal_keys(desk, settings),
         poll_seconds=settings.views_poll_seconds,
         watcher=watcher_for(desk.recorder, conninfo),
+        checkpoints=checkpoint_plan(settings),
     )
     return Runtime(settings, desk, blobs, runner, keeper)
+
+
+def seal_keys(desk: HelpDesk, settings: Settings) -> Callable[[], Keyring]:
+    """The keyring the desk's store seals with, as its file holds it now."""
+    source = keyring_file_of(desk.recorder) or KeyringFile(settings.seal_key_path)
+    return source.keyring
+
+
+def checkpoint_plan(settings: Settings) -> CheckpointPlan | None:
+    """How the chain keeper signs checkpoints; None without a key or an interval.
+
+    ValueError when the key file cannot be used.
+    """
+    if settings.checkpoint_key is None or settings.checkpoint_interval <= 0:
+        return None
+    return CheckpointPlan(
+        load_signing_key(settings.checkpoint_key),
+        settings.checkpoint_interval,
+        settings.checkpoint_dir,
+    )
 
 
 def initialize(runtime: Runtime) -> str | None:

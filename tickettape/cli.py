@@ -8,21 +8,22 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from domain.audit import Origin
 from domain.tokens import Role
 from projections.catalogue import all_views
-from projections.rebuild import rebuild
 from projections.view import View
 from projections.worker import chosen_views, work
-from tickettape.bootstrap import build_app, initialize
+from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
+from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
-from tickettape.console import CLI_ACTOR, fail, out, runtime
+from tickettape.cli_seal import seal_app
+from tickettape.console import CLI_ACTOR, fail, out, rebuild_views, runtime
+from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
 token_app = typer.Typer(help="Create and revoke API tokens.")
@@ -35,25 +36,40 @@ add_history_commands(replay_app)
 add_archive_commands(replay_app)
 add_backlog_command(replay_app)
 app.add_typer(replay_app, name="replay")
+app.add_typer(seal_app, name="seal")
+add_backup_commands(app)
 
 
-def announce_first_token(secret: str | None) -> None:
-    """Print the first admin token, which is shown only this once."""
+def announce_first_token(secret: str | None, opened: Runtime) -> None:
+    """Print the first admin token, which is shown only this once, and the keyring."""
     if secret is None:
         return
     out.print("[bold green]Created the default configuration.[/]")
     out.print("First admin token (shown only once, keep it safe):")
     out.print(f"  [bold]{secret}[/]")
+    keyring = opened.settings.seal_key_path
+    out.print(
+        f"Every event is sealed with the secret key in {keyring}: keep a copy "
+        "apart from the database and its backups."
+    )
+
+
+def writable(opened: Runtime) -> None:
+    """Exit, saying why, when the store cannot seal (and so not write) events."""
+    problem = sealing_problem(opened.desk.recorder)
+    if problem is not None:
+        raise fail(f"cannot write to the store: {problem}")
 
 
 @app.command()
 def init() -> None:
     """Create the default statuses, priorities, types and queue, and an admin token."""
     with runtime() as opened:
+        writable(opened)
         secret = initialize(opened)
         if secret is None:
             out.print("Already initialized; nothing to do.")
-        announce_first_token(secret)
+        announce_first_token(secret, opened)
 
 
 @app.command()
@@ -63,7 +79,8 @@ def serve(
 ) -> None:
     """Initialize on first start, then serve the API."""
     with runtime() as opened:
-        announce_first_token(initialize(opened))
+        writable(opened)
+        announce_first_token(initialize(opened), opened)
         bind_host = host or opened.settings.host
         bind_port = port or opened.settings.port
         store = "PostgreSQL" if opened.settings.uses_postgres else "embedded SQLite"
@@ -150,17 +167,8 @@ def projections_rebuild(
     if every == (name is not None):
         raise fail("name one view, or give --all")
     views = known_views([] if name is None else [name])
-    rebuilt: list[tuple[str, int]] = []
-    with runtime(views) as opened, Progress(console=out) as bar:
-        for view in views:
-            task = bar.add_task(f"rebuilding {view.name}", total=None)
-
-            def show(at: int, top: int, task: TaskID = task) -> None:
-                bar.update(task, completed=at, total=top)
-
-            store, size = opened.views.store, opened.settings.views_batch_size
-            at = rebuild(opened.desk, store, view, size, show)
-            rebuilt.append((view.name, at))
+    with runtime(views) as opened:
+        rebuilt = rebuild_views(opened, views)
     for rebuilt_name, at in rebuilt:
         out.print(f"{rebuilt_name} rebuilt up to position {at}")
 

@@ -18,6 +18,8 @@ from replay.checkpoint import Checkpoint
 from replay.summaries_csv import write_summaries
 from tickettape.cli_replay import (
     TAMPERED,
+    chain_now,
+    keyring_of,
     ledger_of,
     read_checkpoint,
     verifying_key,
@@ -82,6 +84,9 @@ def export(
         target(out_file) as file,
         progress_bar("exporting events") as show,
     ):
+        stopped = chain_now(opened.chain)
+        if stopped is not None:
+            err.print(f"exporting only the events before it ({stopped.detail})")
         try:
             count = export_archive(ledger, file.write, show)
         except ArchiveError as error:
@@ -115,7 +120,13 @@ def restore(
         checkpoint, key = sealed_by(opened.settings, checkpoint_file, public_key)
         try:
             restored = import_archive(
-                ledger, opened.desk.recorder, archive, show, checkpoint, key
+                ledger,
+                opened.desk.recorder,
+                archive,
+                keyring_of(opened),
+                show,
+                checkpoint,
+                key,
             )
         except ArchiveError as error:
             raise fail(f"{archive}: {error}") from None

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,18 +18,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
 from projections.worker import work
-from replay.chain import extend_chain
 from replay.checkpoint import (
     Checkpoint,
     load_public_key,
     load_signing_key,
     new_key_pair,
-    sign_checkpoint,
 )
-from replay.findings import Verdict, describe, verify_aggregate
+from replay.checkpointing import sign_verified
+from replay.checkpointing import stored_checkpoint as latest_checkpoint
+from replay.findings import describe, verify_aggregate
+from replay.keeper import ChainKeeper
 from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
+from replay.seals import Keyring, KeyringError
+from replay.verdicts import Finding, Verdict
 from replay.verify import verify_log
+from tickettape.bootstrap import Runtime
 from tickettape.console import err, fail, out, runtime
 from tickettape.settings import Settings
 
@@ -42,16 +45,41 @@ replay_app = typer.Typer(help="Audit the archive: hash chain, checkpoints, verif
 
 @contextmanager
 def ledger_of(desk: HelpDesk) -> Iterator[Ledger]:
-    """The store's audit tables, chained up to the last stored event."""
+    """The store's audit tables, as they are: nothing is chained or sealed."""
     try:
         ledger = open_ledger(desk)
     except ValueError as error:
         raise fail(str(error)) from None
     try:
-        extend_chain(ledger)
         yield ledger
     finally:
         ledger.close()
+
+
+def keyring_of(opened: Runtime) -> Keyring:
+    """The store's seal keyring; exits saying where it was looked for."""
+    try:
+        return opened.chain.keyring()
+    except KeyringError as error:
+        raise fail(
+            f"{error} (set TICKETTAPE_SEAL_KEY to the keyring that sealed this store)"
+        ) from None
+
+
+def chain_now(keeper: ChainKeeper) -> Finding | None:
+    """Chain what the keeper has not yet; what stopped it, printed, if anything."""
+    try:
+        keeper.chain()
+    except RuntimeError as error:
+        raise fail(str(error)) from None
+    stopped = keeper.blocked
+    if stopped is not None:
+        err.print(
+            f"[bold red]the chain stops at position {stopped.notification_id} "
+            f"({stopped.problem}):[/] {stopped.detail}; run `tickettape replay verify`",
+            soft_wrap=True,
+        )
+    return stopped
 
 
 @replay_app.command("keygen")
@@ -92,13 +120,17 @@ def chain(
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
     with runtime([]) as opened:
+        keyring_of(opened)
         if follow:
             out.print("keeping the audit chain current; stop with SIGTERM or Ctrl-C")
             work(opened.chain)
+            stopped = opened.chain.blocked
         else:
-            opened.chain.catch_up()
+            stopped = chain_now(opened.chain)
         position = opened.chain.position().position
     out.print(f"the chain covers the log up to position {position}")
+    if stopped is not None:
+        raise typer.Exit(TAMPERED)
 
 
 @replay_app.command("checkpoint")
@@ -110,28 +142,27 @@ def checkpoint(
     """Verify the archive, then sign its chain head and keep the checkpoint."""
     with runtime([]) as opened:
         key = signing_key(opened.settings)
+        keyring = keyring_of(opened)
+        # What the keeper would chain by now: seal-checked, so nothing forged.
+        if chain_now(opened.chain) is not None:
+            raise typer.Exit(TAMPERED)
         with ledger_of(opened.desk) as ledger:
-            latest = stored_checkpoint(ledger)
-            verdict = verify_log(ledger, latest, key.public_key() if latest else None)
-            if not verdict.clean:
-                report(opened.desk, verdict)
-                err.print("no checkpoint signed over a damaged archive")
-                raise typer.Exit(TAMPERED)
-            if verdict.checked == 0:
-                raise fail("the archive is empty; there is nothing to sign yet")
-            signed = sign_checkpoint(
-                key, verdict.position, verdict.head, verdict.checked, datetime.now(UTC)
-            )
-            ledger.save_checkpoint(signed.position, signed.to_json())
+            outcome = sign_verified(ledger, keyring, key, again=True)
+    if isinstance(outcome, Finding):
+        report(opened.desk, Verdict(0, 0, b"", outcome))
+        err.print("no checkpoint signed over a damaged archive")
+        raise typer.Exit(TAMPERED)
+    if outcome is None:
+        raise fail("the chain is empty; there is nothing to sign yet")
     if out_file is not None:
         try:
             with out_file.open("x") as file:
-                file.write(signed.to_json())
+                file.write(outcome.to_json())
         except OSError as error:
             raise fail(f"signed and stored, but not written: {error}") from None
     out.print(
-        f"signed checkpoint: {signed.count} events up to position {signed.position}, "
-        f"chain head {signed.head}, key {signed.key_id}",
+        f"signed checkpoint: {outcome.count} events up to position "
+        f"{outcome.position}, chain head {outcome.head}, key {outcome.key_id}",
         soft_wrap=True,
     )
 
@@ -149,13 +180,17 @@ def verify(
         Path | None, typer.Option(help="Ed25519 public key that signed checkpoints")
     ] = None,
 ) -> None:
-    """Recompute the chain from the stored events; exit 3 naming the first bad one."""
+    """Check every seal and recompute the chain; exit 3 naming the first bad event."""
     with runtime([]) as opened, ledger_of(opened.desk) as ledger:
+        keyring = keyring_of(opened)
         if ticket is not None:
-            verdict = verify_aggregate(ledger, str(ticket_id(ticket)))
-            if verdict.clean and verdict.checked == 0:
+            verdict = verify_aggregate(ledger, keyring, str(ticket_id(ticket)))
+            if verdict.clean and verdict.checked + verdict.unchained == 0:
                 raise fail(f"ticket {ticket} not found")
-            summary = f"ticket {ticket}: {verdict.checked} events match their chain"
+            summary = (
+                f"ticket {ticket}: {verdict.checked + verdict.unchained} events match "
+                "their seals, the chained ones their chain"
+            )
         else:
             anchor = (
                 read_checkpoint(checkpoint_file)
@@ -163,10 +198,16 @@ def verify(
                 else stored_checkpoint(ledger)
             )
             key = None if anchor is None else verifying_key(opened.settings, public_key)
-            verdict = verify_log(ledger, anchor, key)
+            verdict = verify_log(ledger, keyring, anchor, key)
             summary = (
                 f"{verdict.checked} events up to position {verdict.position} match "
-                "their chain; "
+                "their seals and chain"
+                + (
+                    f", {verdict.unchained} newer ones their seals (not chained yet)"
+                    if verdict.unchained
+                    else ""
+                )
+                + "; "
                 + (
                     "no checkpoint to check against yet (run `replay checkpoint`)"
                     if anchor is None
@@ -197,19 +238,16 @@ def report(desk: HelpDesk, verdict: Verdict) -> None:
         f"{', '.join(where) or 'the archive'}: {finding.detail}",
         soft_wrap=True,
     )
-    err.print(f"{verdict.checked} events before it match their chain")
+    err.print(f"{verdict.checked} chained events before it match their seals and chain")
 
 
 def stored_checkpoint(ledger: Ledger) -> Checkpoint | None:
     """The checkpoint saved last in the store, if any; exits if it is unreadable."""
-    document = ledger.latest_checkpoint()
-    if document is None:
-        return None
-    try:
-        return Checkpoint.from_json(document)
-    except ValueError as error:
-        err.print(f"[bold red]TAMPERED (bad checkpoint):[/] the stored one: {error}")
-        raise typer.Exit(TAMPERED) from None
+    found = latest_checkpoint(ledger)
+    if isinstance(found, Finding):
+        err.print(f"[bold red]TAMPERED ({found.problem}):[/] {found.detail}")
+        raise typer.Exit(TAMPERED)
+    return found
 
 
 def read_checkpoint(path: Path) -> Checkpoint:

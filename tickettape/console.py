@@ -8,8 +8,10 @@ from contextlib import contextmanager
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import Progress, TaskID
 
 from domain.errors import DomainError
+from projections.rebuild import rebuild
 from projections.view import View
 from tickettape.bootstrap import Runtime, open_runtime
 from tickettape.settings import Settings
@@ -47,3 +49,18 @@ def runtime(views: Sequence[View] | None = None) -> Iterator[Runtime]:
         raise fail(error.message) from None
     finally:
         opened.close()
+
+
+def rebuild_views(opened: Runtime, views: Sequence[View]) -> list[tuple[str, int]]:
+    """Rebuild each view with a progress bar; each one's name and position."""
+    rebuilt: list[tuple[str, int]] = []
+    with Progress(console=out) as bar:
+        for view in views:
+            task = bar.add_task(f"rebuilding {view.name}", total=None)
+
+            def show(at: int, top: int, task: TaskID = task) -> None:
+                bar.update(task, completed=at, total=top)
+
+            store, size = opened.views.store, opened.settings.views_batch_size
+            rebuilt.append((view.name, rebuild(opened.desk, store, view, size, show)))
+    return rebuilt

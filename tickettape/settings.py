@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     postgres_lock_timeout: int = Field(
         default=5, ge=0, description="seconds a write waits for the table lock"
     )
+    postgres_connect_timeout: int = Field(
+        default=3,
+        ge=1,
+        le=3600,
+        description="seconds to connect to PostgreSQL and to wait for a pooled "
+        "connection; the URL's connect_timeout parameter wins",
+    )
+    postgres_statement_timeout: float = Field(
+        default=30.0,
+        ge=0,
+        le=86400,
+        description="seconds a statement may run before PostgreSQL cancels it; "
+        "0 sets none",
+    )
     record_cache_size: int = Field(
         default=1000,
         ge=0,
@@ -55,6 +69,12 @@ class Settings(BaseSettings):
         le=3600,
         description="how often the views look at the log without a wake-up",
     )
+    seal_key: Path | None = Field(
+        default=None,
+        description="the seal keyring file: the secret every stored event is "
+        "sealed with, kept out of the database; by default DATA_DIR/seal.key, "
+        "made when a new store is first opened",
+    )
     checkpoint_key: Path | None = Field(
         default=None,
         description="Ed25519 private key (PEM) that signs audit checkpoints; "
@@ -64,6 +84,19 @@ class Settings(BaseSettings):
         default=None,
         description="Ed25519 public key (PEM) that checks checkpoints; "
         "by default the one of checkpoint_key",
+    )
+
+    checkpoint_interval: float = Field(
+        default=3600.0,
+        ge=0,
+        le=366 * 86400,
+        description="seconds between the checkpoints the chain keeper signs "
+        "(with checkpoint_key set); 0 signs none",
+    )
+    checkpoint_dir: Path | None = Field(
+        default=None,
+        description="a directory (off the database host) the chain keeper also "
+        "writes each checkpoint to",
     )
 
     @property
@@ -80,6 +113,11 @@ class Settings(BaseSettings):
     def views_path(self) -> Path:
         """The embedded read models, in a database file of their own."""
         return self.data_dir / "views.sqlite3"
+
+    @property
+    def seal_key_path(self) -> Path:
+        """The seal keyring file."""
+        return self.seal_key or self.data_dir / "seal.key"
 
     @property
     def blob_dir(self) -> Path:

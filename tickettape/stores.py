@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
@@ -12,12 +13,16 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.desk.configuration import CACHE_SIZE_KEY
+from tickettape.connections import STATEMENT_TIMEOUT_KEY, statement_timeout_option
+from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
 
-# Seconds to wait for a new connection; the library's own default is 30.
-CONNECT_TIMEOUT = 10
+# eventsourcing's stores, with every event sealed as it is written.
+SQLITE_MODULE = "tickettape.sealing_sqlite:SealedSQLiteFactory"
+POSTGRES_MODULE = "tickettape.sealing_postgres:SealedPostgresFactory"
 
 _SCHEMES = ("postgresql", "postgres")
+_Default = TypeVar("_Default", int, None)
 _QUERY_KEYS = ("host", "port", "schema", "connect_timeout")
 # Unquoted PostgreSQL identifiers only: the name also goes into a search_path option.
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -34,7 +39,8 @@ class PostgresTarget:
     user: str
     password: str = field(repr=False)
     schema: str | None = None
-    connect_timeout: int = CONNECT_TIMEOUT
+    #: Only when the URL says; else the settings' postgres_connect_timeout.
+    connect_timeout: int | None = None
 
 
 def parse_database_url(url: str) -> PostgresTarget:
@@ -80,7 +86,7 @@ def parse_database_url(url: str) -> PostgresTarget:
         user=user,
         password=unquote(parts.password or ""),
         schema=schema,
-        connect_timeout=_number(query, "connect_timeout", CONNECT_TIMEOUT, 3600),
+        connect_timeout=_number(query, "connect_timeout", None, 3600),
     )
 
 
@@ -95,8 +101,9 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         path = settings.event_store_path
         path.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": SQLITE_MODULE,
             "SQLITE_DBNAME": str(path),
+            KEYRING_KEY: str(settings.seal_key_path),
             # Seconds a writer waits for SQLite's file lock; 0 keeps the default 5.
             "SQLITE_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
             CACHE_SIZE_KEY: str(settings.record_cache_size),
@@ -106,7 +113,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         # eventsourcing 9.5 qualifies its tables with the schema but never creates it.
         ensure_schema(settings)
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": POSTGRES_MODULE,
+        KEYRING_KEY: str(settings.seal_key_path),
         "POSTGRES_DBNAME": target.dbname,
         "POSTGRES_HOST": target.host,
         "POSTGRES_PORT": str(target.port),
@@ -114,7 +122,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_PASSWORD": target.password,
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
-        "POSTGRES_CONNECT_TIMEOUT": str(target.connect_timeout),
+        "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout(settings)),
+        STATEMENT_TIMEOUT_KEY: str(settings.postgres_statement_timeout),
         CACHE_SIZE_KEY: str(settings.record_cache_size),
     }
     if target.schema:
@@ -130,15 +139,30 @@ def libpq_conninfo(settings: Settings) -> str:
         options.append(f"-c search_path={target.schema}")
     if settings.postgres_lock_timeout:
         options.append(f"-c lock_timeout={settings.postgres_lock_timeout}s")
+    statement_timeout = statement_timeout_option(settings.postgres_statement_timeout)
+    if statement_timeout:
+        options.append(statement_timeout)
     return make_conninfo(
         dbname=target.dbname,
         host=target.host,
         port=target.port,
         user=target.user,
         password=target.password,
-        connect_timeout=target.connect_timeout,
+        connect_timeout=connect_timeout(settings),
         options=" ".join(options) or None,
     )
+
+
+def bulk_conninfo(settings: Settings) -> str:
+    """libpq_conninfo without the statement timeout, for a backup's or a restore's
+    COPY of a whole table, which may rightly take minutes."""
+    return libpq_conninfo(settings.model_copy(update={"postgres_statement_timeout": 0}))
+
+
+def connect_timeout(settings: Settings) -> int:
+    """Seconds to connect and to wait for a pooled connection (the URL's wins)."""
+    given = parse_database_url(settings.database_url).connect_timeout
+    return settings.postgres_connect_timeout if given is None else given
 
 
 def conninfo_schema(conninfo: str) -> str | None:
@@ -179,7 +203,9 @@ def _query(text: str) -> dict[str, str]:
     return {key: found[0] for key, found in values.items()}
 
 
-def _number(query: dict[str, str], key: str, default: int, highest: int) -> int:
+def _number(
+    query: dict[str, str], key: str, default: _Default, highest: int
+) -> int | _Default:
     text = query.get(key)
     if text is None or text == "":
         return default

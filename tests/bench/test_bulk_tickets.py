@@ -29,7 +29,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "sqlite":
         return Settings(database_url="", data_dir=tmp_path)
     url = request.getfixturevalue("postgres_schema_url")
-    return Settings(database_url=url, postgres_pool_size=2)
+    return Settings(database_url=url, postgres_pool_size=2, data_dir=tmp_path)
 
 
 @pytest.fixture

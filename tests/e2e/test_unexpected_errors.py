@@ -109,7 +109,7 @@ def test_an_unreachable_store_is_503(
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["title"] == "Service Unavailable"
+    assert response.json()["code"] == "store-unavailable"
     assert str(error) not in response.text
     assert any(r.exc_info for r in caplog.records)
 

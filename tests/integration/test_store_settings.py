@@ -7,12 +7,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from domain.desk import HelpDesk
 from tickettape.blobs import PostgresBlobStore
+from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
 from tickettape.stores import (
+    POSTGRES_MODULE,
+    SQLITE_MODULE,
     PostgresTarget,
+    bulk_conninfo,
     conninfo_schema,
     event_store_env,
     libpq_conninfo,
@@ -75,8 +80,9 @@ def test_the_embedded_store_is_a_sqlite_file_under_data_dir(tmp_path: Path) -> N
 
     env = event_store_env(Settings(database_url="", data_dir=data_dir))
 
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["PERSISTENCE_MODULE"] == SQLITE_MODULE
     assert env["SQLITE_DBNAME"] == str(data_dir / "events.sqlite3")
+    assert env[KEYRING_KEY] == str(data_dir / "seal.key")
     assert data_dir.is_dir()
 
 
@@ -85,17 +91,19 @@ def test_a_url_of_another_database_is_refused(tmp_path: Path) -> None:
         event_store_env(Settings(database_url="sqlite:///x.db", data_dir=tmp_path))
 
 
-def test_the_postgres_env_carries_pool_and_timeouts() -> None:
+def test_the_postgres_env_carries_pool_and_timeouts(tmp_path: Path) -> None:
     settings = Settings(
         database_url="postgresql://app:pw@db:6543/tickets",
         postgres_pool_size=7,
         postgres_lock_timeout=3,
+        seal_key=tmp_path / "keys" / "seal.key",
     )
 
     env = event_store_env(settings)
 
     assert env == {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": POSTGRES_MODULE,
+        KEYRING_KEY: str(tmp_path / "keys" / "seal.key"),
         "POSTGRES_DBNAME": "tickets",
         "POSTGRES_HOST": "db",
         "POSTGRES_PORT": "6543",
@@ -103,17 +111,58 @@ def test_the_postgres_env_carries_pool_and_timeouts() -> None:
         "POSTGRES_PASSWORD": "pw",
         "POSTGRES_POOL_SIZE": "7",
         "POSTGRES_LOCK_TIMEOUT": "3",
-        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
+        "POSTGRES_STATEMENT_TIMEOUT": "30.0",
         "RECORD_CACHE_SIZE": "1000",
     }
     assert conninfo_schema(libpq_conninfo(settings)) is None
 
 
+@pytest.mark.parametrize(
+    ("url", "setting", "seconds"),
+    [
+        ("postgresql://app:pw@db/tickets", 7, 7),
+        ("postgresql://app:pw@db/tickets?connect_timeout=12", 7, 12),
+    ],
+    ids=["setting", "url-wins"],
+)
+def test_the_connect_timeout_is_the_urls_or_the_settings(
+    url: str, setting: int, seconds: int
+) -> None:
+    settings = Settings(database_url=url, postgres_connect_timeout=setting)
+
+    assert event_store_env(settings)["POSTGRES_CONNECT_TIMEOUT"] == str(seconds)
+    assert conninfo_to_dict(libpq_conninfo(settings))["connect_timeout"] == str(seconds)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "option"),
+    [(30, "-c statement_timeout=30000"), (0.25, "-c statement_timeout=250"), (0, "")],
+)
+def test_the_statement_timeout_is_a_server_option(seconds: float, option: str) -> None:
+    settings = Settings(
+        database_url="postgresql://app:pw@db/tickets",
+        postgres_lock_timeout=0,
+        postgres_statement_timeout=seconds,
+    )
+
+    assert conninfo_to_dict(libpq_conninfo(settings)).get("options", "") == option
+
+
+def test_a_backups_copies_have_no_statement_timeout() -> None:
+    settings = Settings(database_url="postgresql://app:pw@db/tickets?schema=desk")
+
+    options = str(conninfo_to_dict(bulk_conninfo(settings))["options"])
+
+    assert "statement_timeout" not in options
+    assert "search_path=desk" in options
+
+
 @pytest.mark.postgres
 def test_a_schema_in_the_url_holds_events_and_blobs(
-    postgres_schema_url: str, desk_factory: DeskFactory
+    postgres_schema_url: str, desk_factory: DeskFactory, tmp_path: Path
 ) -> None:
-    settings = Settings(database_url=postgres_schema_url)
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path)
     env = event_store_env(settings)
     schema = env["POSTGRES_SCHEMA"]
     desk_factory(env)
@@ -132,6 +181,7 @@ def test_a_schema_in_the_url_holds_events_and_blobs(
         search_path = conn.execute("SHOW search_path").fetchone()
 
     assert [t for (t,) in tables] == [
+        "audit_seals",
         "helpdesk_blobs",
         "helpdesk_events",
         "helpdesk_snapshots",

@@ -34,7 +34,7 @@ def tagged_ticket(desk: HelpDesk) -> UUID:
 
 def raw_states(env: dict[str, str], originator_id: UUID) -> list[bytes]:
     """The stored state column of a stream, read straight from the database."""
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+    if "SQLITE_DBNAME" in env:
         # The SQLite recorder keeps UUIDs as 32 hex digits, without dashes.
         query = (
             "SELECT state FROM stored_events WHERE originator_id = ? "

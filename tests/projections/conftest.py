@@ -11,8 +11,6 @@ from psycopg.conninfo import make_conninfo
 from domain.desk import HelpDesk
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from tests.conftest import DeskFactory
-from tickettape.bootstrap import Runtime, initialize, open_runtime
-from tickettape.settings import Settings
 
 OpenViews = Callable[[], ViewStore]
 
@@ -27,7 +25,7 @@ def open_views(
 
     def open_store() -> ViewStore:
         store: ViewStore
-        if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        if "SQLITE_DBNAME" in env:
             store = SQLiteViewStore(tmp_path / "views.sqlite3")
         else:
             store = PostgresViewStore(
@@ -58,23 +56,3 @@ def view_store(open_views: OpenViews) -> ViewStore:
 def desk(durable_store_env: dict[str, str], desk_factory: DeskFactory) -> HelpDesk:
     """An initialized desk on the same kind of store as the views."""
     return desk_factory(durable_store_env)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def runtime_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """The settings of an empty store of each kind, as a worker process reads them."""
-    url = ""
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_schema_url")
-    return Settings(database_url=url, data_dir=tmp_path / "var")
-
-
-@pytest.fixture
-def runtime(runtime_settings: Settings) -> Iterator[Runtime]:
-    """An initialized runtime on those settings, closed after the test."""
-    opened = open_runtime(runtime_settings)
-    try:
-        initialize(opened)
-        yield opened
-    finally:
-        opened.close()

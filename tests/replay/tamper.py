@@ -14,7 +14,7 @@ class Tamper:
     """Edits a SQLite file or PostgreSQL schema behind the library's back."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+        self.postgres = "POSTGRES_DBNAME" in env
         if self.postgres:
             schema = env.get("POSTGRES_SCHEMA", "public")
             self.conninfo = make_conninfo(
@@ -85,3 +85,57 @@ class Tamper:
             state,
             notification_id,
         )
+        if self.postgres:
+            # As a careful attacker would: later writes must not collide with it.
+            self.sql(
+                "SELECT setval(pg_get_serial_sequence('{events}', '{id}'), "
+                "GREATEST((SELECT MAX({id}) FROM {events}), "
+                "(SELECT last_value FROM helpdesk_events_notification_id_seq)))"
+            )
+
+    def seal_rows(self) -> list[tuple[int, str, int, str, bytes]]:
+        """Every seal: position, originator id, version, key id, seal; by position."""
+        found = self.sql(
+            "SELECT notification_id, originator_id, originator_version, key_id, seal "
+            "FROM audit_seals ORDER BY notification_id"
+        )
+        return [(r[0], str(UUID(str(r[1]))), r[2], r[3], bytes(r[4])) for r in found]
+
+    def insert_seal(
+        self,
+        notification_id: int,
+        originator_id: str,
+        version: int,
+        key_id: str,
+        seal: bytes,
+    ) -> None:
+        """Put a seal row at a log position."""
+        self.sql(
+            "INSERT INTO audit_seals (notification_id, originator_id, "
+            "originator_version, key_id, seal) VALUES (?, ?, ?, ?, ?)",
+            notification_id,
+            self.key(originator_id),
+            version,
+            key_id,
+            seal,
+        )
+
+    def unseal(self, *notification_ids: int) -> None:
+        """Remove seals."""
+        for notification_id in notification_ids:
+            self.sql(
+                "DELETE FROM audit_seals WHERE notification_id = ?", notification_id
+            )
+
+    def unchain(self, *notification_ids: int) -> None:
+        """Remove chain links."""
+        for notification_id in notification_ids:
+            self.sql(
+                "DELETE FROM audit_chain WHERE notification_id = ?", notification_id
+            )
+
+    def erase(self, *notification_ids: int) -> None:
+        """Remove events with their seals and chain links: every trace in the store."""
+        self.delete(*notification_ids)
+        self.unseal(*notification_ids)
+        self.unchain(*notification_ids)

@@ -29,12 +29,11 @@ from replay.ledger import END, ChainLink, Ledger, StoredRecord
 from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.conftest import DeskFactory, StoreEnvs, _new_schema_name
-from tests.replay.test_cli_replay import cli_env, replay, store_env
+from tests.replay.cli import replay, store_env
+from tests.replay.sealing import keyring_of
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 from tickettape.throwaway_postgres import drop_schemas, with_schema
-
-__all__ = ["cli_env"]
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")
@@ -80,10 +79,12 @@ def fill(desk: HelpDesk, commands: list[tuple[str, str]]) -> list[str]:
 
 @contextmanager
 def chained(env: dict[str, str]) -> Iterator[tuple[HelpDesk, Ledger]]:
-    """An (uninitialized) desk on the store and its ledger, closed afterwards."""
+    """An (uninitialized) desk on the store and its ledger, chained; closed after."""
     desk = HelpDesk(env=dict(env))
     ledger = open_ledger(desk)
     try:
+        # What the chain keeper does as events land.
+        assert extend_chain(ledger, keyring_of(env))[1] is None
         yield desk, ledger
     finally:
         ledger.close()
@@ -102,10 +103,10 @@ def round_trip(source: dict[str, str], target: dict[str, str], path: Path) -> No
         before = all_links(ledger)
     assert count == len(before) == len(path.read_text().splitlines())
     with chained(target) as (desk2, ledger2):
-        restored = import_archive(ledger2, desk2.recorder, path)
+        restored = import_archive(ledger2, desk2.recorder, path, keyring_of(target))
         after = all_links(ledger2)
         assert restored.count == count
-        assert verify_log(ledger2).clean
+        assert verify_log(ledger2, keyring_of(target)).clean
     assert [
         (k.originator_id, k.version, k.event_hash, k.aggregate_hash) for k in after
     ] == [(k.originator_id, k.version, k.event_hash, k.aggregate_hash) for k in before]
@@ -153,7 +154,9 @@ def test_sqlite_archive_restores_into_postgres(
 ) -> None:
     source = event_store_env(Settings(database_url="", data_dir=tmp_path / "var"))
     numbers = fill(desk_factory(source), [("open", "y"), ("note", "ümlaut ✓")])
-    target = event_store_env(Settings(database_url=postgres_schema_url))
+    target = event_store_env(
+        Settings(database_url=postgres_schema_url, data_dir=tmp_path / "pg")
+    )
     round_trip(source, target, tmp_path / "archive.jsonl")
     same_tickets(source, target, numbers)
 
@@ -171,14 +174,15 @@ def test_a_tampered_line_is_refused_and_nothing_written(
     edited["state"]["title"] = "Forged"
     lines[-1] = json.dumps(edited)
     path.write_text("\n".join(lines) + "\n")
-    with chained(durable_stores.new()) as (desk, ledger):
+    target = durable_stores.new()
+    with chained(target) as (desk, ledger):
         with pytest.raises(ArchiveError, match=f"line {len(lines)} .*event_hash"):
-            import_archive(ledger, desk.recorder, path)
+            import_archive(ledger, desk.recorder, path, keyring_of(target))
         assert not desk.recorder.max_notification_id()
         del lines[3]
         path.write_text("\n".join(lines) + "\n")
         with pytest.raises(ArchiveError, match=r"line 4 .*(chain|version)"):
-            import_archive(ledger, desk.recorder, path)
+            import_archive(ledger, desk.recorder, path, keyring_of(target))
 
 
 def test_a_store_with_events_is_refused(
@@ -190,7 +194,7 @@ def test_a_store_with_events_is_refused(
         with path.open("w") as file:
             export_archive(ledger, file.write)
         with pytest.raises(ArchiveError, match="not empty"):
-            import_archive(ledger, desk.recorder, path)
+            import_archive(ledger, desk.recorder, path, keyring_of(durable_store_env))
 
 
 @pytest.mark.parametrize("state", [b"\x00\xffcipher", b'{"b":1,"a":2.50}', b"null"])
@@ -253,4 +257,4 @@ def test_export_import_keeps_tickets_and_hashes(
         round_trip(source, target, root / "archive.jsonl")
         same_tickets(source, target, numbers)
         with chained(target) as (_, ledger):
-            assert extend_chain(ledger) == 0
+            assert extend_chain(ledger, keyring_of(target)) == (0, None)

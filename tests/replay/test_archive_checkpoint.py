@@ -13,23 +13,44 @@ import pytest
 
 from domain.desk import HelpDesk
 from replay.archive import ArchiveError, archive_line, check_archive, parse_line
-from replay.chain import link_records
+from replay.chain import GENESIS, aggregate_hash, event_hash, global_hash
 from replay.checkpoint import (
     Checkpoint,
     load_public_key,
     load_signing_key,
     sign_checkpoint,
 )
-from replay.ledger import StoredRecord
+from replay.ledger import ChainLink, StoredRecord
 from tests.conftest import _new_schema_name
-from tests.replay.test_cli_replay import cli_env, replay, store_env
-from tests.replay.test_keeper import end_of_log, open_tickets
+from tests.replay.cli import replay, store_env
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.cli_replay import TAMPERED
 from tickettape.throwaway_postgres import drop_schemas, with_schema
 
-__all__ = ["cli_env"]
-
 Records = list[StoredRecord]
+
+
+def forged_links(records: Records) -> list[ChainLink]:
+    """The chain hashes of records, recomputed as anyone can (no key needed)."""
+    links = []
+    head, last = GENESIS, dict[str, bytes]()
+    for record in records:
+        own = event_hash(record)
+        last[record.originator_id] = aggregate_hash(
+            last.get(record.originator_id, GENESIS), own
+        )
+        head = global_hash(head, record.notification_id, own)
+        links.append(
+            ChainLink(
+                record.notification_id,
+                record.originator_id,
+                record.version,
+                own,
+                last[record.originator_id],
+                head,
+            )
+        )
+    return links
 
 
 class Sealed:
@@ -54,7 +75,7 @@ class Sealed:
         """Edit the archive's events and recompute every hash, as a forger would."""
         lines = self.archive.read_text().splitlines()
         records = edit([parse_line(text, n)[0] for n, text in enumerate(lines, 1)])
-        links = link_records(None, {}, records)
+        links = forged_links(records)
         self.archive.write_text(
             "".join(
                 archive_line(r, k) + "\n" for r, k in zip(records, links, strict=True)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from tests.replay.test_cli_replay import replay, store_env
+from tests.replay.cli import replay, store_env
 from tickettape.cli import app
 
 runner = CliRunner()

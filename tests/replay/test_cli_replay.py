@@ -4,61 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from domain.articles import Article
-from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
 from domain.ids import ticket_id
+from tests.replay.cli import replay, store_env
 from tests.replay.tamper import Tamper
-from tickettape.cli import app
 from tickettape.cli_replay import TAMPERED
-from tickettape.settings import Settings
-from tickettape.stores import event_store_env
-
-runner = CliRunner()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """The TICKETTAPE_* environment of an initialized store with one ticket."""
-    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
-    if request.param == "postgres":
-        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
-    assert runner.invoke(app, ["init"], env=env).exit_code == 0
-    desk = HelpDesk(env=store_env(env))
-    try:
-        number = desk.open_ticket(
-            TicketDraft(title="Printer", customer="bob@acme.test"),
-            Article(
-                article_id="a1",
-                sender="customer",
-                visibility="public",
-                channel="web",
-                body="The printer smokes.",
-            ),
-            Origin("customer:bob@acme.test"),
-        ).number
-    finally:
-        desk.close()
-    env["NUMBER"] = number
-    return env
-
-
-def store_env(env: dict[str, str]) -> dict[str, str]:
-    """The eventsourcing environment of the store the CLI environment names."""
-    settings = Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-    )
-    return event_store_env(settings)
-
-
-def replay(env: dict[str, str], *args: str) -> tuple[int, str]:
-    """Run `tickettape replay ARGS`; the exit code and everything printed."""
-    result = runner.invoke(app, ["replay", *args], env=env)
-    return result.exit_code, " ".join(result.output.split())
 
 
 def test_checkpoint_needs_a_key_and_verify_checks_it(

@@ -7,15 +7,14 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from domain.articles import Article
-from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from projections.notifications import LISTENER_NAME, watcher_for
 from replay.chain import extend_chain
 from replay.keeper import ChainKeeper, ChainPosition
@@ -24,6 +23,8 @@ from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.conftest import DeskFactory
 from tests.projections.worker_process import eventually
+from tests.replay.sealing import keys_of
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
@@ -33,23 +34,9 @@ NEVER = 3600.0
 MakeKeeper = Callable[..., ChainKeeper]
 
 
-def open_tickets(desk: HelpDesk, count: int) -> None:
-    """Tickets by bob, each a few events long."""
-    for i in range(count):
-        text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
-        draft = TicketDraft(title=f"Ticket {i}", customer="bob@acme.test")
-        number = desk.open_ticket(draft, text, Origin("customer:bob")).number
-        desk.tag(number, "printer", Origin("agent:alice"))
-
-
-def end_of_log(desk: HelpDesk) -> int:
-    """The log's last notification id."""
-    return desk.recorder.max_notification_id() or 0
-
-
 def conninfo_of(env: dict[str, str]) -> str | None:
     """The libpq conninfo of a PostgreSQL store (None for SQLite), for LISTEN."""
-    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+    if "POSTGRES_DBNAME" not in env:
         return None
     return make_conninfo(
         dbname=env["POSTGRES_DBNAME"],
@@ -66,7 +53,7 @@ def make_keeper() -> Iterator[MakeKeeper]:
     made: list[ChainKeeper] = []
 
     def make(desk: HelpDesk, **kwargs: Any) -> ChainKeeper:
-        keeper = ChainKeeper(desk, **kwargs)
+        keeper = ChainKeeper(desk, keys_of(desk), **kwargs)
         made.append(keeper)
         return keeper
 
@@ -93,7 +80,7 @@ def test_written_events_are_chained_without_anyone_running_verify(
     assert keeper.position() == ChainPosition(top, 0)
     assert keeper.catch_up() == 0
     with closing(open_ledger(desk)) as ledger:
-        verdict = verify_log(ledger)
+        verdict = verify_log(ledger, keys_of(desk)())
     assert verdict.clean, verdict.finding
     assert verdict.position == top
 
@@ -122,7 +109,11 @@ def test_two_appenders_at_once_leave_one_whole_chain(
         appenders = [
             threading.Thread(target=append, args=("keeper", keeper.catch_up)),
             threading.Thread(
-                target=append, args=("replay chain", lambda: extend_chain(other, 1))
+                target=append,
+                args=(
+                    "replay chain",
+                    lambda: extend_chain(other, keys_of(desk)(), 1)[0],
+                ),
             ),
         ]
         for thread in appenders:
@@ -131,7 +122,7 @@ def test_two_appenders_at_once_leave_one_whole_chain(
             thread.join()
         assert not failures, failures
         links = other.links(0, END, 100_000)
-        verdict = verify_log(other)
+        verdict = verify_log(other, keys_of(desk)())
     events = desk.recorder.select_notifications(1, 100_000)
     assert verdict.clean, verdict.finding
     assert chained["keeper"] + chained["replay chain"] == len(events) == len(links)
@@ -163,8 +154,9 @@ def test_the_keeper_reconnects_after_its_connections_are_cut(
     desk_factory: DeskFactory,
     make_keeper: MakeKeeper,
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
-    env = event_store_env(Settings(database_url=postgres_schema_url))
+    env = event_store_env(Settings(database_url=postgres_schema_url, data_dir=tmp_path))
     # One pooled connection, so that cutting it certainly hits the keeper.
     single = {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
     desk = desk_factory(single)

@@ -19,13 +19,12 @@ from typer.testing import CliRunner
 from domain.desk import HelpDesk
 from replay.ledger_stores import open_ledger
 from tests.projections.worker_process import PATIENCE, eventually
-from tests.replay.test_cli_replay import cli_env, replay, store_env
-from tests.replay.test_keeper import end_of_log, open_tickets
+from tests.replay.cli import replay, store_env
+from tests.replay.tamper import Tamper
+from tests.replay.writing import end_of_log, open_tickets
 from tickettape.bootstrap import build_app, open_runtime
 from tickettape.cli import app
 from tickettape.settings import Settings
-
-__all__ = ["cli_env"]
 
 runner = CliRunner()
 KEEPER = "tickettape-chain"
@@ -76,11 +75,30 @@ def test_metrics_and_status_show_the_chain_position_and_lag(
     assert f"tickettape_chain_lag_events {top}\n" in behind
     assert f"tickettape_chain_position {top}\n" in current
     assert "tickettape_chain_lag_events 0\n" in current
+    assert "tickettape_chain_stopped 0\n" in current
     status = runner.invoke(app, ["projections", "status"], env=cli_env)
     assert status.exit_code == 0, status.output
     row = re.search(r"\(audit chain\)\W+(\d+)\W+(\d+)", status.output)
     assert row is not None, status.output
     assert (int(row.group(1)), int(row.group(2))) == (top, 0)
+
+
+def test_metrics_show_a_chain_stopped_at_an_unsealed_event(
+    cli_env: dict[str, str],
+) -> None:
+    tamper = Tamper(store_env(cli_env))
+    nid, oid, version, topic, state = tamper.rows()[-1]
+    tamper.insert(nid + 1, oid, version + 1, topic, state)
+    opened = open_runtime(settings_of(cli_env))
+    try:
+        with TestClient(build_app(opened)) as client:
+            opened.chain.catch_up()
+            scraped = client.get("/metrics").text
+    finally:
+        opened.close()
+    assert f"tickettape_chain_position {nid}\n" in scraped
+    assert "tickettape_chain_lag_events 1\n" in scraped
+    assert "tickettape_chain_stopped 1\n" in scraped
 
 
 @contextmanager

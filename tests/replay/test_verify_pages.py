@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from replay.chain import extend_chain
 from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.conftest import DeskFactory
+from tests.replay.sealing import keyring_of
+from tests.replay.store_on_trial import Archive
 from tests.replay.tamper import Tamper
-from tests.replay.test_tamper import Archive
 
 PAGES = (1, 2, 3, 5)
 
@@ -24,10 +24,12 @@ def tickets(
     """Four tickets of four events each after the configuration, all chained."""
     desk = desk_factory(durable_store_env)
     ledger = open_ledger(desk)
-    made = Archive(desk, ledger, Tamper(durable_store_env), [])
+    made = Archive(
+        desk, ledger, keyring_of(durable_store_env), Tamper(durable_store_env), []
+    )
     for title in ("first", "second", "third", "fourth"):
         made.add_ticket(title)
-    extend_chain(ledger)
+    made.chain()
     yield made
     ledger.close()
 
@@ -61,6 +63,17 @@ def _swapped(archive: Archive) -> None:
     archive.tamper.move(-1, second)
 
 
+def _erased(archive: Archive) -> None:
+    archive.tamper.erase(archive.row_of(archive.numbers[1], 3)[0])
+
+
+def _forged_at_the_end(archive: Archive) -> None:
+    _, oid, version, topic, state = archive.row_of(archive.numbers[0], 4)
+    archive.tamper.insert(
+        archive.tamper.rows()[-1][0] + 1, oid, version + 1, topic, state
+    )
+
+
 def _truncated(archive: Archive) -> None:
     archive.tamper.delete(*(r[0] for r in archive.tamper.rows()[-5:]))
 
@@ -81,6 +94,8 @@ def _chain_altered(archive: Archive) -> None:
         _deleted_pair,
         _unchained,
         _swapped,
+        _erased,
+        _forged_at_the_end,
         _truncated,
         _chain_altered,
     ],
@@ -91,11 +106,12 @@ def test_every_page_size_finds_the_same(
     key = Ed25519PrivateKey.generate()
     checkpoint = tickets.signed(key)
     tampering(tickets)
-    whole = verify_log(tickets.ledger)
-    signed = verify_log(tickets.ledger, checkpoint, key.public_key())
+    keyring, public = tickets.keyring, key.public_key()
+    whole = verify_log(tickets.ledger, keyring)
+    signed = verify_log(tickets.ledger, keyring, checkpoint, public)
     for page in PAGES:
-        assert verify_log(tickets.ledger, batch=page) == whole
-        assert verify_log(tickets.ledger, checkpoint, key.public_key(), page) == signed
+        assert verify_log(tickets.ledger, keyring, batch=page) == whole
+        assert verify_log(tickets.ledger, keyring, checkpoint, public, page) == signed
 
 
 def test_a_state_stored_as_text_still_verifies(tickets: Archive) -> None:
@@ -107,6 +123,6 @@ def test_a_state_stored_as_text_still_verifies(tickets: Archive) -> None:
     tickets.tamper.sql(
         "UPDATE {events} SET state = CAST(state AS TEXT) WHERE {id} = ?", nid
     )
-    verdict = verify_log(tickets.ledger)
+    verdict = tickets.verify()
     assert verdict.clean
     assert verdict.checked == events

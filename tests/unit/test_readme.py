@@ -15,6 +15,7 @@ SECTIONS = [
     "## Command line",
     "## API",
     "## Auditing",
+    "## Backup and restore",
     "## How tickets behave",
     "## Architecture",
     "## Performance",

@@ -18,10 +18,8 @@ import psycopg
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from projections.rebuild import rebuild
-from projections.store import Row
 from projections.tracking import TABLE
-from projections.view import live_tables
+from tests.faults.checks import assert_views_equal_a_rebuild
 from tests.projections.summary import expected_rows, summary_rows
 from tests.projections.worker_process import Worker, caught_up, eventually, worker
 from tickettape.bootstrap import Runtime
@@ -99,17 +97,6 @@ def kill_mid_batch(process: Worker, settings: Settings) -> bool:
     return False
 
 
-def all_rows(runtime: Runtime) -> dict[str, list[Row]]:
-    """Every row of every live view table, in a stable order."""
-    found = {}
-    with runtime.views.store.transaction() as cursor:
-        for view in runtime.views.views:
-            for table in live_tables(view).values():
-                cursor.execute(f"SELECT * FROM {table}")
-                found[table] = sorted(cursor.fetchall(), key=repr)
-    return found
-
-
 def test_a_worker_killed_mid_batch_resumes_without_loss_or_double(
     runtime_settings: Settings, runtime: Runtime, tmp_path: Path
 ) -> None:
@@ -131,8 +118,5 @@ def test_a_worker_killed_mid_batch_resumes_without_loss_or_double(
         eventually(lambda: caught_up(runtime), "catching up after the crash", second)
         assert second.terminate() == 0, second.output()
 
-    resumed = all_rows(runtime)
     assert summary_rows(runtime.views.store) == expected_rows(runtime.desk, made)
-    for view in runtime.views.views:
-        rebuild(runtime.desk, runtime.views.store, view)
-    assert all_rows(runtime) == resumed
+    assert_views_equal_a_rebuild(runtime)

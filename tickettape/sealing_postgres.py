@@ -1,0 +1,219 @@
+"""eventsourcing's PostgreSQL recorders, sealing each event as it is stored.
+
+The recorder also answers truly when the connection breaks while it commits: it
+looks whether its seals were stored (they name the exact positions and bytes it
+wrote) instead of retrying blindly into its own rows, and it never waits minutes
+for a store that does not answer (tickettape/connections.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, cast
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
+from psycopg.sql import SQL, Composed, Identifier
+
+from domain.errors import CommitUncertain
+from replay.ledger_stores import seals_table_postgres
+from replay.seals import Keyring
+from tickettape.connections import (
+    STATEMENT_TIMEOUT_KEY,
+    on_a_live_connection,
+    retryable,
+    statement_timeout_option,
+)
+from tickettape.sealing import Sealing, keyring_path, seal_rows, snapshots_stored
+
+log = logging.getLogger(__name__)
+
+
+class _NotStored(Exception):
+    """The connection broke, and the command's events are known not to be stored."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
+    """PostgreSQL's recorder, sealing each event in the transaction that stores it."""
+
+    select_events = on_a_live_connection(PostgresAggregateRecorder.select_events)
+    select_notifications = on_a_live_connection(
+        PostgresApplicationRecorder.select_notifications
+    )
+    max_notification_id = on_a_live_connection(
+        PostgresApplicationRecorder.max_notification_id
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        table = SQL("{}.{}").format(schema, Identifier("audit_seals"))
+        self.sql_create_statements.extend(
+            SQL(statement).format(table=table)
+            for statement in seals_table_postgres("{table}")
+        )
+        self.insert_seals_statement: Composed = SQL(
+            "INSERT INTO {} (notification_id, originator_id, originator_version, "
+            "key_id, seal) SELECT * FROM unnest(%s::bigint[], %s::uuid[], "
+            "%s::bigint[], %s::text[], %s::bytea[])"
+        ).format(table)
+        self.select_seals_statement: Composed = SQL(
+            "SELECT notification_id, seal FROM {} WHERE notification_id = ANY(%s)"
+        ).format(table)
+        self.share_lock_statement: Composed = SQL(
+            "LOCK TABLE {}.{} IN SHARE MODE"
+        ).format(schema, Identifier(self.events_table_name))
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert and seal atomically; a lost commit is looked up, never redone."""
+        if not stored_events:
+            return []
+        keyring = self.sealing_keyring()
+        began, attempt = time.monotonic(), 0
+        while True:
+            attempt += 1
+            try:
+                return self._stored(stored_events, keyring)
+            except _NotStored as lost:
+                if not retryable(lost.error, attempt, began):
+                    raise lost.error from None
+
+    def _stored(
+        self, stored_events: Sequence[StoredEvent], keyring: Keyring
+    ) -> list[int]:
+        positions: list[int] = []
+        seals: list[tuple[int, UUID | str, int, str, bytes]] = []
+        committing = False
+        try:
+            with self.datastore.get_connection() as conn:
+                failure: Exception | None = None
+                with conn.pipeline() as pipeline:
+                    try:
+                        with conn.transaction(), conn.cursor() as curs:
+                            self._lock_table(curs)
+                            self._notify_channel(curs)
+                            PostgresAggregateRecorder._insert_stored_events(
+                                self, curs, stored_events
+                            )
+                            pipeline.sync()
+                            positions = [
+                                row["notification_id"] for row in curs.fetchall()
+                            ]
+                            seals = seal_rows(keyring, stored_events, positions)
+                            curs.execute(
+                                self.insert_seals_statement,
+                                [list(column) for column in zip(*seals, strict=True)],
+                            )
+                            committing = True
+                    except Exception as error:
+                        # Raised after the pipeline is closed, or psycopg warns.
+                        failure = error
+                if failure is not None:
+                    raise failure
+        except (OperationalError, InterfaceError) as lost:
+            if not committing:
+                raise _NotStored(lost) from lost
+            return self._settled(positions, seals, lost)
+        return positions
+
+    def _settled(
+        self,
+        positions: list[int],
+        seals: list[tuple[int, UUID | str, int, str, bytes]],
+        lost: Exception,
+    ) -> list[int]:
+        """Whether a commit whose answer was lost happened: our seals tell."""
+        try:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.transaction(force_rollback=True),
+                conn.cursor() as curs,
+            ):
+                # The library's first lock statement sets the lock timeout; the
+                # share lock waits until the lost transaction has ended either way.
+                curs.execute(self.lock_table_statements[0])
+                curs.execute(self.share_lock_statement)
+                curs.execute(self.select_seals_statement, (positions,))
+                found = {
+                    row["notification_id"]: bytes(row["seal"])
+                    for row in curs.fetchall()
+                }
+        except (PersistenceError, psycopg.Error) as unknown:
+            raise CommitUncertain(
+                "the connection to the event store broke while the command was "
+                "being committed, and the store could not be asked whether it was "
+                f"stored ({unknown})"
+            ) from lost
+        ours = {row[0]: row[4] for row in seals}
+        if found == ours:
+            log.warning("a commit's answer was lost; its events are stored: %s", lost)
+            return positions
+        if not found:
+            raise _NotStored(lost)
+        raise CommitUncertain(
+            "the connection to the event store broke while the command was being "
+            "committed, and only part of what it wrote is there"
+        )
+
+
+class SnapshotPostgresRecorder(PostgresAggregateRecorder):
+    """PostgreSQL's snapshot recorder, without the library's long retries; a
+    snapshot it cannot store never fails a command."""
+
+    select_events = on_a_live_connection(PostgresAggregateRecorder.select_events)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Store snapshots; on failure log it: the events are stored already."""
+        insert = getattr(PostgresAggregateRecorder.insert_events, "__wrapped__")  # noqa: B009
+        return snapshots_stored(
+            functools.partial(insert, self), stored_events, **kwargs
+        )
+
+
+class SealedPostgresFactory(PostgresFactory):
+    """The PostgreSQL persistence module, with the sealing recorder."""
+
+    application_recorder_class = SealedPostgresRecorder
+    aggregate_recorder_class = SnapshotPostgresRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The library hands libpq only the address and the user: without these
+        # a connection attempt waits as long as TCP does, a statement forever.
+        pool = self.datastore.pool
+        limits: dict[str, Any] = {"connect_timeout": max(round(pool.timeout), 1)}
+        seconds = float(self.env.get(STATEMENT_TIMEOUT_KEY) or 0)
+        option = statement_timeout_option(seconds)
+        if option:
+            limits["options"] = option
+        pool.kwargs = {**cast(dict[str, Any], pool.kwargs), **limits}
+
+    def application_recorder(self) -> ApplicationRecorder:
+        """The sealing recorder, with the keyring the env names."""
+        recorder = super().application_recorder()
+        if isinstance(recorder, SealedPostgresRecorder):
+            recorder.use_keyring(keyring_path(self.env), recorder)
+        return recorder

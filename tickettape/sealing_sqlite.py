@@ -1,0 +1,65 @@
+"""eventsourcing's SQLite recorders, sealing each event as it is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteFactory,
+)
+
+from replay.ledger_stores import SEALS_TABLE_SQLITE
+from tickettape.sealing import Sealing, keyring_path, seal_rows, snapshots_stored
+
+
+class SealedSQLiteRecorder(Sealing, SQLiteApplicationRecorder):
+    """SQLite's recorder, sealing each event in the transaction that stores it."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        """The events table, and the seals table beside it."""
+        statements = super().construct_create_table_statements()
+        return statements + [s for s in SEALS_TABLE_SQLITE.split(";") if s.strip()]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        keyring = self.sealing_keyring()
+        positions = super()._insert_events(c, stored_events, **kwargs) or []
+        rows = [
+            (at, oid.hex if isinstance(oid, UUID) else oid, version, key_id, seal)
+            for at, oid, version, key_id, seal in seal_rows(
+                keyring, stored_events, positions
+            )
+        ]
+        c.executemany("INSERT INTO audit_seals VALUES (?, ?, ?, ?, ?)", rows)
+        return positions
+
+
+class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):
+    """SQLite's snapshot recorder; a snapshot it cannot store never fails a command."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Store snapshots; on failure log it: the events are stored already."""
+        return snapshots_stored(super().insert_events, stored_events, **kwargs)
+
+
+class SealedSQLiteFactory(SQLiteFactory):
+    """The SQLite persistence module, with the sealing recorder."""
+
+    application_recorder_class = SealedSQLiteRecorder
+    aggregate_recorder_class = SnapshotSQLiteRecorder
+
+    def application_recorder(self) -> ApplicationRecorder:
+        """The sealing recorder, with the keyring the env names."""
+        recorder = super().application_recorder()
+        if isinstance(recorder, SealedSQLiteRecorder):
+            recorder.use_keyring(keyring_path(self.env), recorder)
+        return recorder
