@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.openapi import document_answers
 from api.problems import install_problem_handlers
 from api.routes import (
     activity,
@@ -55,4 +56,5 @@ def create_app(services: Services) -> FastAPI:
     ):
         app.include_router(module.router)
     document_bodies(app, TicketIn, ArticleIn)
+    document_answers(app)
     return app

@@ -13,8 +13,8 @@ from domain.tokens import ApiToken, Role
 from projections.ticket_list import Scope
 
 STAFF = (Role.ADMIN, Role.AGENT)
+WRITERS = (Role.ADMIN, Role.AGENT, Role.CUSTOMER)
 READERS = (Role.ADMIN, Role.AGENT, Role.AUDITOR)
-EVERYONE = tuple(Role)
 ADMINS = (Role.ADMIN,)
 CONFIG_READERS = (Role.ADMIN, Role.AUDITOR)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import (
     AlreadyExists,
@@ -37,6 +39,56 @@ STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg.InterfaceError,
     sqlite3.OperationalError,
 )
+
+logger = logging.getLogger("tickettape.api")
+
+#: The JSON schema of every problem this API sends: RFC 9457's members, plus
+#: the extensions some problems carry.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: what went wrong, for people and programs.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "What went wrong, this time."},
+        "instance": {"type": "string", "description": "The path that was asked."},
+        "code": {
+            "type": "string",
+            "description": "The domain error, e.g. version-conflict, not-found.",
+        },
+        "current_version": {
+            "type": "integer",
+            "description": "On a version conflict: the record's version now.",
+        },
+        "merged_into": {
+            "type": "string",
+            "description": "On a merged ticket: the ticket it was merged into.",
+        },
+        "limit": {
+            "type": "integer",
+            "description": "On a too large attachment: the limit in bytes.",
+        },
+        "errors": {
+            "type": "array",
+            "description": "On an invalid request: each objection of the schema.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
 
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not Found"),
@@ -162,6 +214,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.error(
+            "the store failed on %s %s", request.method, request.url.path, exc_info=exc
+        )
         return problem(
             503,
             "Store Unavailable",
@@ -179,3 +234,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, on_api)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """ASGI middleware: an error no handler took answers a generic 500 problem.
+
+    Starlette's own last resort answers text/plain and raises the error again;
+    this one logs it with its traceback and answers problem+json, and its detail
+    says nothing of the error, which may hold data the caller must not see.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; answer 500 if it fails before its answer starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                # Half an answer is out; only the server can end (and log) it now.
+                raise
+            logger.exception(
+                "unhandled error on %s %s", scope.get("method"), scope.get("path")
+            )
+            request = Request(scope)
+            detail = "the server failed to answer; the error is logged"
+            answer = problem(500, "Internal Server Error", detail, request)
+            await answer(scope, receive, send)

@@ -1,4 +1,4 @@
-"""What the admin routes share: role gates, version checks, pages and headers."""
+"""What the admin routes share: version checks, pages and headers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from urllib.parse import quote
 
 from fastapi import Depends, Query, Response
 
-from api.deps import Caller
-from api.policy import ADMINS, CONFIG_READERS, READERS, require
 from api.schemas.admin import Page
 from domain.audit import Origin
 from domain.errors import InvalidValue, NotFound
@@ -30,24 +28,6 @@ class Versioned(Protocol):
     def version(self) -> int:
         """The record's version."""
         ...
-
-
-def _admins(caller: Caller) -> None:
-    require(caller, *ADMINS)
-
-
-def _config_readers(caller: Caller) -> None:
-    require(caller, *CONFIG_READERS)
-
-
-def _work_readers(caller: Caller) -> None:
-    require(caller, *READERS)
-
-
-# Gates run before the body is validated, so a forbidden caller gets 403, not 422.
-ADMIN_ONLY = Depends(_admins)
-CONFIG_READ = Depends(_config_readers)
-WORK_READ = Depends(_work_readers)
 
 
 @dataclass(frozen=True)

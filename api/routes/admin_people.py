@@ -6,10 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api.deps import CommandOrigin, Desk
+from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
 from api.routes.admin_common import (
-    ADMIN_ONLY,
-    CONFIG_READ,
     PageWindow,
     describe,
     for_update,

@@ -6,10 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.deps import CommandOrigin, Desk
+from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
 from api.routes.admin_common import (
-    ADMIN_ONLY,
-    CONFIG_READ,
     PageWindow,
     describe,
     for_update,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import Desk
+from api.problems import problem
 
 router = APIRouter(tags=["health"])
 
@@ -19,13 +20,15 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-def readyz(desk: Desk) -> dict[str, object] | JSONResponse:
+def readyz(desk: Desk, request: Request) -> dict[str, object] | JSONResponse:
     """The event store answers and the default configuration exists."""
     try:
         position = desk.recorder.max_notification_id() or 0
         desk.statuses()
-    except Exception as error:
-        return JSONResponse(
-            {"status": "unavailable", "detail": type(error).__name__}, status_code=503
+    except Exception:
+        # Whatever fails (the store, a missing configuration), the process is not
+        # ready; the probe's caller needs no more detail than that.
+        return problem(
+            503, "Service Unavailable", "the event store is not ready", request
         )
     return {"status": "ready", "log_position": position}

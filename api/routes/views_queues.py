@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import Caller, Desk
-from api.policy import READERS, require, require_queue, ticket_scope
+from api.deps import Desk, Reader
+from api.policy import require_queue, ticket_scope
 from api.reading import Views, settle
 from api.schemas.views import TicketSummaryOut
 from api.schemas.views_queues import (
@@ -35,13 +35,12 @@ QueueName = Annotated[str, Path(min_length=1, max_length=100)]
 
 @router.get("/queues", response_model=QueueListOut)
 def list_queues(
-    desk: Desk, views: Views, caller: Caller, query: Annotated[FreshnessQuery, Query()]
+    desk: Desk, views: Views, caller: Reader, query: Annotated[FreshnessQuery, Query()]
 ) -> QueueListOut:
     """Every queue the caller may see, its tickets counted by category and priority.
 
     Agents see the queues of their groups; admins and auditors see all.
     """
-    require(caller, *READERS)
     target = settle(desk, views, query.after, query.wait, queue_view.NAME)
     groups = {q.name: q.group for q in desk.all_of(Queue)}
     mine = ticket_scope(desk, caller).queues
@@ -59,14 +58,13 @@ def show_queue(
     queue: QueueName,
     desk: Desk,
     views: Views,
-    caller: Caller,
+    caller: Reader,
     query: Annotated[QueueQuery, Query()],
 ) -> QueueOut:
     """A queue's figures and its unfinished tickets: highest priority, then oldest.
 
     An agent outside the queue's group gets 403; an unknown queue is 404.
     """
-    require(caller, *READERS)
     found = desk.queue(queue)
     require_queue(caller, found)
     target = settle(
@@ -92,14 +90,13 @@ def show_queue(
 
 @router.get("/status", response_model=StatusOut)
 def show_status(
-    desk: Desk, views: Views, caller: Caller, query: Annotated[StatusQuery, Query()]
+    desk: Desk, views: Views, caller: Reader, query: Annotated[StatusQuery, Query()]
 ) -> StatusOut:
     """Tickets by status category, status and owner; the open backlog per UTC day.
 
     The backlog of a day counts the tickets created and not yet resolved, closed
     or merged at its end. Agents' figures cover the queues of their groups.
     """
-    require(caller, *READERS)
     first, last = query.days(desk.clock().astimezone(UTC).date())
     target = settle(desk, views, query.after, query.wait, status_view.NAME)
     figures = status_figures(

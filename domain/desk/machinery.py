@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -22,7 +25,12 @@ from domain.desk.records import (
     check_channel,
     fingerprint,
 )
-from domain.errors import IdempotencyKeyReused, NotFound, VersionConflict
+from domain.errors import (
+    DomainError,
+    IdempotencyKeyReused,
+    NotFound,
+    VersionConflict,
+)
 from domain.idempotency import IdempotencyRecord
 from domain.ids import idempotency_id, ticket_id
 from domain.links import LinkKind
@@ -30,6 +38,16 @@ from domain.people import Customer
 from domain.queues import FollowUp
 from domain.statuses import Step
 from domain.ticket import Ticket
+
+#: How often a command runs before a lost race is reported as a conflict.
+COMMIT_ATTEMPTS = 10
+#: Seconds: the longest pause before the second attempt, doubling for each after
+#: it, up to the cap.
+PAUSE = 0.005
+PAUSE_CAP = 0.25
+# The system's generator: its draws never disturb the global `random` state
+# that hypothesis seeds for the property tests.
+_JITTER = random.SystemRandom()
 
 
 class TicketMachinery(ConfiguredDesk):
@@ -157,11 +175,8 @@ class TicketMachinery(ConfiguredDesk):
     def _unlink(
         self, ticket: Ticket, other: str, kind: LinkKind, origin: Origin
     ) -> list[Aggregate]:
+        target = self._ticket_to_change(other)
         ticket.unlink(other, kind, origin)
-        try:
-            target = self._ticket_to_change(other)
-        except NotFound:
-            return []
         target.unlink(ticket.number, kind.inverse, origin)
         return [target]
 
@@ -182,12 +197,43 @@ class TicketMachinery(ConfiguredDesk):
         command: tuple[Any, ...],
         run: Callable[[Origin], Outcome],
     ) -> CommandResult:
-        # The desk's clock stamps every event of the command with one time.
-        origin = replace(origin, at=origin.at or self.clock())
+        """Run the command and save what it records; a lost race runs it again.
+
+        Another command may save the ticket between this one's load and save
+        (the store refuses the second save). The command then runs again, on the
+        ticket as the winner left it, so a caller who asked for no version check
+        never sees the race; an expected version is checked on that fresh
+        ticket, so it conflicts as it should. The attempts are bounded.
+        """
         command_print = fingerprint(command)
-        if origin.idempotency_key and (prior := self._prior(origin, command_print)):
-            return prior
-        outcome = run(origin)
+        for attempt in range(COMMIT_ATTEMPTS):
+            if attempt:
+                # Random pauses, growing, spread out writers that keep colliding.
+                time.sleep(
+                    _JITTER.uniform(0, min(PAUSE_CAP, PAUSE * 2 ** (attempt - 1)))
+                )
+            if prior := self._prior(origin, command_print):
+                return prior
+            # The desk's clock stamps every event of an attempt with one time.
+            stamped = replace(origin, at=origin.at or self.clock())
+            try:
+                outcome = run(stamped)
+            except DomainError:
+                # The first request under this key may have saved since the check
+                # (its article exists now, say): a retry gets the first result.
+                if prior := self._prior(origin, command_print):
+                    return prior
+                raise
+            with contextlib.suppress(IntegrityError):
+                return self._save(outcome, stamped, command_print)
+        raise VersionConflict(
+            self._current_version(outcome.ticket.id), origin.expected_version
+        )
+
+    def _save(
+        self, outcome: Outcome, origin: Origin, command_print: str
+    ) -> CommandResult:
+        """Save the outcome's records (and the idempotency key) atomically."""
         ticket = outcome.ticket
         pending = [ticket, *outcome.others]
         if not any(a.pending_events for a in pending):
@@ -204,14 +250,7 @@ class TicketMachinery(ConfiguredDesk):
                     origin,
                 )
             )
-        try:
-            recordings = self.save(*pending)
-        except IntegrityError:
-            if origin.idempotency_key and (prior := self._prior(origin, command_print)):
-                return prior
-            raise VersionConflict(
-                self._current_version(ticket.id), origin.expected_version
-            ) from None
+        recordings = self.save(*pending)
         for saved in pending:
             self.records.keep(saved)
         return CommandResult(
@@ -223,7 +262,10 @@ class TicketMachinery(ConfiguredDesk):
         )
 
     def _prior(self, origin: Origin, command_print: str) -> CommandResult | None:
-        key = origin.idempotency_key or ""
+        """The first result of a command under the origin's idempotency key."""
+        key = origin.idempotency_key
+        if not key:
+            return None
         try:
             record: Aggregate = self.repository.get(idempotency_id(origin.actor, key))
         except AggregateNotFoundError:

@@ -220,3 +220,14 @@ def test_unknown_fields_and_values_are_422(client: TestClient, auth: Auth) -> No
 def test_text_bodies_are_415(client: TestClient, auth: Auth) -> None:
     response = client.post(TICKETS, content=b"title=x", headers=auth["bob"])
     assert response.status_code == 415
+
+
+def test_a_ticket_for_an_unknown_queue_is_an_invalid_value_for_everyone(
+    client: TestClient, auth: Auth
+) -> None:
+    body = {"title": "x", "queue": "Nope", "article": {"body": "b"}}
+    for who in ("admin", "alice", "bob"):
+        sent = body if who == "bob" else {**body, "customer": "bob@acme.test"}
+        response = client.post(TICKETS, json=sent, headers=auth[who])
+        assert response.status_code == 422, (who, response.text)
+        assert response.json()["code"] == "invalid-value"

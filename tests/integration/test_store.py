@@ -10,7 +10,6 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound, VersionConflict
-from domain.ticket import Ticket
 
 DeskFactory = Callable[..., HelpDesk]
 
@@ -129,32 +128,6 @@ def test_stale_expected_version_is_a_conflict(
     )
     assert desk.recorder.max_notification_id() == position
     assert desk.ticket(number).tags == ["vip"]
-
-
-def test_a_lost_race_between_two_desks_is_a_conflict(
-    durable_store_env: dict[str, str],
-    desk_factory: DeskFactory,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    slow = desk_factory(durable_store_env)
-    fast = desk_factory(durable_store_env)
-    number = open_ticket(slow)
-    load = slow._checked_ticket
-
-    def load_then_lose_the_race(number: str, origin: Origin) -> Ticket:
-        ticket = load(number, origin)
-        fast.tag(number, "fast", ALICE)
-        return ticket
-
-    monkeypatch.setattr(slow, "_checked_ticket", load_then_lose_the_race)
-
-    with pytest.raises(VersionConflict) as caught:
-        slow.tag(number, "slow", ALICE)
-
-    winner = fast.ticket(number)
-    assert caught.value.current_version == winner.version
-    assert caught.value.expected_version is None
-    assert winner.tags == ["fast"]
 
 
 def test_a_ticket_as_it_was_at_a_version(
