@@ -80,6 +80,9 @@ class LossyProxy:
     def close(self) -> None:
         """Stop listening and close everything."""
         self._closing = True
+        # Wakes the accepting thread at once (close alone leaves it waiting).
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
         self.drop_all()
         self._accepting.join(timeout=5)
