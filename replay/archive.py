@@ -34,7 +34,8 @@ from replay.chain import (
     global_hash,
 )
 from replay.checkpoint import Checkpoint, signature_problem
-from replay.ledger import END, ChainLink, Ledger, StoredRecord
+from replay.ledger import Ledger
+from replay.records import END, ChainLink, StoredRecord
 from replay.seals import Keyring
 
 # Called with how many events are done and how many there are in all.

@@ -11,7 +11,7 @@ or count is refused.
 from __future__ import annotations
 
 from replay.checkpoint import Checkpoint
-from replay.ledger import ChainLink
+from replay.records import ChainLink
 
 
 class CheckpointWatch:

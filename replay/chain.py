@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from hashlib import sha256
 
-from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
+from replay.ledger import Ledger
+from replay.records import ChainLink, EventSeal, StoredRecord
 from replay.seals import Keyring, event_message, link_message
 from replay.verdicts import Bad, Finding, Problem, bad
 

@@ -15,7 +15,8 @@ from replay.chain import (
     seal_finding,
     skipped,
 )
-from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
+from replay.ledger import Ledger
+from replay.records import ChainLink, EventSeal, StoredRecord
 from replay.seals import Keyring
 from replay.verdicts import Bad, Finding, Problem, Verdict, bad
 

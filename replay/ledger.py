@@ -10,76 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
+from replay.records import (
+    END,
+    ChainLink,
+    EventSeal,
+    Page,
+    StoredRecord,
+    link_of,
+    record_of,
+    seal_of,
+)
 from replay.verdicts import Finding
 
-# Above any notification id either store hands out.
-END = 2**62
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """One row of the events table, exactly as stored."""
-
-    notification_id: int
-    originator_id: str
-    version: int
-    topic: str
-    state: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class EventSeal:
-    """One row of the seals table: the keyed MAC an event was written with."""
-
-    notification_id: int
-    originator_id: str
-    version: int
-    key_id: str
-    seal: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class ChainLink:
-    """One row of the chain: an event's hash, the two chain hashes ending at it,
-    the link it follows in the log, and the link's own seal."""
-
-    notification_id: int
-    originator_id: str
-    version: int
-    event_hash: bytes
-    aggregate_hash: bytes
-    global_hash: bytes
-    previous_id: int | None = None
-    previous_originator_id: str | None = None
-    previous_version: int | None = None
-    key_id: str | None = None
-    seal: bytes | None = None
-
-
-# Rows as the tables hold them, by position: verify's fast path reads them as
-# they come and makes records, seals and links only of the rows it names.
-EventRow = tuple[Any, ...]
-SealRow = tuple[Any, ...]
-LinkRow = tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """The rows of a range of log positions: events, seals and chain links."""
-
-    events: dict[int, EventRow]
-    seals: dict[int, SealRow]
-    links: dict[int, LinkRow]
-    reach: int
-
-
-# Given the chain's head, the last version and aggregate hash of each originator
-# in the batch, and the batch's records with their seals: the links that extend
-# the chain, and what stopped it short of the batch's end, if anything did.
 LinkMaker = Callable[
     [
         ChainLink | None,
@@ -140,7 +84,7 @@ class Ledger:
             ),
             (after, stop, limit),
         )
-        return [_record(row) for row in cur.fetchall()]
+        return [record_of(row) for row in cur.fetchall()]
 
     def _seals_in(self, cur: Any, after: int, stop: int) -> dict[int, EventSeal]:
         cur.execute(
@@ -151,7 +95,7 @@ class Ledger:
             ),
             (after, stop),
         )
-        return {int(row[0]): _seal(row) for row in cur.fetchall()}
+        return {int(row[0]): seal_of(row) for row in cur.fetchall()}
 
     def _head(self, cur: Any) -> ChainLink | None:
         cur.execute(
@@ -160,7 +104,7 @@ class Ledger:
             )
         )
         row = cur.fetchone()
-        return None if row is None else _link(row)
+        return None if row is None else link_of(row)
 
     def head(self) -> ChainLink | None:
         """The last link of the chain, if any event is chained yet."""
@@ -203,7 +147,7 @@ class Ledger:
                 ),
                 (after, stop, limit),
             )
-            return [_link(row) for row in cur.fetchall()]
+            return [link_of(row) for row in cur.fetchall()]
 
     def page(self, after: int, stop: int, limit: int) -> Page:
         """Positions in (after, stop]: up to `limit` events, their seals and links.
@@ -252,7 +196,7 @@ class Ledger:
                 ),
                 (self._key(originator_id),),
             )
-            return [_record(row) for row in cur.fetchall()]
+            return [record_of(row) for row in cur.fetchall()]
 
     def seals_of(self, originator_id: str) -> list[EventSeal]:
         """Every seal of one aggregate's events, by version."""
@@ -265,7 +209,7 @@ class Ledger:
                 ),
                 (self._key(originator_id),),
             )
-            return [_seal(row) for row in cur.fetchall()]
+            return [seal_of(row) for row in cur.fetchall()]
 
     def seal_of(self, originator_id: str, version: int) -> EventSeal | None:
         """The seal of one version of an aggregate, wherever it was written."""
@@ -279,7 +223,7 @@ class Ledger:
                 (self._key(originator_id), version),
             )
             row = cur.fetchone()
-            return None if row is None else _seal(row)
+            return None if row is None else seal_of(row)
 
     def links_of(self, originator_id: str) -> list[ChainLink]:
         """Every chain link of one aggregate, by version."""
@@ -316,7 +260,7 @@ class Ledger:
             cur.execute(
                 self._sql(f"SELECT {{links}} FROM {{chain}} WHERE {where}"), params
             )
-            return [_link(row) for row in cur.fetchall()]
+            return [link_of(row) for row in cur.fetchall()]
 
     def positions_of_seal(self, seal: bytes) -> list[int]:
         """Where else a seal's exact bytes are stored (a copied seal row)."""
@@ -413,69 +357,6 @@ class Ledger:
             )
             row = cur.fetchone()
             return None if row is None else str(row[0])
-
-
-def record_of(row: EventRow) -> StoredRecord:
-    """The stored record of an events row."""
-    return _record(row)
-
-
-def seal_of(row: SealRow) -> EventSeal:
-    """The seal of a seals row."""
-    return _seal(row)
-
-
-def link_of(row: LinkRow) -> ChainLink:
-    """The chain link of a chain row."""
-    return _link(row)
-
-
-def _record(row: Any) -> StoredRecord:
-    return StoredRecord(
-        notification_id=int(row[0]),
-        originator_id=canonical(row[1]),
-        version=int(row[2]),
-        topic=str(row[3]),
-        # A SQLite edit with replace() stores TEXT where the library stored a BLOB.
-        state=row[4].encode() if isinstance(row[4], str) else bytes(row[4]),
-    )
-
-
-def _seal(row: Any) -> EventSeal:
-    return EventSeal(
-        int(row[0]), canonical(row[1]), int(row[2]), str(row[3]), _bytes(row[4])
-    )
-
-
-def canonical(originator_id: object) -> str:
-    """The UUID in one spelling (SQLite stores hex, PostgreSQL a uuid)."""
-    if isinstance(originator_id, UUID):
-        return str(originator_id)
-    text = str(originator_id)
-    # Slicing, not parsing: five times faster, and an edited id stays as stored.
-    if len(text) == 32:
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-    return text
-
-
-def _bytes(value: Any) -> bytes:
-    return value.encode() if isinstance(value, str) else bytes(value)
-
-
-def _link(row: Any) -> ChainLink:
-    return ChainLink(
-        int(row[0]),
-        str(row[1]),
-        int(row[2]),
-        _bytes(row[3]),
-        _bytes(row[4]),
-        _bytes(row[5]),
-        None if row[6] is None else int(row[6]),
-        None if row[7] is None else str(row[7]),
-        None if row[8] is None else int(row[8]),
-        None if row[9] is None else str(row[9]),
-        None if row[10] is None else _bytes(row[10]),
-    )
 
 
 def _link_row(link: ChainLink) -> tuple[object, ...]:

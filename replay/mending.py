@@ -11,7 +11,8 @@ Verify's first finding stops the mending there; what was sealed before it stays.
 from __future__ import annotations
 
 from replay.chain import sealed_link
-from replay.ledger import ChainLink, EventSeal, Ledger, StoredRecord
+from replay.ledger import Ledger
+from replay.records import ChainLink, EventSeal, StoredRecord
 from replay.seals import Keyring, event_message
 from replay.verdicts import Problem, bad
 

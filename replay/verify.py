@@ -25,11 +25,12 @@ from replay.chain import (
     skipped,
 )
 from replay.checkpoint import Checkpoint, signature_problem
-from replay.ledger import (
+from replay.ledger import Ledger
+from replay.mending import Mending
+from replay.records import (
     ChainLink,
     EventRow,
     EventSeal,
-    Ledger,
     LinkRow,
     Page,
     SealRow,
@@ -39,7 +40,6 @@ from replay.ledger import (
     record_of,
     seal_of,
 )
-from replay.mending import Mending
 from replay.seals import Keyring, event_message, link_message, mac
 from replay.verdicts import Bad, Finding, Problem, Verdict, bad
 

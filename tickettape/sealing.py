@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from replay.chain import event_hash
-from replay.ledger import StoredRecord
+from replay.records import StoredRecord
 from replay.seals import (
     Keyring,
     KeyringError,

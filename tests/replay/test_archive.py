@@ -25,8 +25,9 @@ from replay.archive import (
     parse_line,
 )
 from replay.chain import extend_chain
-from replay.ledger import END, ChainLink, Ledger, StoredRecord
+from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
+from replay.records import END, ChainLink, StoredRecord
 from replay.verify import verify_log
 from tests.conftest import DeskFactory, StoreEnvs, _new_schema_name
 from tests.replay.cli import replay, store_env

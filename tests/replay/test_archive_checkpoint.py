@@ -20,7 +20,7 @@ from replay.checkpoint import (
     load_signing_key,
     sign_checkpoint,
 )
-from replay.ledger import ChainLink, StoredRecord
+from replay.records import ChainLink, StoredRecord
 from tests.conftest import _new_schema_name
 from tests.replay.cli import replay, store_env
 from tests.replay.writing import end_of_log, open_tickets

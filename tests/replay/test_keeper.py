@@ -18,8 +18,8 @@ from domain.desk import HelpDesk
 from projections.notifications import LISTENER_NAME, watcher_for
 from replay.chain import extend_chain
 from replay.keeper import ChainKeeper, ChainPosition
-from replay.ledger import END
 from replay.ledger_stores import open_ledger
+from replay.records import END
 from replay.verify import verify_log
 from tests.conftest import DeskFactory
 from tests.projections.worker_process import eventually

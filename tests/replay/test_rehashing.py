@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from replay.chain import GENESIS, Rehashing, aggregate_hash, event_hash, global_hash
-from replay.ledger import StoredRecord
+from replay.records import StoredRecord
 
 ID = "5f0c4f7e-3d7b-4c6b-8f4e-0a1b2c3d4e5f"
 TOPIC = "domain.ticket:Ticket.Tagged"

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.audit import Origin
 from domain.ids import ticket_id
 from replay.chain import GENESIS, aggregate_hash, event_hash, extend_chain, global_hash
-from replay.ledger import StoredRecord
 from replay.ledger_stores import open_ledger
+from replay.records import StoredRecord
 from replay.seals import Keyring, event_message
 from replay.verdicts import Problem, Verdict
 from replay.verify import verify_log
