@@ -139,6 +139,13 @@ class PostgresLedger(Ledger):
         ):
             # Concurrent first runs would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.chain,))
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = 'audit_chain'",
+                (datastore.schema,),
+            )
+            known = {str(row["column_name"]) for row in cur.fetchall()}
+            missing = [(c, kind[1]) for c, kind in _LINK_EXTRAS if c not in known]
             for statement in (
                 *seals_table_postgres(self.seals),
                 "CREATE TABLE IF NOT EXISTS {chain} ("
@@ -146,11 +153,18 @@ class PostgresLedger(Ledger):
                 "originator_version bigint NOT NULL, event_hash bytea NOT NULL, "
                 "aggregate_hash bytea NOT NULL, global_hash bytea NOT NULL, "
                 "UNIQUE (originator_id, originator_version))",
+                # Only where the columns are missing: ALTER TABLE and CREATE INDEX
+                # lock the chain even when there is nothing to do, and this runs
+                # whenever a process or command opens the ledger.
                 *(
-                    f"ALTER TABLE {{chain}} ADD COLUMN IF NOT EXISTS {column} {kind[1]}"
-                    for column, kind in _LINK_EXTRAS
+                    f"ALTER TABLE {{chain}} ADD COLUMN {column} {kind}"
+                    for column, kind in missing
                 ),
-                _FOLLOWS_INDEX.replace("audit_chain (", "{chain} ("),
+                *(
+                    [_FOLLOWS_INDEX.replace("audit_chain (", "{chain} (")]
+                    if missing
+                    else []
+                ),
                 "CREATE TABLE IF NOT EXISTS {checkpoints} ("
                 "id bigserial PRIMARY KEY, position bigint NOT NULL, "
                 "document text NOT NULL)",

@@ -116,3 +116,25 @@ def test_an_event_edited_before_the_sealing_is_never_sealed(older: OlderStore) -
     )
     assert mending.sealed_events == 5
     assert nid not in {s[0] for s in older.tamper.seal_rows()}
+
+
+def test_an_older_chain_table_gains_the_sealed_link_columns(
+    durable_store_env: dict[str, str], desk_factory: DeskFactory
+) -> None:
+    tamper = Tamper(durable_store_env)
+    desk = desk_factory(durable_store_env)
+    # The chain table as an older tickettape made it.
+    tamper.sql(
+        "CREATE TABLE audit_chain (notification_id BIGINT PRIMARY KEY, "
+        "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+        "event_hash BYTEA NOT NULL, aggregate_hash BYTEA NOT NULL, "
+        "global_hash BYTEA NOT NULL, UNIQUE (originator_id, originator_version))"
+    )
+    keyring = keyring_of(durable_store_env)
+    for _ in range(2):
+        with closing(open_ledger(desk)) as ledger:
+            assert extend_chain(ledger, keyring)[1] is None
+            assert verify_log(ledger, keyring).clean
+    head = tamper.sql("SELECT previous_id, key_id, seal FROM audit_chain")
+    assert head
+    assert all(row[1] is not None and row[2] is not None for row in head)
