@@ -158,6 +158,20 @@ def skipped(record: StoredRecord) -> Bad:
     )
 
 
+def version_gap(record: StoredRecord, previous: int) -> Bad:
+    """An event that does not follow its aggregate's version before it."""
+    return bad(
+        Problem.VERSION_GAP,
+        f"it follows version {previous} of its aggregate: "
+        + (
+            f"version {previous + 1} is missing, removed with its seal and chain link"
+            if record.version > previous + 1
+            else "it repeats a version"
+        ),
+        record,
+    )
+
+
 def link_problem(keyring: Keyring, link: ChainLink) -> tuple[Problem, str] | None:
     """Why a chain link's own seal does not hold; None if it does."""
     if link.key_id is None or link.seal is None or link.previous_id is None:

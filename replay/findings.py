@@ -14,6 +14,7 @@ from replay.chain import (
     link_problem,
     seal_finding,
     skipped,
+    version_gap,
 )
 from replay.ledger import Ledger
 from replay.records import ChainLink, EventSeal, StoredRecord
@@ -111,16 +112,7 @@ class _Stream:
                     missing,
                 )
             )
-        raise bad(
-            Problem.VERSION_GAP,
-            f"it follows version {self.version}: "
-            + (
-                f"version {missing} is missing, removed with its seal and chain link"
-                if record.version > missing
-                else "it repeats a version"
-            ),
-            record,
-        )
+        raise version_gap(record, self.version)
 
     def _nothing_after(self) -> None:
         """A sealed link that follows a later version than the log has: removed."""

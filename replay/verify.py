@@ -23,6 +23,7 @@ from replay.chain import (
     link_problem,
     seal_finding,
     skipped,
+    version_gap,
 )
 from replay.checkpoint import Checkpoint, signature_problem
 from replay.ledger import Ledger
@@ -153,17 +154,7 @@ class _Walk:
         self._sealed(record, seal, link, own)
         previous = self.versions.get(record.originator_id, 0)
         if record.version != previous + 1:
-            raise bad(
-                Problem.VERSION_GAP,
-                f"it follows version {previous} of its aggregate: "
-                + (
-                    f"version {previous + 1} is missing, removed with its seal and "
-                    "chain link"
-                    if record.version > previous + 1
-                    else "it repeats a version"
-                ),
-                record,
-            )
+            raise version_gap(record, previous)
         self.versions[record.originator_id] = record.version
         if link is None:
             cp = self.checkpoint
@@ -186,7 +177,7 @@ class _Walk:
             record.originator_id,
             record.version,
         ):
-            self._misplaced(record, seal)
+            raise misplaced(self.ledger, record, seal)
         mending = self.mending
         if (
             seal is None
@@ -222,10 +213,6 @@ class _Walk:
                     record,
                 )
         raise Bad(finding)
-
-    def _misplaced(self, record: StoredRecord, seal: EventSeal) -> None:
-        """The seal at the event's position is another event's."""
-        raise misplaced(self.ledger, record, seal)
 
     def _linked(self, record: StoredRecord, link: ChainLink, own: bytes) -> None:
         """Check the chain link of an event whose seal holds."""
