@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api.openapi import document_answers
 from api.problems import install_problem_handlers
+from api.request_ids import RequestIds
 from api.routes import (
     activity,
     admin,
@@ -29,8 +30,10 @@ tickettape is an event-sourced helpdesk backend: every ticket is rebuilt from it
 immutable events, so its history is complete and nothing is updated in place.
 
 Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457
-`application/problem+json`. Writes accept `Idempotency-Key`, `X-Request-Id` and
-`If-Match` (the ticket's ETag, its version); a stale `If-Match` is 412, a stale
+`application/problem+json`. Writes accept `Idempotency-Key` (a retry answers the
+first result), `X-Request-Id` (the correlation id recorded on every event; one is
+made up when it is missing, and every answer carries it back) and `If-Match` (the
+record's ETag, its version, or `*`); a stale `If-Match` is 412, a stale
 `expected_version` 409 with the current version in the body.
 """
 
@@ -40,6 +43,7 @@ def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
     app.state.services = services
     install_problem_handlers(app)
+    app.add_middleware(RequestIds)
     for module in (
         health,
         metrics,

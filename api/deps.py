@@ -19,13 +19,13 @@ from api.policy import (
 )
 from api.principal import Principal
 from api.problems import ApiProblem
+from api.request_ids import VALID_ID, request_id
 from api.services import Services
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
-_TOKEN_VALUE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def get_services(request: Request) -> Services:
@@ -60,7 +60,7 @@ def get_principal(
     """The caller behind the bearer token, or 401."""
     challenge = {"WWW-Authenticate": 'Bearer realm="tickettape"'}
     secret = credentials.credentials.strip() if credentials else ""
-    if not _TOKEN_VALUE.match(secret):
+    if not VALID_ID.match(secret):
         raise ApiProblem(
             401, "Unauthorized", "send 'Authorization: Bearer <token>'", challenge
         )
@@ -95,36 +95,41 @@ class RoleGate:
 Staff = Annotated[Principal, Depends(RoleGate(*STAFF))]
 Writer = Annotated[Principal, Depends(RoleGate(*WRITERS))]
 Reader = Annotated[Principal, Depends(RoleGate(*READERS))]
-Rater = Annotated[Principal, Depends(RoleGate(Role.CUSTOMER, Role.ADMIN))]
+#: The ticket's customer, or an admin acting for them (rating, closing).
+CustomerSide = Annotated[Principal, Depends(RoleGate(Role.CUSTOMER, Role.ADMIN))]
 ADMIN_ONLY = Depends(RoleGate(*ADMINS))
 CONFIG_READ = Depends(RoleGate(*CONFIG_READERS))
 WORK_READ = Depends(RoleGate(*READERS))
 
 
 def get_origin(
+    request: Request,
     caller: Caller,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
     x_request_id: Annotated[str | None, Header()] = None,
     expected_version: Annotated[int | None, Query(ge=1, le=10**12)] = None,
 ) -> Origin:
-    """The actor, correlation id, expected version and idempotency key of a write."""
+    """The actor, correlation id, expected version and idempotency key of a write.
+
+    The correlation id is the request's id (X-Request-Id, or one made up and
+    sent back in that header). `If-Match: *` asks only that the record exists
+    (RFC 9110 13.1.1), which every command on an existing record checks anyway.
+    """
     for name, value in (
         ("Idempotency-Key", idempotency_key),
         ("X-Request-Id", x_request_id),
     ):
-        if value is not None and not _TOKEN_VALUE.match(value):
+        if value is not None and not VALID_ID.match(value):
             raise ApiProblem(
                 400, "Bad Header", f"{name} has 1 to 200 visible ASCII characters"
             )
-    if if_match is not None:
+    if if_match is not None and if_match.strip() != "*":
         match = _ETAG.match(if_match.strip())
         if not match:
-            raise ApiProblem(400, "Bad Header", 'If-Match takes an ETag like "7"')
+            raise ApiProblem(400, "Bad Header", 'If-Match takes an ETag like "7", or *')
         expected_version = int(match.group(1))
-    return Origin(
-        caller.actor, x_request_id or idempotency_key, expected_version, idempotency_key
-    )
+    return Origin(caller.actor, request_id(request), expected_version, idempotency_key)
 
 
 CommandOrigin = Annotated[Origin, Depends(get_origin)]

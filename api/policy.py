@@ -78,6 +78,15 @@ def visible_articles(caller: Principal, ticket: Ticket) -> list[Article]:
     return ticket.public_articles() if caller.is_customer else list(ticket.articles)
 
 
+def require_ticket_customer(caller: Principal, ticket: Ticket, what: str) -> None:
+    """Refuse (403) a customer who is not the ticket's own: a colleague of the
+    same organization may read it, but not speak for its customer."""
+    if caller.is_customer and ticket.customer != caller.subject:
+        raise ApiProblem(
+            403, "Forbidden", f"only the ticket's own customer may {what} it"
+        )
+
+
 def ticket_scope(desk: HelpDesk, caller: Principal) -> Scope:
     """Which tickets the caller may know of, as a condition on the summary."""
     if caller.role in (Role.ADMIN, Role.AUDITOR):

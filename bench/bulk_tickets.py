@@ -127,9 +127,9 @@ class BulkTickets:
     def _ticket(self) -> Ticket:
         pick = self._random
         self._at = at = self.now - SPREAD * pick.random()
-        number = self.desk._new_number()
+        number = self.desk.new_number()
         while number in self._numbers:
-            number = self.desk._new_number()
+            number = self.desk.new_number()
         self._numbers.add(number)
         queue = self.queues[pick.choice(QUEUES)]
         customer = Origin(f"customer:{pick.choice(CUSTOMERS)}", at=at)

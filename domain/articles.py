@@ -11,6 +11,10 @@ from domain.errors import InvalidValue
 
 MAX_BODY = 1_000_000
 MAX_SUBJECT = 998
+#: Field metadata: the edge makes this value up afresh on every retry (an id,
+#: a timestamp), so it is not part of what the caller asked for (see
+#: domain/commands.py's fingerprint).
+NOT_ASKED = {"fingerprint": False}
 
 
 class Sender(StrEnum):
@@ -43,7 +47,7 @@ class Channel(StrEnum):
 class Article:
     """One article as it stands in the ticket; articles are never edited."""
 
-    article_id: str
+    article_id: str = field(metadata=NOT_ASKED)
     sender: str
     visibility: str
     channel: str
@@ -57,8 +61,8 @@ class Article:
     message_id: str | None = None
     in_reply_to: str | None = None
     time_spent_minutes: int = 0
-    author: str = ""
-    created_at: datetime | None = None
+    author: str = field(default="", metadata=NOT_ASKED)
+    created_at: datetime | None = field(default=None, metadata=NOT_ASKED)
 
     @property
     def is_public(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.audit import AuditedAggregate, Origin
 from domain.ids import idempotency_id
@@ -12,29 +12,39 @@ class IdempotencyRecord(AuditedAggregate):
     """The outcome of the first command sent with an actor's idempotency key.
 
     Saved atomically with the command's own events, so a crash can't record one
-    without the other, and the uuid5 id makes a second record impossible.
+    without the other, and the uuid5 id makes a second record impossible. The
+    subject is the ticket's number, or the configuration record's id; the log
+    position of the first answer is this record's own (it is saved last).
     """
 
     # Declared for mypy only: class annotations would make the library
     # generate an __init__ from them.
     if TYPE_CHECKING:
         fingerprint: str
-        number: str
-        ticket_version: int
+        subject: str
+        subject_version: int
         article_id: str | None
         follow_up_number: str | None
 
     class Created(AuditedAggregate.Created):
+        class_version = 2
+
         fingerprint: str
-        number: str
-        ticket_version: int
+        subject: str
+        subject_version: int
         article_id: str | None
         follow_up_number: str | None
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Records made when only tickets took idempotency keys."""
+            state["subject"] = state.pop("number")
+            state["subject_version"] = state.pop("ticket_version")
+
         def apply(self, aggregate: IdempotencyRecord) -> None:
             aggregate.fingerprint = self.fingerprint
-            aggregate.number = self.number
-            aggregate.ticket_version = self.ticket_version
+            aggregate.subject = self.subject
+            aggregate.subject_version = self.subject_version
             aggregate.article_id = self.article_id
             aggregate.follow_up_number = self.follow_up_number
 
@@ -43,8 +53,8 @@ class IdempotencyRecord(AuditedAggregate):
         cls,
         key: str,
         fingerprint: str,
-        number: str,
-        ticket_version: int,
+        subject: str,
+        subject_version: int,
         article_id: str | None,
         follow_up_number: str | None,
         origin: Origin,
@@ -55,8 +65,8 @@ class IdempotencyRecord(AuditedAggregate):
             idempotency_id(origin.actor, key),
             origin,
             fingerprint=fingerprint,
-            number=number,
-            ticket_version=ticket_version,
+            subject=subject,
+            subject_version=subject_version,
             article_id=article_id,
             follow_up_number=follow_up_number,
         )

@@ -61,3 +61,5 @@ class Rating:
     score: int
     comment: str
     at: datetime
+    #: The actor who rated: the ticket's customer, or an admin on their behalf.
+    rated_by: str = ""

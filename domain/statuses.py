@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.audit import AuditedAggregate, Origin
-from domain.errors import AlreadyExists, InvalidValue, NotFound
+from domain.errors import AlreadyExists, InvalidValue, NotFound, RuleViolation
 
 
 class Category(StrEnum):
@@ -132,6 +132,13 @@ class StatusCatalogue(AuditedAggregate):
     def for_step(self, step: Step) -> Status:
         """The status the lifecycle rules use at this step."""
         return self.find(self.workflow[str(step)])
+
+    def closing(self) -> Status:
+        """The status a customer's close sets: the first active closed status."""
+        for status in self.statuses:
+            if status.category == Category.CLOSED and status.active:
+                return status
+        raise RuleViolation("no active status in the closed category")
 
     def add(self, status: Status, origin: Origin) -> None:
         """Add a status to a category."""

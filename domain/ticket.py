@@ -277,7 +277,17 @@ class Ticket(AuditedAggregate):
         comment: str
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.rating = Rating(self.score, self.comment, self.timestamp)
+            aggregate.rating = Rating(
+                self.score, self.comment, self.timestamp, self.actor
+            )
+
+    class Hidden(AuditedAggregate.Event):
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.hidden = True
+
+    class Unhidden(AuditedAggregate.Event):
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.hidden = False
 
     def enter(self, status: str, category: str, at: datetime) -> None:
         """Take on a status; `finished_at` remembers when it was resolved or closed."""
@@ -543,6 +553,28 @@ class Ticket(AuditedAggregate):
         self._record(
             self.SatisfactionRated, origin, score=score, comment=comment[:2000]
         )
+
+    def close(self, statuses: StatusCatalogue, origin: Origin) -> None:
+        """Close the ticket for its customer; follow-ups then meet the queue policy."""
+        self._refuse_if_merged()
+        if self.status_category == Category.CLOSED:
+            return
+        closed = statuses.closing()
+        self._record(
+            self.StatusChanged,
+            origin,
+            from_status=self.status,
+            to_status=closed.name,
+            category=closed.category,
+            pending_until=None,
+            reason="closed by the customer",
+        )
+
+    def hide(self, hidden: bool, origin: Origin) -> None:
+        """Hide the ticket from its customer, or show it again."""
+        self._refuse_if_merged()
+        if hidden != self.hidden:
+            self._record(self.Hidden if hidden else self.Unhidden, origin)
 
     def public_articles(self) -> list[Article]:
         """The articles a customer may see."""

@@ -83,6 +83,18 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
             "LOCK TABLE {}.{} IN SHARE MODE"
         ).format(schema, Identifier(self.events_table_name))
 
+    @on_a_live_connection
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of one stored event, or None."""
+        statement = SQL(
+            "SELECT notification_id FROM {}.{} "
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (originator_id, version))
+            row = curs.fetchone()
+        return int(row["notification_id"]) if row else None
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

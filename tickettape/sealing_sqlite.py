@@ -40,6 +40,17 @@ class SealedSQLiteRecorder(Sealing, SQLiteApplicationRecorder):
         c.executemany("INSERT INTO audit_seals VALUES (?, ?, ?, ?, ?)", rows)
         return positions
 
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of one stored event, or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid FROM {self.events_table_name} "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (originator_id.hex, version),
+            )
+            row = c.fetchone()
+        return int(row[0]) if row else None
+
 
 class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):
     """SQLite's snapshot recorder; a snapshot it cannot store never fails a command."""

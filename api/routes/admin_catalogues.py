@@ -7,12 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
-from api.routes.admin_common import (
-    PageWindow,
-    describe,
-    for_update,
-    path_to,
-)
+from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import (
     ChoiceListIn,
     ChoiceListOut,
@@ -25,8 +20,16 @@ from api.schemas.admin import (
     StatusOut,
 )
 from domain.choices import ChoiceList
+from domain.configuration_commands import (
+    AddStatus,
+    DefineField,
+    ReplacePriorities,
+    ReplaceTicketTypes,
+    RetireStatus,
+    UpdateField,
+)
 from domain.fields import FieldDefinition
-from domain.statuses import Status
+from domain.statuses import StatusCatalogue
 
 router = APIRouter()
 
@@ -57,11 +60,9 @@ def add_status(
     body: StatusIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> StatusCatalogueOut:
     """Add a status to a category; expected_version is the catalogue's."""
-    catalogue = for_update(desk.statuses(), origin)
-    status = Status(body.name, body.category.value, body.pending_until_required)
-    catalogue.add(status, origin)
-    desk.save_config(catalogue)
-    describe(response, catalogue, path_to("statuses", status.name))
+    command = AddStatus(body.name, body.category.value, body.pending_until_required)
+    catalogue = configure(desk, command, origin, StatusCatalogue, response)
+    created(response, "statuses", body.name)
     return StatusCatalogueOut.of(catalogue)
 
 
@@ -74,20 +75,9 @@ def retire_status(
     name: Name, desk: Desk, origin: CommandOrigin, response: Response
 ) -> StatusCatalogueOut:
     """Retire a status: tickets in it keep it, none can enter it any more."""
-    catalogue = for_update(desk.statuses(), origin)
-    catalogue.retire(name, origin)
-    desk.save_config(catalogue)
-    describe(response, catalogue)
+    command = RetireStatus(name)
+    catalogue = configure(desk, command, origin, StatusCatalogue, response)
     return StatusCatalogueOut.of(catalogue)
-
-
-def _replace(
-    choices: ChoiceList, body: ChoiceListIn, desk: Desk, origin: CommandOrigin
-) -> ChoiceList:
-    changed = for_update(choices, origin)
-    changed.replace(list(body.values), body.default, origin)
-    desk.save_config(changed)
-    return changed
 
 
 @router.get("/priorities", response_model=ChoiceListOut, dependencies=[WORK_READ])
@@ -103,9 +93,8 @@ def replace_priorities(
     body: ChoiceListIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> ChoiceListOut:
     """Replace the ordered priorities and the default; tickets keep old values."""
-    priorities = _replace(desk.priorities(), body, desk, origin)
-    describe(response, priorities)
-    return ChoiceListOut.of(priorities)
+    command = ReplacePriorities(tuple(body.values), body.default)
+    return ChoiceListOut.of(configure(desk, command, origin, ChoiceList, response))
 
 
 @router.get("/ticket-types", response_model=ChoiceListOut, dependencies=[WORK_READ])
@@ -121,9 +110,8 @@ def replace_ticket_types(
     body: ChoiceListIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> ChoiceListOut:
     """Replace the ticket types and the default; tickets keep old values."""
-    types = _replace(desk.ticket_types(), body, desk, origin)
-    describe(response, types)
-    return ChoiceListOut.of(types)
+    command = ReplaceTicketTypes(tuple(body.values), body.default)
+    return ChoiceListOut.of(configure(desk, command, origin, ChoiceList, response))
 
 
 @router.get(
@@ -154,11 +142,9 @@ def define_field(
     body: FieldDefinitionIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> FieldDefinitionOut:
     """Define a custom ticket field."""
-    field = FieldDefinition.define(
-        body.name, body.label, body.kind, list(body.options), origin
-    )
-    desk.save_config(field)
-    describe(response, field, path_to("fields", field.name))
+    command = DefineField(body.name, body.kind, body.label, tuple(body.options))
+    field = configure(desk, command, origin, FieldDefinition, response)
+    created(response, "fields", field.name)
     return FieldDefinitionOut.of(field)
 
 
@@ -173,11 +159,7 @@ def update_field(
     response: Response,
 ) -> FieldDefinitionOut:
     """Change a field's label or options, or retire it."""
-    field = for_update(desk.field_definition(name), origin)
-    field.update(
-        **body.merged(label=field.label, options=field.options, active=field.active),
-        origin=origin,
+    command = UpdateField(name, **body.changes())
+    return FieldDefinitionOut.of(
+        configure(desk, command, origin, FieldDefinition, response)
     )
-    desk.save_config(field)
-    describe(response, field)
-    return FieldDefinitionOut.of(field)

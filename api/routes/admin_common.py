@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Protocol, TypeVar
 from urllib.parse import quote
 
+from eventsourcing.domain import Aggregate
 from fastapi import Depends, Query, Response
 
 from api.schemas.admin import Page
 from domain.audit import Origin
+from domain.configuration_commands import ConfigCommand
+from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound
 
 PREFIX = "/api/v1/admin"
 
-R = TypeVar("R", bound="Versioned")
+A = TypeVar("A", bound=Aggregate)
 K = TypeVar("K")
 T = TypeVar("T")
 
@@ -64,11 +66,26 @@ def window(
 PageWindow = Annotated[Window, Depends(window)]
 
 
-def for_update(record: R, origin: Origin) -> R:
-    """A private copy of the record to change, if the caller's expected version
-    (or If-Match) is its version; the desk's own is shared with other readers."""
-    origin.expect(record.version)
-    return copy.deepcopy(record)
+def configure(
+    desk: HelpDesk,
+    command: ConfigCommand,
+    origin: Origin,
+    kind: type[A],
+    response: Response,
+) -> A:
+    """Run a configuration command; the record as the command left it.
+
+    An idempotent retry answers the same record at the same version.
+    """
+    result = desk.handle(command, origin)
+    record = desk.record_at(result.record_id, result.version, kind)
+    describe(response, record)
+    return record
+
+
+def created(response: Response, *parts: str) -> None:
+    """Say where a new record lives."""
+    response.headers["Location"] = path_to(*parts)
 
 
 def known(find: Callable[[str], K], key: str) -> K:

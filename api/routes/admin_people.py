@@ -7,13 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
-from api.routes.admin_common import (
-    PageWindow,
-    describe,
-    for_update,
-    known,
-    path_to,
-)
+from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page
 from api.schemas.admin_people import (
     AgentIn,
@@ -26,16 +20,19 @@ from api.schemas.admin_people import (
     OrganizationOut,
     OrganizationPatch,
 )
-from domain.desk import HelpDesk
+from domain.configuration_commands import (
+    HireAgent,
+    RegisterCustomer,
+    RegisterOrganization,
+    UpdateAgent,
+    UpdateCustomer,
+    UpdateOrganization,
+)
 from domain.people import Agent, Customer, Organization
 
 router = APIRouter()
 
 Key = Annotated[str, Path(min_length=1, max_length=254)]
-
-
-def _organization(desk: HelpDesk, name: str | None) -> str | None:
-    return known(desk.organization, name).name if name is not None else None
 
 
 @router.get("/agents", response_model=Page[AgentOut], dependencies=[CONFIG_READ])
@@ -59,11 +56,11 @@ def hire_agent(
     body: AgentIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> AgentOut:
     """Hire an agent into groups, with skills."""
-    agent = Agent.hire(
-        body.login, body.name, body.email, body.groups, body.skills, origin
+    command = HireAgent(
+        body.login, body.name, body.email, tuple(body.groups), tuple(body.skills)
     )
-    desk.save_config(agent)
-    describe(response, agent, path_to("agents", agent.login))
+    agent = configure(desk, command, origin, Agent, response)
+    created(response, "agents", agent.login)
     return AgentOut.of(agent)
 
 
@@ -76,20 +73,8 @@ def update_agent(
     response: Response,
 ) -> AgentOut:
     """Change an agent's name, email, groups, skills or active flag."""
-    agent = for_update(desk.agent(login), origin)
-    agent.update(
-        **body.merged(
-            name=agent.name,
-            email=agent.email,
-            groups=agent.groups,
-            skills=agent.skills,
-            active=agent.active,
-        ),
-        origin=origin,
-    )
-    desk.save_config(agent)
-    describe(response, agent)
-    return AgentOut.of(agent)
+    command = UpdateAgent(login, **body.changes())
+    return AgentOut.of(configure(desk, command, origin, Agent, response))
 
 
 @router.get("/customers", response_model=Page[CustomerOut], dependencies=[CONFIG_READ])
@@ -118,10 +103,9 @@ def register_customer(
     body: CustomerIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> CustomerOut:
     """Register a customer, optionally in an existing organization."""
-    organization = _organization(desk, body.organization)
-    customer = Customer.register(body.email, body.name, organization, origin)
-    desk.save_config(customer)
-    describe(response, customer, path_to("customers", customer.email))
+    command = RegisterCustomer(body.email, body.name, body.organization)
+    customer = configure(desk, command, origin, Customer, response)
+    created(response, "customers", customer.email)
     return CustomerOut.of(customer)
 
 
@@ -136,12 +120,8 @@ def update_customer(
     response: Response,
 ) -> CustomerOut:
     """Change a customer's name or organization."""
-    customer = for_update(desk.customer(email), origin)
-    values = body.merged(name=customer.name, organization=customer.organization)
-    customer.update(values["name"], _organization(desk, values["organization"]), origin)
-    desk.save_config(customer)
-    describe(response, customer)
-    return CustomerOut.of(customer)
+    command = UpdateCustomer(email, **body.changes())
+    return CustomerOut.of(configure(desk, command, origin, Customer, response))
 
 
 @router.get(
@@ -176,9 +156,9 @@ def register_organization(
     body: OrganizationIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> OrganizationOut:
     """Register an organization with its mail domains."""
-    organization = Organization.register(body.name, list(body.domains), origin)
-    desk.save_config(organization)
-    describe(response, organization, path_to("organizations", organization.name))
+    command = RegisterOrganization(body.name, tuple(body.domains))
+    organization = configure(desk, command, origin, Organization, response)
+    created(response, "organizations", organization.name)
     return OrganizationOut.of(organization)
 
 
@@ -195,8 +175,5 @@ def update_organization(
     response: Response,
 ) -> OrganizationOut:
     """Replace an organization's mail domains."""
-    organization = for_update(desk.organization(name), origin)
-    organization.update(**body.merged(domains=organization.domains), origin=origin)
-    desk.save_config(organization)
-    describe(response, organization)
-    return OrganizationOut.of(organization)
+    command = UpdateOrganization(name, **body.changes())
+    return OrganizationOut.of(configure(desk, command, origin, Organization, response))

@@ -7,13 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
-from api.routes.admin_common import (
-    PageWindow,
-    describe,
-    for_update,
-    path_to,
-)
+from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page, QueueIn, QueueOut, QueuePatch
+from domain.configuration_commands import OpenQueue, ReconfigureQueue
 from domain.queues import Queue
 
 router = APIRouter()
@@ -42,11 +38,9 @@ def open_queue(
     body: QueueIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> QueueOut:
     """Open a queue worked by a group, with its follow-up policy."""
-    queue = Queue.open(
-        body.name, body.group, body.follow_up, body.reopen_within_days, origin
-    )
-    desk.save_config(queue)
-    describe(response, queue, path_to("queues", queue.name))
+    command = OpenQueue(body.name, body.group, body.follow_up, body.reopen_within_days)
+    queue = configure(desk, command, origin, Queue, response)
+    created(response, "queues", queue.name)
     return QueueOut.of(queue)
 
 
@@ -59,16 +53,5 @@ def reconfigure_queue(
     response: Response,
 ) -> QueueOut:
     """Change a queue's group, follow-up policy or active flag."""
-    queue = for_update(desk.queue(name), origin)
-    queue.reconfigure(
-        **body.merged(
-            group=queue.group,
-            follow_up=queue.follow_up,
-            reopen_within_days=queue.reopen_within_days,
-            active=queue.active,
-        ),
-        origin=origin,
-    )
-    desk.save_config(queue)
-    describe(response, queue)
-    return QueueOut.of(queue)
+    command = ReconfigureQueue(name, **body.changes())
+    return QueueOut.of(configure(desk, command, origin, Queue, response))

@@ -7,14 +7,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
-from api.routes.admin_common import (
-    PageWindow,
-    describe,
-    for_update,
-    path_to,
-)
+from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page
 from api.schemas.admin_people import TokenIn, TokenIssuedOut, TokenOut
+from domain.configuration_commands import IssueToken, RevokeToken
 from domain.tokens import ApiToken
 
 router = APIRouter()
@@ -43,11 +39,18 @@ def read_token(token_id: UUID, desk: Desk, response: Response) -> TokenOut:
 def issue_token(
     body: TokenIn, desk: Desk, origin: CommandOrigin, response: Response
 ) -> TokenIssuedOut:
-    """Issue a token; the response holds its secret, which is never shown again."""
-    secret, token = desk.issue_token(body.name, body.role.value, body.subject, origin)
-    describe(response, token, path_to("tokens", str(token.id)))
+    """Issue a token; the response holds its secret, which is never shown again.
+
+    A retry under the same Idempotency-Key answers the same token with `secret`
+    null: only its hash is kept. Revoke it and issue another if the first
+    answer was lost.
+    """
+    issued = desk.handle(IssueToken(body.name, body.role.value, body.subject), origin)
+    token = desk.record_at(issued.record_id, issued.version, ApiToken)
+    describe(response, token)
+    created(response, "tokens", str(token.id))
     response.headers["Cache-Control"] = "no-store"
-    return TokenIssuedOut.issued(secret, token)
+    return TokenIssuedOut.issued(issued.secret, token)
 
 
 @router.post(
@@ -57,8 +60,5 @@ def revoke_token(
     token_id: UUID, desk: Desk, origin: CommandOrigin, response: Response
 ) -> TokenOut:
     """Revoke a token: requests bearing it get 401 from now on."""
-    token = for_update(desk.token(token_id), origin)
-    token.revoke(origin)
-    desk.save_config(token)
-    describe(response, token)
-    return TokenOut.of(token)
+    command = RevokeToken(token_id)
+    return TokenOut.of(configure(desk, command, origin, ApiToken, response))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api.deps import CommandOrigin, Desk, Rater, Staff
-from api.policy import visible_ticket
+from api.deps import CommandOrigin, CustomerSide, Desk, Staff
+from api.policy import require_ticket_customer, visible_ticket
 from api.principal import Principal
 from api.schemas.tickets import (
     AssignIn,
@@ -25,7 +24,10 @@ from api.schemas.tickets import (
     TitleIn,
     TypeIn,
 )
-from domain.desk import CommandResult, HelpDesk
+from domain import commands as c
+from domain.audit import Origin
+from domain.commands import TicketCommand
+from domain.desk import HelpDesk
 
 router = APIRouter(prefix="/api/v1/tickets/{number}", tags=["ticket commands"])
 
@@ -35,17 +37,17 @@ Number = Annotated[str, Path(min_length=1, max_length=64)]
 def _run(
     desk: HelpDesk,
     caller: Principal,
-    number: str,
+    origin: Origin,
     response: Response,
-    command: Callable[[], CommandResult],
+    command: TicketCommand,
     other: str | None = None,
 ) -> CommandOut:
     # A command that changes another ticket too needs the caller to see both;
     # one they may not see answers 404, exactly like a missing one.
-    for ticket in (number, other):
+    for ticket in (command.number, other):
         if ticket is not None:
             visible_ticket(desk, caller, ticket)
-    result = command()
+    result = desk.handle(command, origin)
     response.headers["ETag"] = f'"{result.version}"'
     return CommandOut.of(result)
 
@@ -63,9 +65,9 @@ def assign(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.assign(number, body.owner, body.responsible, origin),
+        c.Assign(number, body.owner, body.responsible),
     )
 
 
@@ -78,7 +80,7 @@ def unassign(
     response: Response,
 ) -> CommandOut:
     """Take the ticket from its owner."""
-    return _run(desk, caller, number, response, lambda: desk.unassign(number, origin))
+    return _run(desk, caller, origin, response, c.Unassign(number))
 
 
 @router.post("/status", response_model=CommandOut)
@@ -94,11 +96,9 @@ def change_status(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.change_status(
-            number, body.status, body.pending_until, body.reason, origin
-        ),
+        c.ChangeStatus(number, body.status, body.pending_until, body.reason),
     )
 
 
@@ -115,9 +115,9 @@ def change_priority(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.change_priority(number, body.priority, origin),
+        c.ChangePriority(number, body.priority),
     )
 
 
@@ -131,9 +131,7 @@ def move(
     response: Response,
 ) -> CommandOut:
     """Move the ticket to another queue."""
-    return _run(
-        desk, caller, number, response, lambda: desk.move(number, body.queue, origin)
-    )
+    return _run(desk, caller, origin, response, c.Move(number, body.queue))
 
 
 @router.post("/type", response_model=CommandOut)
@@ -149,9 +147,9 @@ def change_type(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.change_type(number, body.type, origin),
+        c.ChangeType(number, body.type),
     )
 
 
@@ -165,9 +163,7 @@ def retitle(
     response: Response,
 ) -> CommandOut:
     """Change the title."""
-    return _run(
-        desk, caller, number, response, lambda: desk.retitle(number, body.title, origin)
-    )
+    return _run(desk, caller, origin, response, c.Retitle(number, body.title))
 
 
 @router.put("/fields/{name}", response_model=CommandOut)
@@ -184,9 +180,9 @@ def set_field(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.set_field(number, name, body.value, origin),
+        c.SetField(number, name, body.value),
     )
 
 
@@ -200,9 +196,7 @@ def tag(
     response: Response,
 ) -> CommandOut:
     """Add a tag."""
-    return _run(
-        desk, caller, number, response, lambda: desk.tag(number, body.tag, origin)
-    )
+    return _run(desk, caller, origin, response, c.Tag(number, body.tag))
 
 
 @router.delete("/tags/{tag}", response_model=CommandOut)
@@ -215,7 +209,7 @@ def untag(
     response: Response,
 ) -> CommandOut:
     """Remove a tag."""
-    return _run(desk, caller, number, response, lambda: desk.untag(number, tag, origin))
+    return _run(desk, caller, origin, response, c.Untag(number, tag))
 
 
 @router.post("/links", response_model=CommandOut)
@@ -231,9 +225,9 @@ def link(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.link(number, body.number, body.kind, origin),
+        c.Link(number, body.number, body.kind),
         other=body.number,
     )
 
@@ -252,9 +246,9 @@ def unlink(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.unlink(number, other, kind, origin),
+        c.Unlink(number, other, kind),
         other=other,
     )
 
@@ -272,9 +266,9 @@ def merge(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.merge(number, body.target, origin),
+        c.Merge(number, body.target),
         other=body.target,
     )
 
@@ -288,7 +282,7 @@ def reopen(
     response: Response,
 ) -> CommandOut:
     """Reopen a resolved or closed ticket, back to its last owner."""
-    return _run(desk, caller, number, response, lambda: desk.reopen(number, origin))
+    return _run(desk, caller, origin, response, c.Reopen(number))
 
 
 @router.post("/time", response_model=CommandOut)
@@ -304,11 +298,9 @@ def account_time(
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.account_time(
-            number, body.minutes, body.activity, body.article_id, origin
-        ),
+        c.AccountTime(number, body.minutes, body.activity, body.article_id),
     )
 
 
@@ -317,15 +309,55 @@ def rate(
     number: Number,
     body: RatingIn,
     desk: Desk,
-    caller: Rater,
+    caller: CustomerSide,
     origin: CommandOrigin,
     response: Response,
 ) -> CommandOut:
-    """The customer rates the resolution of their ticket (1 to 5)."""
+    """The ticket's own customer rates its resolution (1 to 5); a new rating
+    replaces theirs. An admin may record it for them; the rating says who rated."""
+    require_ticket_customer(caller, visible_ticket(desk, caller, number), "rate")
     return _run(
         desk,
         caller,
-        number,
+        origin,
         response,
-        lambda: desk.rate(number, body.score, body.comment, origin),
+        c.Rate(number, body.score, body.comment),
     )
+
+
+@router.post("/close", response_model=CommandOut)
+def close(
+    number: Number,
+    desk: Desk,
+    caller: CustomerSide,
+    origin: CommandOrigin,
+    response: Response,
+) -> CommandOut:
+    """The ticket's own customer closes it (an admin may, for them); a later
+    reply from the customer meets the queue's follow-up policy."""
+    require_ticket_customer(caller, visible_ticket(desk, caller, number), "close")
+    return _run(desk, caller, origin, response, c.Close(number))
+
+
+@router.post("/hide", response_model=CommandOut)
+def hide(
+    number: Number,
+    desk: Desk,
+    caller: Staff,
+    origin: CommandOrigin,
+    response: Response,
+) -> CommandOut:
+    """Hide the ticket from its customer and their organization."""
+    return _run(desk, caller, origin, response, c.Hide(number, hidden=True))
+
+
+@router.post("/unhide", response_model=CommandOut)
+def unhide(
+    number: Number,
+    desk: Desk,
+    caller: Staff,
+    origin: CommandOrigin,
+    response: Response,
+) -> CommandOut:
+    """Show a hidden ticket to its customer again."""
+    return _run(desk, caller, origin, response, c.Hide(number, hidden=False))

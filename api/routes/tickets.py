@@ -19,6 +19,7 @@ from api.schemas.tickets import ArticleIn, CommandOut, TicketIn, TicketOut
 from api.uploads import openapi_body, read_body
 from domain.articles import Article
 from domain.attachments import AttachmentRef
+from domain.commands import AddArticle, OpenTicket
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound
 from domain.tokens import Role
@@ -39,6 +40,13 @@ def _article(
         if data.sender not in (None, "customer") or data.visibility != "public":
             raise ApiProblem(
                 403, "Forbidden", "customers write public articles as themselves"
+            )
+        # Time accounting and notes are the staff's: refused, never dropped.
+        if data.time_spent_minutes or data.channel == "note":
+            raise ApiProblem(
+                422,
+                "Invalid Request",
+                "customers set neither time_spent_minutes nor the channel note",
             )
         sender = "customer"
     else:
@@ -104,7 +112,7 @@ async def open_ticket(
         queue = await run_in_threadpool(known, desk.queue, draft.queue)
         if queue.group not in caller.groups:
             raise ApiProblem(403, "Forbidden", f"you do not work queue {queue.name!r}")
-    result = await run_in_threadpool(desk.open_ticket, draft, article, origin)
+    result = await run_in_threadpool(desk.handle, OpenTicket(draft, article), origin)
     response.headers["Location"] = f"/api/v1/tickets/{result.number}"
     response.headers["ETag"] = etag(result.version)
     return CommandOut.of(result)
@@ -159,7 +167,7 @@ async def add_article(
     await run_in_threadpool(visible_ticket, desk, caller, number)
     data, attachments = await read_body(request, ArticleIn, services)
     article = _article(desk, caller, data, attachments)
-    result = await run_in_threadpool(desk.add_article, number, article, origin)
+    result = await run_in_threadpool(desk.handle, AddArticle(number, article), origin)
     response.headers["ETag"] = etag(result.version)
     return CommandOut.of(result)
 

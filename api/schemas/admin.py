@@ -49,9 +49,13 @@ class Patch(Strict):
                 raise ValueError(f"{name} cannot be null; leave it out to keep it")
         return self
 
-    def merged(self, **current: Any) -> dict[str, Any]:
-        """The current values with the fields this patch sets replaced."""
-        return current | {name: getattr(self, name) for name in self.model_fields_set}
+    def changes(self) -> dict[str, Any]:
+        """The fields this patch sets, as a change command takes them."""
+        return {
+            name: tuple(value) if isinstance(value, list) else value
+            for name in self.model_fields_set
+            for value in [getattr(self, name)]
+        }
 
 
 class Record(BaseModel):
@@ -83,9 +87,9 @@ class QueuePatch(Patch):
     reopen_within_days: Days | None = None
     active: bool | None = None
 
-    def merged(self, **current: Any) -> dict[str, Any]:
-        """The current values patched; a policy and its days change together."""
-        values = super().merged(**current)
+    def changes(self) -> dict[str, Any]:
+        """The fields this patch sets; a policy and its days change together."""
+        values = super().changes()
         if "follow_up" in self.model_fields_set:
             values["reopen_within_days"] = self.reopen_within_days
         return values

@@ -177,9 +177,12 @@ class TokenOut(Record):
 class TokenIssuedOut(TokenOut):
     """A new token with its secret, which is shown this once and never again."""
 
-    secret: str
+    secret: str | None = Field(
+        description="The token's secret; null in the answer to an idempotent "
+        "retry, since only its hash is kept."
+    )
 
     @classmethod
-    def issued(cls, secret: str, token: ApiToken) -> TokenIssuedOut:
+    def issued(cls, secret: str | None, token: ApiToken) -> TokenIssuedOut:
         """The response form of a token just issued."""
         return cls(secret=secret, **TokenOut.of(token).model_dump())

@@ -133,10 +133,11 @@ class LinkOut(BaseModel):
 
 
 class RatingOut(BaseModel):
-    """The customer's satisfaction rating."""
+    """The customer's satisfaction rating, and who recorded it."""
 
     score: int
     comment: str
+    rated_by: str
 
 
 class TicketOut(BaseModel):
@@ -201,7 +202,11 @@ class TicketOut(BaseModel):
                 sum(e.minutes for e in ticket.time_entries) if staff else None
             ),
             rating=(
-                RatingOut(score=ticket.rating.score, comment=ticket.rating.comment)
+                RatingOut(
+                    score=ticket.rating.score,
+                    comment=ticket.rating.comment,
+                    rated_by=ticket.rating.rated_by,
+                )
                 if ticket.rating
                 else None
             ),

@@ -1,22 +1,32 @@
-"""The HelpDesk application: short commands over tickets and their configuration."""
+"""The HelpDesk application: tickets and configuration, changed only by commands."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain import commands as c
 from domain.articles import Article
 from domain.audit import Origin
-from domain.desk.machinery import TicketMachinery
-from domain.desk.records import (
-    CommandResult,
-    TicketDraft,
-)
-from domain.links import link_kind
+from domain.configuration_commands import IssueToken
+from domain.desk.configuration import ConfiguredDesk
+from domain.desk.handling import CommandPath
+from domain.errors import NotFound
+from domain.ids import ticket_id
+from domain.people import Customer
 from domain.ticket import Ticket
+from domain.tokens import ApiToken
+
+R = TypeVar("R")
 
 
-class HelpDesk(TicketMachinery):
+class HelpDesk(ConfiguredDesk):
     """The write side: every change to a ticket or the configuration passes here."""
 
     # The env prefix and PostgreSQL table prefix; eventsourcing would name a
@@ -24,43 +34,88 @@ class HelpDesk(TicketMachinery):
     name = "helpdesk"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Ticket: 50}
 
-    def open_ticket(
-        self, draft: TicketDraft, article: Article, origin: Origin
-    ) -> CommandResult:
-        """Open a ticket with its first article (the customer is registered if new)."""
-        return self._commit(
-            origin, ("open", draft, article), lambda o: self._open(draft, article, o)
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env, clock)
+        self.commands = CommandPath(self)
+
+    def handle(self, command: c.Command[R], origin: Origin) -> R:
+        """Run a command (domain/commands.py, domain/configuration_commands.py)."""
+        return self.commands.handle(command, origin)
+
+    def ticket(self, number: str, version: int | None = None) -> Ticket:
+        """The ticket with this number, as it stands or as it was at a version.
+
+        The current ticket is shared with other readers: do not change it.
+        """
+        if version is None:
+            return self._loaded(number, self._shared)
+        return self._loaded(
+            number, lambda i: self.repository.get(i, version=version), version
         )
+
+    def ticket_to_change(self, number: str) -> Ticket:
+        """A private copy of the ticket as it stands, for a command to change."""
+        return self._loaded(number, self.repository.get)
+
+    def new_article_id(self) -> str:
+        """A fresh article id."""
+        return secrets.token_hex(8)
+
+    def new_number(self) -> str:
+        """A ticket number no stored ticket has: the date and six random digits."""
+        for _ in range(20):
+            number = f"{self.clock():%Y%m%d}{secrets.randbelow(10**6):06d}"
+            if not self.exists(ticket_id(number)):
+                break
+        return number
+
+    def customer_for(
+        self, email: str, origin: Origin
+    ) -> tuple[Customer, Customer | None]:
+        """The customer with this email, and the new record if one is registered."""
+        try:
+            return self.customer(email), None
+        except NotFound:
+            name = email.split("@", 1)[0] or email
+            customer = Customer.register(email, name, None, origin)
+            return customer, customer
+
+    def issue_token(
+        self, name: str, role: str, subject: str, origin: Origin
+    ) -> tuple[str, ApiToken]:
+        """A new token and its secret; the secret is shown once, only its hash kept."""
+        issued = self.handle(IssueToken(name, role, subject), origin)
+        if issued.secret is None:
+            raise NotFound("the token's secret was shown when it was first issued")
+        return issued.secret, self.token(issued.record_id)
+
+    # Ticket commands by name, for scripts and tests; each is one command.
+
+    def open_ticket(
+        self, draft: c.TicketDraft, article: Article, origin: Origin
+    ) -> c.CommandResult:
+        """Open a ticket with its first article."""
+        return self.handle(c.OpenTicket(draft, article), origin)
 
     def add_article(
         self, number: str, article: Article, origin: Origin
-    ) -> CommandResult:
-        """Add a reply or note; a follow-up may reopen the ticket or open a new one."""
-        return self._commit(
-            origin,
-            ("article", number, article),
-            lambda o: self._add_article(number, article, o),
-        )
+    ) -> c.CommandResult:
+        """Add a reply or note."""
+        return self.handle(c.AddArticle(number, article), origin)
 
     def assign(
         self, number: str, owner: str, responsible: str | None, origin: Origin
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Give the ticket to an agent of its queue."""
-        return self._change(
-            number,
-            origin,
-            ("assign", owner, responsible),
-            lambda t, o: t.assign(
-                self.agent(owner),
-                self.queue(t.queue),
-                self.agent(responsible) if responsible else None,
-                o,
-            ),
-        )
+        return self.handle(c.Assign(number, owner, responsible), origin)
 
-    def unassign(self, number: str, origin: Origin) -> CommandResult:
+    def unassign(self, number: str, origin: Origin) -> c.CommandResult:
         """Take the ticket from its owner."""
-        return self._change(number, origin, ("unassign",), lambda t, o: t.unassign(o))
+        return self.handle(c.Unassign(number), origin)
 
     def change_status(
         self,
@@ -69,108 +124,63 @@ class HelpDesk(TicketMachinery):
         pending_until: datetime | None,
         reason: str,
         origin: Origin,
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Set a status by hand."""
-        return self._change(
-            number,
-            origin,
-            ("status", status, pending_until, reason),
-            lambda t, o: t.change_status(
-                self.statuses().settable(status),
-                pending_until,
-                reason,
-                o.time(),
-                o,
-            ),
+        return self.handle(
+            c.ChangeStatus(number, status, pending_until, reason), origin
         )
 
-    def reopen(self, number: str, origin: Origin) -> CommandResult:
+    def reopen(self, number: str, origin: Origin) -> c.CommandResult:
         """Reopen a resolved or closed ticket."""
-        return self._change(
-            number, origin, ("reopen",), lambda t, o: t.reopen(self.statuses(), o)
-        )
+        return self.handle(c.Reopen(number), origin)
 
     def change_priority(
         self, number: str, priority: str, origin: Origin
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Set the priority."""
-        return self._change(
-            number,
-            origin,
-            ("priority", priority),
-            lambda t, o: t.change_priority(self.priorities().require(priority), o),
-        )
+        return self.handle(c.ChangePriority(number, priority), origin)
 
-    def move(self, number: str, queue: str, origin: Origin) -> CommandResult:
+    def move(self, number: str, queue: str, origin: Origin) -> c.CommandResult:
         """Move the ticket to another queue."""
-        return self._change(
-            number,
-            origin,
-            ("move", queue),
-            lambda t, o: t.move(self._known_queue(queue), o),
-        )
+        return self.handle(c.Move(number, queue), origin)
 
-    def change_type(self, number: str, type_: str, origin: Origin) -> CommandResult:
+    def change_type(self, number: str, type_: str, origin: Origin) -> c.CommandResult:
         """Set the ticket type."""
-        return self._change(
-            number,
-            origin,
-            ("type", type_),
-            lambda t, o: t.change_type(self.ticket_types().require(type_), o),
-        )
+        return self.handle(c.ChangeType(number, type_), origin)
 
-    def retitle(self, number: str, title: str, origin: Origin) -> CommandResult:
+    def retitle(self, number: str, title: str, origin: Origin) -> c.CommandResult:
         """Change the title."""
-        return self._change(
-            number, origin, ("title", title), lambda t, o: t.retitle(title, o)
-        )
+        return self.handle(c.Retitle(number, title), origin)
 
     def set_field(
         self, number: str, name: str, value: object, origin: Origin
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Set or clear a custom field."""
-        return self._change(
-            number,
-            origin,
-            ("field", name, value),
-            lambda t, o: t.set_field(self._known_field(name), value, o),
-        )
+        return self.handle(c.SetField(number, name, value), origin)
 
-    def tag(self, number: str, tag: str, origin: Origin) -> CommandResult:
+    def tag(self, number: str, tag: str, origin: Origin) -> c.CommandResult:
         """Add a tag."""
-        return self._change(number, origin, ("tag", tag), lambda t, o: t.tag(tag, o))
+        return self.handle(c.Tag(number, tag), origin)
 
-    def untag(self, number: str, tag: str, origin: Origin) -> CommandResult:
+    def untag(self, number: str, tag: str, origin: Origin) -> c.CommandResult:
         """Remove a tag."""
-        return self._change(
-            number, origin, ("untag", tag), lambda t, o: t.untag(tag, o)
-        )
+        return self.handle(c.Untag(number, tag), origin)
 
-    def link(self, number: str, other: str, kind: str, origin: Origin) -> CommandResult:
+    def link(
+        self, number: str, other: str, kind: str, origin: Origin
+    ) -> c.CommandResult:
         """Link two tickets; both record the link."""
-        return self._change(
-            number,
-            origin,
-            ("link", other, kind),
-            lambda t, o: self._link(t, other, link_kind(kind), o),
-        )
+        return self.handle(c.Link(number, other, kind), origin)
 
     def unlink(
         self, number: str, other: str, kind: str, origin: Origin
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Remove a link from both tickets."""
-        return self._change(
-            number,
-            origin,
-            ("unlink", other, kind),
-            lambda t, o: self._unlink(t, other, link_kind(kind), o),
-        )
+        return self.handle(c.Unlink(number, other, kind), origin)
 
-    def merge(self, number: str, target: str, origin: Origin) -> CommandResult:
-        """Merge a ticket into another; the source then refuses every change."""
-        return self._change(
-            number, origin, ("merge", target), lambda t, o: self._merge(t, target, o)
-        )
+    def merge(self, number: str, target: str, origin: Origin) -> c.CommandResult:
+        """Merge a ticket into another."""
+        return self.handle(c.Merge(number, target), origin)
 
     def account_time(
         self,
@@ -179,22 +189,25 @@ class HelpDesk(TicketMachinery):
         activity: str,
         article_id: str | None,
         origin: Origin,
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Account minutes of work."""
-        return self._change(
-            number,
-            origin,
-            ("time", minutes, activity, article_id),
-            lambda t, o: t.account_time(minutes, activity, article_id, o),
-        )
+        return self.handle(c.AccountTime(number, minutes, activity, article_id), origin)
 
     def rate(
         self, number: str, score: int, comment: str, origin: Origin
-    ) -> CommandResult:
+    ) -> c.CommandResult:
         """Record the customer's satisfaction."""
-        return self._change(
-            number,
-            origin,
-            ("rate", score, comment),
-            lambda t, o: t.rate(score, comment, o),
-        )
+        return self.handle(c.Rate(number, score, comment), origin)
+
+    def _loaded(
+        self, number: str, load: Callable[[UUID], Aggregate], version: int | None = None
+    ) -> Ticket:
+        try:
+            ticket: Aggregate = load(ticket_id(number))
+        except AggregateNotFoundError:
+            raise NotFound(f"ticket {number} not found") from None
+        if not isinstance(ticket, Ticket):
+            raise NotFound(f"ticket {number} not found")
+        if version is not None and ticket.version != version:
+            raise NotFound(f"ticket {number} has no version {version}")
+        return ticket

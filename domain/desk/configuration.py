@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -17,8 +17,8 @@ from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
+from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache
-from domain.desk.records import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -41,7 +41,7 @@ from domain.links import Link, Rating, TimeEntry
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
 from domain.statuses import Status, StatusCatalogue
-from domain.tokens import ApiToken, Role, hash_secret, new_secret
+from domain.tokens import ApiToken, Role, hash_secret
 
 A = TypeVar("A", bound=Aggregate)
 # How many tickets and configuration records the desk keeps in memory; 0: none.
@@ -60,6 +60,15 @@ class _DataclassAsDict(Transcoding):
 
     def decode(self, data: dict[str, Any]) -> Any:
         return self.type(**data)
+
+
+@runtime_checkable
+class KnowsPositions(Protocol):
+    """A recorder that finds the log position of a stored event by its id."""
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The event's log position, or None."""
+        ...
 
 
 class ConfiguredDesk(Application[UUID]):
@@ -88,7 +97,7 @@ class ConfiguredDesk(Application[UUID]):
     def initialize(self, origin: Origin | None = None) -> bool:
         """Create the default catalogues and queue once; True if it did."""
         origin = origin or Origin(SYSTEM)
-        if self._exists(STATUS_CATALOGUE_ID):
+        if self.exists(STATUS_CATALOGUE_ID):
             return False
         self.save(
             StatusCatalogue.start(STATUS_CATALOGUE_ID, origin),
@@ -144,30 +153,18 @@ class ConfiguredDesk(Application[UUID]):
         return [self._get(i, kind, kind.__name__) for i in self._created_ids(created)]
 
     def save_config(self, record: Aggregate) -> int:
-        """Save a new or changed configuration record; returns its version."""
+        """Store a configuration record as it is: for seeding a store in tests
+        and benchmarks. The API and the CLI change configuration by commands
+        (HelpDesk.handle), which check versions and take idempotency keys."""
         try:
             self.save(record)
         except IntegrityError:
-            # It may be the shared record, changed in place by a careless caller.
             self.records.forget(record.id)
             if record.version == record.__class__.INITIAL_VERSION:
                 raise AlreadyExists(f"that {type(record).__name__} exists") from None
-            raise VersionConflict(self._current_version(record.id), None) from None
+            raise VersionConflict(self.current_version(record.id), None) from None
         self.records.keep(record)
         return record.version
-
-    def issue_token(
-        self, name: str, role: str, subject: str, origin: Origin
-    ) -> tuple[str, ApiToken]:
-        """A new token; the secret is returned once and only its hash is kept.
-
-        An agent's or customer's token must name an existing agent or customer.
-        """
-        secret = new_secret()
-        subject = self._token_subject(role, subject)
-        token = ApiToken.issue(secret, name, role, subject, origin)
-        self.save_config(token)
-        return secret, token
 
     def authenticate(self, secret: str) -> ApiToken | None:
         """The live token for a presented secret, or None."""
@@ -177,28 +174,48 @@ class ConfiguredDesk(Application[UUID]):
             return None
         return None if token.revoked else token
 
-    def _known_queue(self, name: str) -> Queue:
+    def known_queue(self, name: str) -> Queue:
+        """The queue a command names; an unknown one is an invalid value."""
         try:
             return self.queue(name)
         except NotFound:
             raise InvalidValue(f"unknown queue {name!r}") from None
 
-    def _known_field(self, name: str) -> FieldDefinition:
+    def known_field(self, name: str) -> FieldDefinition:
+        """The custom field a command names; an unknown one is an invalid value."""
         try:
             return self.field_definition(name)
         except NotFound:
             raise InvalidValue(f"unknown custom field {name!r}") from None
 
-    def _get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+    def known_organization(self, name: str | None) -> str | None:
+        """The organization a command names (None: none); unknown is invalid."""
+        if name is None:
+            return None
         try:
-            record = self._shared(aggregate_id)
+            return self.organization(name).name
+        except NotFound as error:
+            raise InvalidValue(error.message) from None
+
+    def record_to_change(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        """A private copy of a record as stored, for a command to change."""
+        try:
+            record: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{what} not found") from None
         if not isinstance(record, kind):
             raise NotFound(f"{what} not found")
         return record
 
-    def _token_subject(self, role: str, subject: str) -> str:
+    def record_at(self, aggregate_id: UUID, version: int, kind: type[A]) -> A:
+        """A configuration record as it was at a version (a command's answer)."""
+        record: Aggregate = self.repository.get(aggregate_id, version=version)
+        if not isinstance(record, kind):
+            raise NotFound(f"{kind.__name__} not found")
+        return record
+
+    def token_subject(self, role: str, subject: str) -> str:
+        """Whom a token stands for: an agent's or customer's must exist."""
         try:
             if role == Role.AGENT:
                 return self.agent(subject).login
@@ -210,6 +227,38 @@ class ConfiguredDesk(Application[UUID]):
             ) from None
         return subject
 
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether any record is stored under this id."""
+        return bool(list(self.events.get(aggregate_id, limit=1)))
+
+    def current_version(self, aggregate_id: UUID) -> int:
+        """The stored version of a record (0: none)."""
+        return self._stored_version(aggregate_id) or 0
+
+    def position_of(self, aggregate_id: UUID, version: int) -> int | None:
+        """The log position of one stored event of a record, or None."""
+        if isinstance(self.recorder, KnowsPositions):
+            return self.recorder.position_of(aggregate_id, version)
+        # Only the in-memory store of the tests gets here: it is small.
+        start = 1
+        while batch := self.recorder.select_notifications(start, 500):
+            for n in batch:
+                if n.originator_id == aggregate_id and (
+                    n.originator_version == version
+                ):
+                    return n.id
+            start = batch[-1].id + 1
+        return None
+
+    def _get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        try:
+            record = self._shared(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} not found") from None
+        if not isinstance(record, kind):
+            raise NotFound(f"{what} not found")
+        return record
+
     def _shared(self, aggregate_id: UUID) -> Aggregate:
         """The record as stored now, shared with other readers: do not change it."""
         return self.records.read(
@@ -219,12 +268,6 @@ class ConfiguredDesk(Application[UUID]):
     def _stored_version(self, aggregate_id: UUID) -> int | None:
         latest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
         return latest[0].originator_version if latest else None
-
-    def _exists(self, aggregate_id: UUID) -> bool:
-        return bool(list(self.events.get(aggregate_id, limit=1)))
-
-    def _current_version(self, aggregate_id: UUID) -> int:
-        return self._stored_version(aggregate_id) or 0
 
     def _created_ids(self, created: type[Any]) -> Iterator[UUID]:
         topic = get_topic(created)

@@ -38,6 +38,7 @@ KNOWN_WRITES = frozenset(
     | {("POST", f"{T}/{c}") for c in ("assign", "unassign", "status", "priority")}
     | {("POST", f"{T}/{c}") for c in ("move", "type", "title", "tags", "links")}
     | {("POST", f"{T}/{c}") for c in ("merge", "reopen", "time", "rating")}
+    | {("POST", f"{T}/{c}") for c in ("close", "hide", "unhide")}
     | {("PUT", f"{T}/fields/{{name}}"), ("DELETE", f"{T}/tags/{{tag}}")}
     | {("DELETE", f"{T}/links/{{kind}}/{{other}}")}
     | {("POST", f"{A}/{r}") for r in ("queues", "statuses", "fields", "agents")}

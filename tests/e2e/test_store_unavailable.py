@@ -32,7 +32,7 @@ def test_a_commit_of_unknown_outcome_says_a_keyed_retry_is_safe(
     def lost(*args: object, **kwargs: object) -> None:
         raise CommitUncertain("the connection broke while the command was committed")
 
-    monkeypatch.setattr(desk, "add_article", lost)
+    monkeypatch.setattr(desk, "handle", lost)
     response = client.post(
         f"/api/v1/tickets/{number}/articles",
         json={"body": "Unplug it"},

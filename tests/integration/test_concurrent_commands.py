@@ -15,7 +15,7 @@ import pytest
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import CommandResult, HelpDesk, TicketDraft
-from domain.desk.machinery import COMMIT_ATTEMPTS
+from domain.desk.handling import COMMIT_ATTEMPTS
 from domain.errors import VersionConflict
 from domain.ticket import Ticket
 
@@ -126,17 +126,17 @@ def test_a_race_lost_between_two_desks_runs_again_on_the_winners_ticket(
     fast = desk_factory(durable_store_env)
     number = open_ticket(slow)
     opened = slow.ticket(number).version
-    load = slow._checked_ticket
+    load = slow.ticket_to_change
     loads = []
 
-    def load_then_lose_the_first_race(number: str, origin: Origin) -> Ticket:
-        ticket = load(number, origin)
+    def load_then_lose_the_first_race(number: str) -> Ticket:
+        ticket = load(number)
         loads.append(ticket.version)
         if len(loads) == 1:
             fast.tag(number, "fast", ALICE)
         return ticket
 
-    monkeypatch.setattr(slow, "_checked_ticket", load_then_lose_the_first_race)
+    monkeypatch.setattr(slow, "ticket_to_change", load_then_lose_the_first_race)
 
     result = slow.tag(number, "slow", ALICE)
 
@@ -153,16 +153,16 @@ def test_a_command_that_loses_every_race_gives_up_with_a_conflict(
     slow = desk_factory(durable_store_env)
     fast = desk_factory(durable_store_env)
     number = open_ticket(slow)
-    load = slow._checked_ticket
+    load = slow.ticket_to_change
     loads = []
 
-    def load_then_lose_the_race(number: str, origin: Origin) -> Ticket:
-        ticket = load(number, origin)
+    def load_then_lose_the_race(number: str) -> Ticket:
+        ticket = load(number)
         loads.append(ticket.version)
         fast.tag(number, f"fast{len(loads)}", ALICE)
         return ticket
 
-    monkeypatch.setattr(slow, "_checked_ticket", load_then_lose_the_race)
+    monkeypatch.setattr(slow, "ticket_to_change", load_then_lose_the_race)
 
     with pytest.raises(VersionConflict) as caught:
         slow.tag(number, "slow", ALICE)
