@@ -21,8 +21,18 @@ from domain.links import Link, LinkKind, Rating, TimeEntry
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category, Status, StatusCatalogue, Step
+from domain.ticket_facts import changes, settle
 
 MAX_TITLE = 250
+#: The ticket facts (domain.ticket_facts) the aggregate keeps as attributes.
+KEPT_FACTS = (
+    "queue",
+    "owner",
+    "status_category",
+    "last_public_sender",
+    "first_response_at",
+    "finished_at",
+)
 
 
 class Ticket(AuditedAggregate):
@@ -78,23 +88,22 @@ class Ticket(AuditedAggregate):
                 "title",
                 "customer",
                 "organization",
-                "queue",
                 "priority",
                 "type",
                 "channel",
                 "hidden",
                 "status",
-                "status_category",
             ):
                 setattr(aggregate, name, getattr(self, name))
             aggregate.fields = dict(self.fields)
             aggregate.pending_until = None
-            aggregate.owner = aggregate.responsible = aggregate.last_owner = None
+            aggregate.responsible = aggregate.last_owner = None
             aggregate.articles, aggregate.tags, aggregate.links = [], [], []
             aggregate.merged_into, aggregate.absorbed = None, []
             aggregate.time_entries, aggregate.rating = [], None
-            aggregate.last_public_sender = aggregate.first_response_at = None
-            aggregate.finished_at = None
+            for name in KEPT_FACTS:
+                setattr(aggregate, name, None)
+            aggregate.learn(self)
 
     class ArticleAdded(AuditedAggregate.Event):
         article_id: str
@@ -132,24 +141,23 @@ class Ticket(AuditedAggregate):
                 created_at=self.timestamp,
             )
             aggregate.articles.append(article)
-            if article.is_public:
-                aggregate.last_public_sender = article.sender
-                if article.sender == Sender.AGENT and not aggregate.first_response_at:
-                    aggregate.first_response_at = self.timestamp
+            aggregate.learn(self)
 
     class Assigned(AuditedAggregate.Event):
         owner: str
         responsible: str | None
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.owner = aggregate.last_owner = self.owner
+            aggregate.last_owner = self.owner
             aggregate.responsible = self.responsible
+            aggregate.learn(self)
 
     class Unassigned(AuditedAggregate.Event):
         owner: str
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.owner = aggregate.responsible = None
+            aggregate.responsible = None
+            aggregate.learn(self)
 
     class StatusChanged(AuditedAggregate.Event):
         from_status: str
@@ -159,8 +167,9 @@ class Ticket(AuditedAggregate):
         reason: str
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.enter(self.to_status, self.category, self.timestamp)
+            aggregate.status = self.to_status
             aggregate.pending_until = self.pending_until
+            aggregate.learn(self)
 
     class Reopened(AuditedAggregate.Event):
         from_status: str
@@ -171,9 +180,9 @@ class Ticket(AuditedAggregate):
         owner: str | None
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.enter(self.to_status, self.category, self.timestamp)
+            aggregate.status = self.to_status
             aggregate.pending_until = None
-            aggregate.owner = self.owner
+            aggregate.learn(self)
 
     class PriorityChanged(AuditedAggregate.Event):
         from_priority: str
@@ -187,7 +196,7 @@ class Ticket(AuditedAggregate):
         to_queue: str
 
         def apply(self, aggregate: Ticket) -> None:
-            aggregate.queue = self.to_queue
+            aggregate.learn(self)
 
     class TypeChanged(AuditedAggregate.Event):
         from_type: str
@@ -247,8 +256,9 @@ class Ticket(AuditedAggregate):
 
         def apply(self, aggregate: Ticket) -> None:
             aggregate.merged_into = self.target
-            aggregate.enter(self.to_status, Category.MERGED, self.timestamp)
+            aggregate.status = self.to_status
             aggregate.pending_until = None
+            aggregate.learn(self)
 
     class Absorbed(AuditedAggregate.Event):
         source: str
@@ -289,14 +299,11 @@ class Ticket(AuditedAggregate):
         def apply(self, aggregate: Ticket) -> None:
             aggregate.hidden = False
 
-    def enter(self, status: str, category: str, at: datetime) -> None:
-        """Take on a status; `finished_at` remembers when it was resolved or closed."""
-        was_finished = self.status_category in FINISHED
-        self.status, self.status_category = status, category
-        if category in FINISHED and not was_finished:
-            self.finished_at = at
-        elif category not in FINISHED:
-            self.finished_at = None
+    def learn(self, event: object) -> None:
+        """Take on what the event means for the ticket facts the aggregate keeps."""
+        kept = {name: getattr(self, name) for name in KEPT_FACTS}
+        for name, value in settle(changes(event), kept).items():
+            setattr(self, name, value)
 
     # Commands: each checks the lifecycle rules, then records what happened.
 

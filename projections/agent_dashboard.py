@@ -4,17 +4,18 @@ Definitions, so that every figure can be checked by hand against a ticket's hist
 
 - A ticket is *open* in category new or open, *pending* in category pending;
   an agent holds it while they are its owner.
-- Its *first response* is its first public agent article after it was created:
-  an article written together with the ticket (stamped at its creation) opens it
-  rather than answering it, and internal notes never count. The first response
-  time runs from Created to that article; it is credited to the agent who wrote
-  it (an admin's or a rule's reply counts in the overall figures only).
+- Its *first response* is domain.ticket_facts' `first_response_at`: its first
+  public article sent by an agent, the one an agent opens the ticket with
+  included; internal notes never count. The first response time runs from
+  Created to that article (zero for a ticket an agent opened with a message to
+  the customer); it is credited to the agent who wrote it (an admin's or a
+  rule's reply counts in the overall figures only).
 - A *resolution* is a status change from a category other than resolved/closed
-  into resolved or closed (resolved -> closed is no second one). Its resolution
-  time runs from Created to it, or, after a reopen (Reopened, or a status change
-  out of resolved/closed), from that reopen: a reopen starts a new resolution.
-  It is credited to the ticket's owner at that moment, or when nobody owns the
-  ticket to the agent who resolved it, else to the overall figures only.
+  into resolved or closed (resolved -> closed is no second one): the end of the
+  ticket's `working_since`. Its resolution time runs from that moment (Created,
+  or the last reopen: a reopen starts a new resolution). It is credited to the
+  ticket's owner at that moment, or when nobody owns the ticket to the agent
+  who resolved it, else to the overall figures only.
 
 Durations are stored one row per first response and per resolution, with their
 moment, and counted in per-day, per-agent histograms (projections.agent_durations),
@@ -27,15 +28,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.articles import Sender, Visibility
 from domain.people import Agent
-from domain.statuses import FINISHED, Category
+from domain.statuses import Category
 from domain.ticket import Ticket
+from domain.ticket_facts import TicketFacts, changes, settle
 from projections import agent_durations
 from projections.agent_durations import NOBODY, bucket, count_duration
 from projections.counters import bump
 from projections.store import ViewCursor
-from projections.ticket_summary import micros
+from projections.ticket_summary import micros, stored
 from projections.view import Handler, RoutedView, Tables, Template
 
 NAME = "agent_dashboard"
@@ -47,6 +48,14 @@ HELD = {
     Category.OPEN.value: "open",
     Category.PENDING.value: "pending",
 }
+#: The ticket facts each ticket's row keeps, by column; moments are micros().
+FACTS = {
+    "owner": "owner",
+    "status_category": "status_category",
+    "created_at": "created_us",
+    "working_since": "working_since_us",
+    "first_response_at": "first_response_us",
+}
 
 TABLES: dict[str, Template] = {
     "dashboard_agents": (
@@ -56,7 +65,8 @@ TABLES: dict[str, Template] = {
     "dashboard_tickets": (
         "CREATE TABLE IF NOT EXISTS {dashboard_tickets} ("
         "id TEXT PRIMARY KEY, owner TEXT, status_category TEXT NOT NULL, "
-        "created_us BIGINT NOT NULL, started_us BIGINT NOT NULL)"
+        "created_us BIGINT NOT NULL, working_since_us BIGINT, "
+        "first_response_us BIGINT)"
     ),
     # Per owner (NOBODY: nobody's), the tickets held as open and as pending.
     "dashboard_held": (
@@ -105,12 +115,17 @@ class AgentDashboard(RoutedView):
             Agent.Created: _hired,
             Agent.Updated: _agent_updated,
             Ticket.Created: _created,
-            Ticket.ArticleAdded: _article_added,
-            Ticket.Assigned: lambda e, c, t: _set_owner(c, t, e, e.owner),
-            Ticket.Unassigned: lambda e, c, t: _set_owner(c, t, e, None),
-            Ticket.StatusChanged: lambda e, c, t: _enter(c, t, e, e.category),
-            Ticket.Reopened: _reopened,
-            Ticket.Merged: lambda e, c, t: _enter(c, t, e, Category.MERGED.value),
+            **dict.fromkeys(
+                (
+                    Ticket.ArticleAdded,
+                    Ticket.Assigned,
+                    Ticket.Unassigned,
+                    Ticket.StatusChanged,
+                    Ticket.Reopened,
+                    Ticket.Merged,
+                ),
+                _learn,
+            ),
         }
         super().__init__(handlers)
 
@@ -136,91 +151,62 @@ def _agent_updated(event: Agent.Updated, cursor: ViewCursor, tables: Tables) -> 
 
 
 def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:
-    at = micros(event.timestamp)
+    facts = TicketFacts().after(event)
+    kept = {column: stored(getattr(facts, fact)) for fact, column in FACTS.items()}
     cursor.execute(
-        f"INSERT INTO {tables['dashboard_tickets']} (id, owner, status_category, "
-        "created_us, started_us) VALUES (?, NULL, ?, ?, ?)",
-        (str(event.originator_id), event.status_category, at, at),
+        f"INSERT INTO {tables['dashboard_tickets']} (id, {', '.join(kept)}) "
+        f"VALUES (?, {', '.join('?' for _ in kept)})",
+        (str(event.originator_id), *kept.values()),
     )
-    _hold(cursor, tables, None, event.status_category, 1)
+    _hold(cursor, tables, facts.owner, event.status_category, 1)
 
 
-def _article_added(
-    event: Ticket.ArticleAdded, cursor: ViewCursor, tables: Tables
-) -> None:
-    """Keep and count the ticket's first response, if this article is one."""
-    if event.visibility != Visibility.PUBLIC or event.sender != Sender.AGENT:
+def _learn(event: Any, cursor: ViewCursor, tables: Tables) -> None:
+    """Fold the event into the ticket's facts: count a first response or a
+    resolution if it is one, and move the ticket between what owners hold."""
+    found = {fact: change for fact, change in changes(event).items() if fact in FACTS}
+    if not found:
         return
-    ticket, at = str(event.originator_id), micros(event.timestamp)
-    cursor.execute(
-        f"SELECT created_us, response.ticket FROM {tables['dashboard_tickets']} t "
-        f"LEFT JOIN {tables['dashboard_responses']} response "
-        "ON response.ticket = t.id WHERE t.id = ?",
-        (ticket,),
-    )
-    row = cursor.fetchone()
-    if row is None or row[1] is not None or int(row[0]) >= at:
-        return
-    agent, duration = credited_agent(event.actor), at - int(row[0])
-    step = bucket(duration)
-    cursor.execute(
-        f"INSERT INTO {tables['dashboard_responses']} "
-        "(ticket, agent, responded_us, duration_us, bucket) VALUES (?, ?, ?, ?, ?)",
-        (ticket, agent, at, duration, step),
-    )
-    count_duration(cursor, tables, RESPONSE, agent, at, step)
-
-
-def _set_owner(
-    cursor: ViewCursor, tables: Tables, event: Any, owner: str | None
-) -> None:
-    """Give the ticket a new owner, who now holds it if it's open or pending."""
     table, ticket = tables["dashboard_tickets"], str(event.originator_id)
     cursor.execute(
-        f"SELECT owner, status_category FROM {table} WHERE id = ?", (ticket,)
-    )
-    row = cursor.fetchone()
-    if row is None or row[0] == owner:
-        return
-    cursor.execute(f"UPDATE {table} SET owner = ? WHERE id = ?", (owner, ticket))
-    _hold(cursor, tables, row[0], row[1], -1)
-    _hold(cursor, tables, owner, row[1], 1)
-
-
-def _reopened(event: Ticket.Reopened, cursor: ViewCursor, tables: Tables) -> None:
-    _set_owner(cursor, tables, event, event.owner)
-    _enter(cursor, tables, event, event.category)
-
-
-def _enter(cursor: ViewCursor, tables: Tables, event: Any, category: str) -> None:
-    """Move the ticket into a category: a resolution, a reopen, or neither."""
-    table, ticket = tables["dashboard_tickets"], str(event.originator_id)
-    cursor.execute(
-        f"SELECT owner, status_category, started_us FROM {table} WHERE id = ?",
-        (ticket,),
+        f"SELECT {', '.join(FACTS.values())} FROM {table} WHERE id = ?", (ticket,)
     )
     row = cursor.fetchone()
     if row is None:
         return
-    owner, was, started = row
-    at = micros(event.timestamp)
-    if category in FINISHED and was not in FINISHED:
-        _resolved(
-            cursor,
-            tables,
-            event,
-            owner or credited_agent(event.actor),
-            at - int(started),
-        )
-    elif was in FINISHED and category not in FINISHED:
-        started = at
+    was: dict[str, Any] = dict(zip(FACTS, row, strict=True))
+    now = {**was, **{f: stored(v) for f, v in settle(found, was).items()}}
+    if now == was:
+        return
+    assignments = ", ".join(f"{column} = ?" for column in FACTS.values())
     cursor.execute(
-        f"UPDATE {table} SET status_category = ?, started_us = ? WHERE id = ?",
-        (category, started, ticket),
+        f"UPDATE {table} SET {assignments} WHERE id = ?", (*now.values(), ticket)
     )
-    if HELD.get(was) != HELD.get(category):
-        _hold(cursor, tables, owner, was, -1)
-        _hold(cursor, tables, owner, category, 1)
+    if was["first_response_at"] is None and now["first_response_at"] is not None:
+        _responded(cursor, tables, event, now)
+    if was["working_since"] is not None and now["working_since"] is None:
+        agent = now["owner"] or credited_agent(event.actor)
+        duration = micros(event.timestamp) - was["working_since"]
+        _resolved(cursor, tables, event, agent, duration)
+    held = (now["owner"], HELD.get(now["status_category"]))
+    if (was["owner"], HELD.get(was["status_category"])) != held:
+        _hold(cursor, tables, was["owner"], was["status_category"], -1)
+        _hold(cursor, tables, now["owner"], now["status_category"], 1)
+
+
+def _responded(
+    cursor: ViewCursor, tables: Tables, event: Any, now: dict[str, Any]
+) -> None:
+    """Keep the ticket's first response and count it."""
+    at = now["first_response_at"]
+    agent, duration = credited_agent(event.actor), at - now["created_at"]
+    step = bucket(duration)
+    cursor.execute(
+        f"INSERT INTO {tables['dashboard_responses']} "
+        "(ticket, agent, responded_us, duration_us, bucket) VALUES (?, ?, ?, ?, ?)",
+        (str(event.originator_id), agent, at, duration, step),
+    )
+    count_duration(cursor, tables, RESPONSE, agent, at, step)
 
 
 def _resolved(

@@ -9,7 +9,6 @@ from projections.search_index import SearchIndex
 from projections.status_view import StatusView
 from projections.ticket_summary import TicketSummary
 from projections.view import View
-from projections.waiting import WaitingView
 
 
 def all_views() -> list[View]:
@@ -19,7 +18,6 @@ def all_views() -> list[View]:
         QueueView(),
         StatusView(),
         ActivityFeed(),
-        WaitingView(),
         AgentDashboard(),
         SearchIndex(),
     ]

@@ -7,19 +7,20 @@ from the ticket summary (see projections/queue_counts.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.statuses import Category
 from domain.ticket import Ticket
+from domain.ticket_facts import changes, settle
 from projections.counters import enter, move
 from projections.store import ViewCursor
 from projections.view import Tables
 
 NAME = "queue_view"
 COLUMNS = ("queue", "status_category", "priority")
+#: The ticket facts among the columns; their events set them outright.
+FACTS = ("queue", "status_category")
 
 TABLES = {
     # Each ticket's current bucket, so that a change knows which counter to lower.
@@ -37,8 +38,6 @@ TABLES = {
 # The counters' primary key is all the queue view reads by.
 INDEXES: list[str] = []
 
-Change = Callable[[Any], dict[str, object]]
-
 
 class QueueView:
     """Counts the tickets of each queue by status category and priority."""
@@ -48,27 +47,27 @@ class QueueView:
     indexes = INDEXES
 
     def __init__(self) -> None:
-        self._changes: dict[type[Any], Change] = {
-            Ticket.StatusChanged: lambda e: {"status_category": e.category},
-            Ticket.Reopened: lambda e: {"status_category": e.category},
-            Ticket.Merged: lambda e: {"status_category": Category.MERGED.value},
-            Ticket.PriorityChanged: lambda e: {"priority": e.to_priority},
-            Ticket.Moved: lambda e: {"queue": e.to_queue},
-        }
-        self.topics = [get_topic(Ticket.Created), *map(get_topic, self._changes)]
+        self.topics = [
+            get_topic(kind)
+            for kind in (
+                Ticket.Created,
+                Ticket.StatusChanged,
+                Ticket.Reopened,
+                Ticket.Merged,
+                Ticket.PriorityChanged,
+                Ticket.Moved,
+            )
+        ]
 
     def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
         """Count a new ticket, or move a changed one to its new counter."""
         state, counts = tables["queue_view_tickets"], tables["queue_view_counts"]
         ticket = str(event.originator_id)
+        change = settle(changes(event), dict.fromkeys(FACTS))
         if isinstance(event, Ticket.Created):
-            bucket: dict[str, object] = {
-                "queue": event.queue,
-                "status_category": event.status_category,
-                "priority": event.priority,
-            }
-            enter(cursor, state, counts, ticket, bucket)
+            enter(cursor, state, counts, ticket, {**change, "priority": event.priority})
             return
-        change = self._changes.get(type(event))
-        if change is not None:
-            move(cursor, state, counts, ticket, COLUMNS, change(event))
+        if isinstance(event, Ticket.PriorityChanged):
+            change["priority"] = event.to_priority
+        if change:
+            move(cursor, state, counts, ticket, COLUMNS, change)

@@ -8,13 +8,12 @@ up to that day, so no event ever rewrites the days before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.statuses import Category
 from domain.ticket import Ticket
+from domain.ticket_facts import changes, settle
 from projections.counters import UNFINISHED, Bucket, bump, day_of, enter, move
 from projections.store import ViewCursor
 from projections.view import Tables
@@ -23,6 +22,10 @@ NAME = "status_view"
 #: Nobody, in the owner column: a key column cannot be NULL.
 NOBODY = ""
 COLUMNS = ("queue", "status", "status_category", "owner")
+#: The ticket facts a bucket is made of; their events set them outright.
+FACTS = ("queue", "status_category", "owner")
+#: The events that name the ticket's new status.
+STATUS_NAMED = (Ticket.StatusChanged, Ticket.Reopened, Ticket.Merged)
 
 TABLES = {
     # Each ticket's current bucket, so that a change knows which counter to lower.
@@ -49,8 +52,6 @@ INDEXES = [
     "ON {status_view_backlog} (day, queue, change)"
 ]
 
-Change = Callable[[Any], dict[str, object]]
-
 
 class StatusView:
     """Counts tickets by queue, status and owner; keeps the backlog's daily changes."""
@@ -60,49 +61,33 @@ class StatusView:
     indexes = INDEXES
 
     def __init__(self) -> None:
-        self._changes: dict[type[Any], Change] = {
-            Ticket.Assigned: lambda e: {"owner": e.owner},
-            Ticket.Unassigned: lambda e: {"owner": NOBODY},
-            Ticket.StatusChanged: lambda e: {
-                "status": e.to_status,
-                "status_category": e.category,
-            },
-            Ticket.Reopened: lambda e: {
-                "status": e.to_status,
-                "status_category": e.category,
-                "owner": e.owner or NOBODY,
-            },
-            Ticket.Merged: lambda e: {
-                "status": e.to_status,
-                "status_category": Category.MERGED.value,
-            },
-            Ticket.Moved: lambda e: {"queue": e.to_queue},
-        }
-        self.topics = [get_topic(Ticket.Created), *map(get_topic, self._changes)]
+        kinds = (Ticket.Created, Ticket.Assigned, Ticket.Unassigned, Ticket.Moved)
+        self.topics = [get_topic(kind) for kind in (*kinds, *STATUS_NAMED)]
 
     def apply(self, event: Any, cursor: ViewCursor, tables: Tables) -> None:
         """Count a new ticket, or move a changed one; keep the backlog's changes."""
         state, counts = tables["status_view_tickets"], tables["status_view_counts"]
         backlog, day = tables["status_view_backlog"], day_of(event.timestamp)
         ticket = str(event.originator_id)
+        change = _bucket_change(event)
         if isinstance(event, Ticket.Created):
-            bucket: Bucket = {
-                "queue": event.queue,
-                "status": event.status,
-                "status_category": event.status_category,
-                "owner": NOBODY,
-            }
+            bucket: Bucket = {**change, "status": event.status}
             enter(cursor, state, counts, ticket, bucket)
             _backlog(cursor, backlog, day, None, bucket)
             return
-        change = self._changes.get(type(event))
-        moved = (
-            None
-            if change is None
-            else move(cursor, state, counts, ticket, COLUMNS, change(event))
-        )
+        if isinstance(event, STATUS_NAMED):
+            change["status"] = event.to_status
+        moved = move(cursor, state, counts, ticket, COLUMNS, change) if change else None
         if moved is not None:
             _backlog(cursor, backlog, day, *moved)
+
+
+def _bucket_change(event: Any) -> dict[str, object]:
+    """The bucket's facts the event sets (domain.ticket_facts); nobody as NOBODY."""
+    found = settle(changes(event), dict.fromkeys(FACTS))
+    if "owner" in found:
+        found["owner"] = found["owner"] or NOBODY
+    return found
 
 
 def _backlog(

@@ -31,7 +31,7 @@ COLUMNS = (
     "t.id, t.number, t.title, t.customer, t.organization, t.queue, t.status, "
     "t.status_category, t.priority, t.priority_rank, t.type, t.owner, t.hidden, "
     "t.created_us, t.updated_us, t.version, t.last_public_sender, t.last_public_us, "
-    "t.waiting_for_agent, t.first_response_us, t.merged_into"
+    "t.waiting_since_us, t.first_response_us, t.merged_into"
 )
 
 
@@ -277,13 +277,12 @@ def ticket_conditions(
         if moment is not None:
             where.append(condition)
             params.append(micros(moment))
-    for column, flag in (
-        ("t.waiting_for_agent", wanted.waiting_for_agent),
-        ("t.hidden", wanted.hidden),
-    ):
-        if flag is not None:
-            where.append(f"{column} = ?")
-            params.append(int(flag))
+    if wanted.waiting_for_agent is not None:
+        waits = wanted.waiting_for_agent
+        where.append(f"t.waiting_since_us IS {'NOT ' if waits else ''}NULL")
+    if wanted.hidden is not None:
+        where.append("t.hidden = ?")
+        params.append(int(wanted.hidden))
     return where, params
 
 
@@ -327,7 +326,7 @@ def summary_row(row: Row, tags: list[str]) -> TicketSummaryRow:
         version=int(row[15]),
         last_public_sender=row[16],
         last_public_at=_moment(row[17]),
-        waiting_for_agent=bool(row[18]),
+        waiting_for_agent=row[18] is not None,
         first_response_at=_moment(row[19]),
         merged_into=row[20],
         tags=tags,

@@ -1,5 +1,8 @@
-"""The ticket summary: one row per ticket, the source of the ticket list.
+"""The ticket summary: one row per ticket, the source of the ticket list and of
+the waiting tickets.
 
+Its ticket facts (owner, queue, category, who spoke last, first response,
+waiting since) are set as domain.ticket_facts declares each event changes them.
 Beside the rows it keeps counters of the tickets per bucket (queue, status,
 category, priority, owner, hidden), changed in the same transaction as the rows,
 so a list can give its exact total without counting the tickets it matches.
@@ -10,17 +13,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.articles import Sender, Visibility
+from domain.articles import Visibility
 from domain.choices import ChoiceList
 from domain.ids import PRIORITIES_ID
-from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
+from domain.ticket_facts import Becomes, Changes, TicketFacts, changes
 from projections.store import ViewCursor
 from projections.view import Handler, RoutedView, Tables
 
 NAME = "ticket_summary"
-#: Tickets nobody needs to answer: finished ones, and merged ones (they are closed).
-RESTING = tuple(sorted(str(c.value) for c in {*FINISHED, Category.MERGED}))
+#: The ticket facts the rows keep, by column; moments are micros().
+FACTS = {
+    "queue": "queue",
+    "owner": "owner",
+    "status_category": "status_category",
+    "last_public_sender": "last_public_sender",
+    "first_response_at": "first_response_us",
+    "waiting_since": "waiting_since_us",
+}
 #: Nobody, in the counters' owner column: a key column cannot be NULL.
 NOBODY = ""
 #: The columns a counter is kept by; a ticket changes bucket when one changes.
@@ -41,7 +51,7 @@ TABLES = {
         "type TEXT NOT NULL, owner TEXT, hidden INTEGER NOT NULL, "
         "created_us BIGINT NOT NULL, updated_us BIGINT NOT NULL, "
         "version INTEGER NOT NULL, last_public_sender TEXT, last_public_us BIGINT, "
-        "waiting_for_agent INTEGER NOT NULL, first_response_us BIGINT, "
+        "waiting_since_us BIGINT, first_response_us BIGINT, "
         "merged_into TEXT)"
     ),
     "ticket_tags": (
@@ -83,6 +93,9 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS {tickets}_queue_created ON {tickets} "
     "(queue, created_us, number)",
     "CREATE INDEX IF NOT EXISTS {ticket_tags}_tag ON {ticket_tags} (tag, ticket)",
+    # The waiting tickets, oldest wait first (projections.waiting_list).
+    "CREATE INDEX IF NOT EXISTS {tickets}_waiting ON {tickets} "
+    "(waiting_since_us, number) WHERE waiting_since_us IS NOT NULL",
 ]
 
 
@@ -111,24 +124,12 @@ class TicketSummary(RoutedView):
         handlers: dict[type[Any], Handler] = {
             Ticket.Created: _created,
             Ticket.ArticleAdded: _article_added,
-            Ticket.Assigned: lambda e, c, t: _change(c, t, e, owner=e.owner),
-            Ticket.Unassigned: lambda e, c, t: _change(c, t, e, owner=None),
-            Ticket.StatusChanged: lambda e, c, t: _change(
-                c, t, e, status=e.to_status, status_category=e.category
-            ),
-            Ticket.Reopened: lambda e, c, t: _change(
-                c, t, e, status=e.to_status, status_category=e.category, owner=e.owner
-            ),
+            Ticket.StatusChanged: lambda e, c, t: _change(c, t, e, status=e.to_status),
+            Ticket.Reopened: lambda e, c, t: _change(c, t, e, status=e.to_status),
             Ticket.Merged: lambda e, c, t: _change(
-                c,
-                t,
-                e,
-                status=e.to_status,
-                status_category=Category.MERGED.value,
-                merged_into=e.target,
+                c, t, e, status=e.to_status, merged_into=e.target
             ),
             Ticket.PriorityChanged: _priority_changed,
-            Ticket.Moved: lambda e, c, t: _change(c, t, e, queue=e.to_queue),
             Ticket.TypeChanged: lambda e, c, t: _change(c, t, e, type=e.to_type),
             Ticket.Retitled: lambda e, c, t: _change(c, t, e, title=e.to_title),
             Ticket.Tagged: _tagged,
@@ -136,9 +137,12 @@ class TicketSummary(RoutedView):
             ChoiceList.Created: _priorities,
             ChoiceList.Replaced: _priorities,
         }
-        # Fields, links, absorbed sources, time and ratings are not in the row,
-        # but they still move the ticket's version and last change.
+        # Owners and queues are facts only; fields, links, absorbed sources,
+        # time and ratings are not in the row, but move its version and last change.
         for kind in (
+            Ticket.Assigned,
+            Ticket.Unassigned,
+            Ticket.Moved,
             Ticket.FieldChanged,
             Ticket.Linked,
             Ticket.Unlinked,
@@ -152,31 +156,28 @@ class TicketSummary(RoutedView):
 
 def _created(event: Ticket.Created, cursor: ViewCursor, tables: Tables) -> None:
     at = micros(event.timestamp)
+    facts = TicketFacts().after(event)
+    kept = {column: stored(getattr(facts, fact)) for fact, column in FACTS.items()}
+    columns = {
+        "id": str(event.originator_id),
+        "number": event.number,
+        "title": event.title,
+        "customer": event.customer,
+        "organization": event.organization,
+        "status": event.status,
+        "priority": event.priority,
+        "type": event.type,
+        "hidden": int(event.hidden),
+        "created_us": at,
+        "updated_us": at,
+        "version": event.originator_version,
+        **kept,
+    }
+    rank = f"COALESCE((SELECT rank FROM {tables['priorities']} WHERE name = ?), -1)"
     cursor.execute(
-        f"INSERT INTO {tables['tickets']} (id, number, title, customer, "
-        "organization, queue, status, status_category, priority, priority_rank, "
-        "type, owner, hidden, created_us, updated_us, version, last_public_sender, "
-        "last_public_us, waiting_for_agent, first_response_us, merged_into) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        f"COALESCE((SELECT rank FROM {tables['priorities']} WHERE name = ?), -1), "
-        "?, NULL, ?, ?, ?, ?, NULL, NULL, 0, NULL, NULL)",
-        (
-            str(event.originator_id),
-            event.number,
-            event.title,
-            event.customer,
-            event.organization,
-            event.queue,
-            event.status,
-            event.status_category,
-            event.priority,
-            event.priority,
-            event.type,
-            int(event.hidden),
-            at,
-            at,
-            event.originator_version,
-        ),
+        f"INSERT INTO {tables['tickets']} ({', '.join(columns)}, priority_rank) "
+        f"VALUES ({', '.join('?' for _ in columns)}, {rank})",
+        (*columns.values(), event.priority),
     )
     _count(cursor, tables, str(event.originator_id), 1)
 
@@ -186,16 +187,8 @@ def _article_added(
 ) -> None:
     if event.visibility != Visibility.PUBLIC:
         _change(cursor, tables, event)
-        return
-    at = micros(event.timestamp)
-    _change(cursor, tables, event, last_public_sender=event.sender, last_public_us=at)
-    if event.sender == Sender.AGENT:
-        # Internal notes never count: only a public agent reply is a response.
-        cursor.execute(
-            f"UPDATE {tables['tickets']} SET first_response_us = ? "
-            "WHERE id = ? AND first_response_us IS NULL",
-            (at, str(event.originator_id)),
-        )
+    else:
+        _change(cursor, tables, event, last_public_us=micros(event.timestamp))
 
 
 def _priority_changed(
@@ -243,12 +236,17 @@ def _priorities(event: Any, cursor: ViewCursor, tables: Tables) -> None:
 
 
 def _change(cursor: ViewCursor, tables: Tables, event: Any, **columns: object) -> None:
-    """Set some columns of the event's ticket, with its version and last change."""
-    ticket = str(event.originator_id)
-    recount = not columns.keys().isdisjoint(COUNTED)
+    """Set some columns of the event's ticket and the facts the event changes,
+    with its version and last change."""
+    ticket, found = str(event.originator_id), changes(event)
+    fact_clauses, params = _assignments(found)
+    touched = {*columns, *(FACTS[fact] for fact in found if fact in FACTS)}
+    recount = not touched.isdisjoint(COUNTED)
     if recount:
         _count(cursor, tables, ticket, -1)
-    assignments = "".join(f", {column} = ?" for column in columns)
+    assignments = "".join(
+        [*(f", {column} = ?" for column in columns), *(f", {c}" for c in fact_clauses)]
+    )
     cursor.execute(
         f"UPDATE {tables['tickets']} SET version = ?, updated_us = ?{assignments} "
         "WHERE id = ?",
@@ -256,20 +254,44 @@ def _change(cursor: ViewCursor, tables: Tables, event: Any, **columns: object) -
             event.originator_version,
             micros(event.timestamp),
             *columns.values(),
+            *params,
             ticket,
         ),
     )
     if recount:
         _count(cursor, tables, ticket, 1)
-    if {"last_public_sender", "status_category"} & columns.keys():
-        # Computed after the change: SET sees the row as it was before.
-        placeholders = ", ".join("?" for _ in RESTING)
-        cursor.execute(
-            f"UPDATE {tables['tickets']} SET waiting_for_agent = CASE WHEN "
-            f"last_public_sender = ? AND status_category NOT IN ({placeholders}) "
-            "THEN 1 ELSE 0 END WHERE id = ?",
-            (Sender.CUSTOMER.value, *RESTING, ticket),
-        )
+
+
+def _assignments(found: Changes) -> tuple[list[str], list[object]]:
+    """The SET clauses (and parameters) of the kept facts the changes touch.
+
+    SET reads the row as it was before the event, as the facts' conditions do.
+    """
+    clauses: list[str] = []
+    params: list[object] = []
+    for fact, change in found.items():
+        column = FACTS.get(fact)
+        if column is None:
+            continue
+        if isinstance(change, Becomes):
+            clauses.append(f"{column} = ?")
+            params.append(stored(change.value))
+            continue
+        start = f"COALESCE({column}, ?)"
+        if change.while_fact is not None:
+            marks = ", ".join("?" for _ in change.among)
+            start = (
+                f"CASE WHEN {FACTS[change.while_fact]} IN ({marks}) THEN {start} END"
+            )
+            params.extend(sorted(change.among))
+        clauses.append(f"{column} = {start}")
+        params.append(stored(change.at))
+    return clauses, params
+
+
+def stored(value: object) -> object:
+    """A fact's value as its column holds it: moments as micros()."""
+    return micros(value) if isinstance(value, datetime) else value
 
 
 def _count(cursor: ViewCursor, tables: Tables, ticket: str, amount: int) -> None:

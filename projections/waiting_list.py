@@ -1,4 +1,5 @@
-"""Reading the waiting view: oldest wait first, by queue, in keyset pages."""
+"""Reading the waiting tickets from the ticket summary: oldest wait first, by
+queue, in keyset pages."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from typing import Any
 from domain.errors import InvalidValue
 from projections.cursors import pack, unpack
 from projections.store import Row, ViewStore
-from projections.ticket_summary import from_micros, micros
+from projections.ticket_summary import NAME, from_micros, micros
 from projections.tracking import position
-from projections.waiting import NAME
 
-TICKETS = "view_waiting_tickets"
+TICKETS = "view_tickets"
 COLUMNS = (
     "number, title, customer, queue, priority, owner, status, status_category, "
     "created_us, waiting_since_us, first_response_us"

@@ -17,7 +17,7 @@ from api.schemas.views_work import (
     WaitingListOut,
     WaitingQuery,
 )
-from projections import agent_dashboard, waiting
+from projections import agent_dashboard, ticket_summary
 from projections.agent_figures import AgentFigures, Figures, dashboard
 from projections.waiting_list import WaitingFilter, find_waiting
 
@@ -34,7 +34,7 @@ def waiting_tickets(
 
     Agents see the tickets of their groups' queues; admins and auditors see all.
     """
-    target = settle(desk, views, query.after, query.wait, waiting.NAME)
+    target = settle(desk, views, query.after, query.wait, ticket_summary.NAME)
     wanted = WaitingFilter(
         allowed_queues=ticket_scope(desk, caller).queues,
         queues=tuple(query.queue),

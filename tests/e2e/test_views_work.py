@@ -21,7 +21,7 @@ from domain.queues import FollowUp, Queue
 from projections.agent_dashboard import AgentDashboard
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.waiting import WaitingView
+from projections.ticket_summary import TicketSummary
 from tests.e2e.conftest import MemoryBlobs
 from tickettape.settings import Settings
 from tickettape.stores import conninfo_schema, libpq_conninfo
@@ -72,7 +72,9 @@ def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewS
 def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
     """The work views, caught up only when a test says so; carol works Billing."""
     desk.save_config(Queue.open("Billing", "billing", FollowUp.REOPEN, None, ago(HOUR)))
-    return ViewRunner(desk, view_store, [WaitingView(), AgentDashboard()], batch_size=7)
+    return ViewRunner(
+        desk, view_store, [TicketSummary(), AgentDashboard()], batch_size=7
+    )
 
 
 @pytest.fixture
@@ -195,6 +197,37 @@ def test_bad_queries_are_422_problems(
 @pytest.mark.parametrize("path", [WAITING, AGENTS, f"{AGENTS}/alice"])
 def test_customers_are_refused(api: TestClient, auth: Auth, path: str) -> None:
     assert api.get(path, headers=auth["bob"]).status_code == 403
+
+
+def test_an_agents_opening_message_is_the_first_response_everywhere(
+    api: TestClient, auth: Auth, desk: HelpDesk, views: ViewRunner
+) -> None:
+    """The ticket, the list, the waiting tickets and the dashboard agree: alice's
+    outbound message is answered from the start; her phone note of bob's call
+    (bob's article) is no response."""
+    outbound = Article(desk.new_article_id(), "agent", "public", "email", "Hello")
+    draft = TicketDraft(title="Your invoice", customer="bob@acme.test")
+    sent = desk.open_ticket(draft, outbound, ago(2 * HOUR)).number
+    call = Article(desk.new_article_id(), "customer", "public", "phone", "He rang")
+    draft = TicketDraft(title="Call", customer="bob@acme.test")
+    called = desk.open_ticket(draft, call, ago(2 * HOUR)).number
+    write(desk, sent, "customer", HOUR)
+    views.catch_up()
+    opened = (NOW - 2 * HOUR).isoformat().replace("+00:00", "Z")
+    assert get(api, auth, f"/api/v1/tickets/{sent}")["first_response_at"] == opened
+    assert get(api, auth, f"/api/v1/tickets/{called}")["first_response_at"] is None
+    listed = get(api, auth, "/api/v1/tickets")["tickets"]
+    assert {t["number"]: t["first_response_at"] for t in listed} == {
+        sent: opened,
+        called: None,
+    }
+    waiting = get(api, auth, WAITING)["tickets"]
+    assert {t["number"]: t["first_response_pending"] for t in waiting} == {
+        sent: False,
+        called: True,
+    }
+    alice = get(api, auth, f"{AGENTS}/alice")["agent"]
+    assert figures(alice)[3:5] == (1, 0.0)
 
 
 def test_a_read_says_whether_it_includes_a_write(

@@ -43,10 +43,11 @@ DAY_START, DAY_END = Clock.START, Clock.START + timedelta(days=1)
 def runner(view_store: ViewStore) -> ViewRunner:
     """The dashboard's runner over a day of work, described minute by minute below.
 
-    Minute 0: bob opens t1..t6 (t3's opening article is alice's); t1 and t4 go
-    to alice, t2 to carol. 5: alice notes t2 (no response). 10: alice answers
-    t1 (600 s). 20: an admin answers t2 (1200 s, nobody's). 30: carol answers t3
-    (1800 s). 60: carol resolves alice's t1 (3600 s, alice's); t4 pending.
+    Minute 0: bob opens t1..t6, but alice opens t3 with her message to him (its
+    first response, 0 s, hers); t1 and t4 go to alice, t2 to carol. 5: alice
+    notes t2 (no response). 10: alice answers t1 (600 s). 20: an admin answers
+    t2 (1200 s, nobody's). 30: carol answers t3 (answered already). 60: carol
+    resolves alice's t1 (3600 s, alice's); t4 pending.
     120: an admin resolves carol's t2 (7200 s, carol's), then closes it (no
     second resolution). 200: t2 reopened. 260: t2 resolved again (3600 s).
     270: carol resolves unowned t5 (16200 s, hers). 300: t1 set open by hand.
@@ -86,13 +87,13 @@ def runner(view_store: ViewStore) -> ViewRunner:
 def test_a_day_of_figures(runner: ViewRunner) -> None:
     board = dashboard(runner.store, DAY_START, DAY_END)
     assert board.agents == [
-        AgentFigures("alice", True, Figures(0, 1, 2, 1, 600.0, 2100.0)),
-        AgentFigures("carol", True, Figures(0, 0, 3, 1, 1800.0, 7200.0)),
+        AgentFigures("alice", True, Figures(0, 1, 2, 2, 300.0, 2100.0)),
+        AgentFigures("carol", True, Figures(0, 0, 3, 0, None, 7200.0)),
         AgentFigures("dan", False, Figures()),
     ]
     # t6 is new; t3 (answered) and t4 pending. Resolutions: 600, 3600, 3600,
-    # 7200, 16200 s; first responses 600, 1200, 1800 s.
-    assert board.overall == Figures(1, 2, 5, 3, 1200.0, 3600.0)
+    # 7200, 16200 s; first responses 0, 600, 1200 s.
+    assert board.overall == Figures(1, 2, 5, 3, 600.0, 3600.0)
     assert board.position == runner.position("agent_dashboard") > 0
 
 

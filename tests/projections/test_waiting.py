@@ -1,24 +1,21 @@
-"""The waiting view on SQLite and PostgreSQL: who waits, since when, in what order."""
+"""The waiting tickets on SQLite and PostgreSQL: who waits, since when, in what
+order (read from the ticket summary)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from domain.articles import Sender, Visibility
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue
-from domain.statuses import FINISHED, Category
-from domain.ticket import Ticket
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
-from projections.ticket_summary import micros
-from projections.waiting import WaitingView
+from projections.ticket_summary import TicketSummary
 from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
+from tests.projections.facts import folded
 from tests.projections.work_desk import (
     ALICE,
     BOB,
@@ -33,7 +30,6 @@ from tests.projections.work_desk import (
 from tests.unit.builders import Clock
 
 MINUTE = timedelta(minutes=1)
-RESTING = {*FINISHED, Category.MERGED}
 
 
 @pytest.fixture
@@ -44,8 +40,8 @@ def desk_and_clock() -> tuple[HelpDesk, Clock]:
 
 @pytest.fixture
 def runner(desk_and_clock: tuple[HelpDesk, Clock], view_store: ViewStore) -> ViewRunner:
-    """The waiting view's runner, in small batches."""
-    return ViewRunner(desk_and_clock[0], view_store, [WaitingView()], batch_size=3)
+    """The summary's runner, in small batches."""
+    return ViewRunner(desk_and_clock[0], view_store, [TicketSummary()], batch_size=3)
 
 
 def waiting(
@@ -98,7 +94,7 @@ def test_finished_and_merged_tickets_wait_no_more_until_reopened(
     assert waiting(runner)[resolved] == (10, True), "a reopen starts a new wait"
 
 
-def test_an_article_written_with_the_ticket_is_no_response(
+def test_an_agent_opening_a_ticket_with_a_message_responds_first(
     desk_and_clock: tuple[HelpDesk, Clock], runner: ViewRunner
 ) -> None:
     desk, clock = desk_and_clock
@@ -108,7 +104,7 @@ def test_an_article_written_with_the_ticket_is_no_response(
     clock.advance(MINUTE)
     write(desk, number, BOB)
     runner.catch_up()
-    assert waiting(runner) == {number: (1, True)}
+    assert waiting(runner) == {number: (1, False)}
 
 
 def test_oldest_first_in_keyset_pages_by_queue_and_first_response(
@@ -153,31 +149,13 @@ def test_a_bad_cursor_is_refused(runner: ViewRunner, cursor: str) -> None:
 
 
 def expected_waiting(desk: HelpDesk, numbers: list[str]) -> dict[str, tuple[int, bool]]:
-    """The waits the tickets' own events imply, by the view's definitions."""
+    """The waits the tickets' own events imply, folded into their ticket facts."""
     found = {}
     for number in numbers:
-        events: list[Any] = list(desk.events.get(desk.ticket(number).id))
-        created, since, responded = 0, None, None
-        last, category = None, ""
-        for event in events:
-            at = micros(event.timestamp)
-            if isinstance(event, Ticket.Created):
-                created, category = at, event.status_category
-            elif isinstance(event, Ticket.ArticleAdded):
-                if event.visibility == Visibility.PUBLIC:
-                    last = event.sender
-                    # An agent article written with the ticket opens it.
-                    if event.sender == Sender.AGENT and responded is None:
-                        responded = at if at > created else None
-            elif isinstance(event, Ticket.StatusChanged | Ticket.Reopened):
-                category = event.category
-            elif isinstance(event, Ticket.Merged):
-                category = Category.MERGED
-            waits = last == Sender.CUSTOMER and category not in RESTING
-            since = (since if since is not None else at) if waits else None
-        if since is not None:
-            start = micros(Clock.START)
-            found[number] = ((since - start) // 60_000_000, responded is None)
+        facts = folded(desk, number)
+        if facts.waiting_since is not None:
+            since = (facts.waiting_since - Clock.START) // MINUTE
+            found[number] = (since, facts.first_response_at is None)
     return found
 
 
@@ -190,11 +168,11 @@ def expected_waiting(desk: HelpDesk, numbers: list[str]) -> dict[str, tuple[int,
 def test_incremental_equals_the_definition_and_a_rebuild(
     view_store: ViewStore, steps: list[tuple[str, int, int]]
 ) -> None:
-    wipe(view_store, WaitingView())
+    wipe(view_store, TicketSummary())
     desk, clock = staffed_desk()
-    runner = ViewRunner(desk, view_store, [WaitingView()], batch_size=3)
+    runner = ViewRunner(desk, view_store, [TicketSummary()], batch_size=3)
     made = play(desk, clock, runner, steps)
     assert waiting(runner) == expected_waiting(desk, made)
-    incremental = dump(view_store, WaitingView())
-    rebuild(desk, view_store, WaitingView(), batch_size=4)
-    assert dump(view_store, WaitingView()) == incremental
+    incremental = dump(view_store, TicketSummary())
+    rebuild(desk, view_store, TicketSummary(), batch_size=4)
+    assert dump(view_store, TicketSummary()) == incremental
