@@ -134,6 +134,8 @@ class TicketSummary(RoutedView):
             Ticket.Retitled: lambda e, c, t: _change(c, t, e, title=e.to_title),
             Ticket.Tagged: _tagged,
             Ticket.Untagged: _untagged,
+            Ticket.Hidden: lambda e, c, t: _change(c, t, e, hidden=1),
+            Ticket.Unhidden: lambda e, c, t: _change(c, t, e, hidden=0),
             ChoiceList.Created: _priorities,
             ChoiceList.Replaced: _priorities,
         }
