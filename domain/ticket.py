@@ -544,10 +544,6 @@ class Ticket(AuditedAggregate):
             self.SatisfactionRated, origin, score=score, comment=comment[:2000]
         )
 
-    def public_articles(self) -> list[Article]:
-        """The articles a customer may see."""
-        return [a for a in self.articles if a.is_public]
-
     # Rule helpers.
 
     def _record_article(self, article: Article, origin: Origin) -> None:
