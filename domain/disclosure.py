@@ -4,7 +4,9 @@ The one rule on disclosure: history, as-of reads, ticket reads, article lists,
 the activity feed and its stream, search and the ticket list ask it, and nothing
 else decides. Which tickets a reader may know of at all is access, decided by
 the API's policy; this module only needs to ask it about other tickets, through
-a `TicketCheck`, when a link or a merge names one.
+a `TicketCheck`, when a link or a merge names one. The exports (the JSONL
+archive, the CSV summaries) are for auditors and analysts, who are told
+everything, and reach no customer.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def _naming(field: str, *names: str) -> EventRule:
     return EventRule(EVERYONE, _to(EVERYONE, field, *names), names_ticket=field)
 
 
-STATUS_STEP = ("from_status", "to_status", "category")
+_STATUS_STEP = ("from_status", "to_status", "category")
 
 #: Every ticket event; an event without a rule is for staff only.
 EVENTS: Mapping[type[Ticket.Event], EventRule] = {
@@ -120,9 +122,9 @@ EVENTS: Mapping[type[Ticket.Event], EventRule] = {
     Ticket.Unassigned: _everyone("owner"),
     # An agent's reason for a status is a note to colleagues.
     Ticket.StatusChanged: EventRule(
-        EVERYONE, {**_to(EVERYONE, *STATUS_STEP, "pending_until"), "reason": STAFF}
+        EVERYONE, {**_to(EVERYONE, *_STATUS_STEP, "pending_until"), "reason": STAFF}
     ),
-    Ticket.Reopened: _everyone(*STATUS_STEP, "cause", "article_id", "owner"),
+    Ticket.Reopened: _everyone(*_STATUS_STEP, "cause", "article_id", "owner"),
     Ticket.PriorityChanged: _everyone("from_priority", "to_priority"),
     Ticket.Moved: _everyone("from_queue", "to_queue"),
     Ticket.TypeChanged: _everyone("from_type", "to_type"),
