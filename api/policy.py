@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from api.principal import Principal
 from api.problems import ApiProblem
 from domain.articles import Article
@@ -84,6 +86,8 @@ def visible_ticket(desk: HelpDesk, caller: Principal, number: str) -> Ticket:
 def disclosure(desk: HelpDesk, caller: Principal) -> Disclosure:
     """What the caller may be told, knowing which other tickets they may see."""
 
+    # A history asks about the same links at every event: load each ticket once.
+    @cache
     def knows(number: str) -> bool:
         try:
             return may_see(desk, caller, desk.ticket(number))
