@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from api.principal import Principal
 from api.problems import ApiProblem
 from domain.articles import Article
 from domain.desk import HelpDesk
+from domain.disclosure import Disclosure, Reader
 from domain.errors import NotFound
 from domain.queues import Queue
 from domain.ticket import Ticket
@@ -17,6 +20,13 @@ WRITERS = (Role.ADMIN, Role.AGENT, Role.CUSTOMER)
 READERS = (Role.ADMIN, Role.AGENT, Role.AUDITOR)
 ADMINS = (Role.ADMIN,)
 CONFIG_READERS = (Role.ADMIN, Role.AUDITOR)
+#: Which reader of the disclosure policy each role is.
+READER_OF = {
+    Role.ADMIN: Reader.AGENT,
+    Role.AGENT: Reader.AGENT,
+    Role.CUSTOMER: Reader.CUSTOMER,
+    Role.AUDITOR: Reader.AUDITOR,
+}
 
 
 def principal_for(desk: HelpDesk, token: ApiToken) -> Principal | None:
@@ -73,9 +83,23 @@ def visible_ticket(desk: HelpDesk, caller: Principal, number: str) -> Ticket:
     return ticket
 
 
+def disclosure(desk: HelpDesk, caller: Principal) -> Disclosure:
+    """What the caller may be told, knowing which other tickets they may see."""
+
+    # A history asks about the same links at every event: load each ticket once.
+    @cache
+    def knows(number: str) -> bool:
+        try:
+            return may_see(desk, caller, desk.ticket(number))
+        except NotFound:
+            return False
+
+    return Disclosure(READER_OF[caller.role], knows)
+
+
 def visible_articles(caller: Principal, ticket: Ticket) -> list[Article]:
-    """The articles the caller may read: customers never see internal ones."""
-    return ticket.public_articles() if caller.is_customer else list(ticket.articles)
+    """The articles the caller may read, as the disclosure policy says."""
+    return Disclosure(READER_OF[caller.role]).articles(ticket.articles)
 
 
 def require_ticket_customer(caller: Principal, ticket: Ticket, what: str) -> None:

@@ -66,7 +66,7 @@ class Article:
 
     @property
     def is_public(self) -> bool:
-        """Whether the customer may see this article."""
+        """Whether the article is written for the customer (not an internal note)."""
         return self.visibility == Visibility.PUBLIC
 
 

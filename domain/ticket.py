@@ -583,10 +583,6 @@ class Ticket(AuditedAggregate):
         if hidden != self.hidden:
             self._record(self.Hidden if hidden else self.Unhidden, origin)
 
-    def public_articles(self) -> list[Article]:
-        """The articles a customer may see."""
-        return [a for a in self.articles if a.is_public]
-
     # Rule helpers.
 
     def _record_article(self, article: Article, origin: Origin) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from domain.disclosure import Disclosure, Reader
 from domain.ticket import Ticket
-from projections.activity_changes import DESCRIBE, Change
+from projections.activity_changes import DESCRIBE, describe
 from projections.store import ViewCursor
 from projections.ticket_summary import micros
 from projections.view import Tables
@@ -49,14 +51,8 @@ INDEXES = [
     "ON {activity_tickets} (number)",
 ]
 TOPICS = tuple(get_topic(kind) for kind in DESCRIBE)
-
-#: Events that name another ticket, and the field that names it.
-OTHER_TICKET = {
-    Ticket.Linked: "number",
-    Ticket.Unlinked: "number",
-    Ticket.Merged: "target",
-    Ticket.Absorbed: "source",
-}
+#: Staff read every row as agents are told it; auditors are told no more.
+AGENTS = Disclosure(Reader.AGENT)
 
 
 class ActivityFeed:
@@ -75,8 +71,7 @@ class ActivityFeed:
         self, position: int, event: Any, cursor: ViewCursor, tables: Tables
     ) -> None:
         """Record the activity of one ticket event at its log position."""
-        describe = DESCRIBE.get(type(event))
-        if describe is None:
+        if type(event) not in DESCRIBE:
             return
         ticket_id = str(event.originator_id)
         if isinstance(event, Ticket.Created):
@@ -98,14 +93,21 @@ class ActivityFeed:
                 f"UPDATE {tables['activity_tickets']} SET queue = ? WHERE id = ?",
                 (event.to_queue, ticket_id),
             )
+        elif isinstance(event, Ticket.Hidden | Ticket.Unhidden):
+            _hide(cursor, tables, ticket_id, isinstance(event, Ticket.Hidden))
         ticket = _ticket(cursor, tables, ticket_id)
         if ticket is None:
             return
         number, queue, customer, organization, hidden = ticket
-        change = describe(event)
-        internal = (
-            change.internal or bool(hidden) or _names_hidden(event, cursor, tables)
-        )
+        change = describe(event, AGENTS)
+        if change is None:
+            return
+        # The ticket's customers are its customer and its organization.
+        told = None
+        if not hidden:
+            knows = _knows(cursor, tables, customer, organization)
+            told = describe(event, Disclosure(Reader.CUSTOMER, knows))
+        internal = told is None
         cursor.execute(
             f"INSERT INTO {tables['activity']} (position, at_us, actor, ticket_id, "
             "number, version, queue, event_type, summary, changes, internal, "
@@ -123,12 +125,23 @@ class ActivityFeed:
                 change.summary,
                 _json(change.changes),
                 int(internal),
-                None if internal else change.customer_summary or change.summary,
-                None if internal else _json(_customer_changes(change)),
+                None if told is None else told.summary,
+                None if told is None else _json(told.changes),
                 customer,
                 organization,
                 hidden,
             ),
+        )
+
+
+def _hide(cursor: ViewCursor, tables: Tables, ticket_id: str, hidden: bool) -> None:
+    """Hide the ticket's past rows from its customers, or show them again (rows
+    written while it was hidden were never theirs: those stay internal)."""
+    for table in ("activity_tickets", "activity"):
+        column = "id" if table == "activity_tickets" else "ticket_id"
+        cursor.execute(
+            f"UPDATE {tables[table]} SET hidden = ? WHERE {column} = ?",
+            (int(hidden), ticket_id),
         )
 
 
@@ -147,24 +160,26 @@ def _ticket(
     return str(row[0]), str(row[1]), str(row[2]), row[3], int(row[4])
 
 
-def _names_hidden(event: Any, cursor: ViewCursor, tables: Tables) -> bool:
-    """Whether the event names another ticket a customer may not know of."""
-    field = OTHER_TICKET.get(type(event))
-    if field is None:
-        return False
-    cursor.execute(
-        f"SELECT hidden FROM {tables['activity_tickets']} WHERE number = ?",
-        (getattr(event, field),),
-    )
-    row = cursor.fetchone()
-    # A ticket the view never saw is treated as hidden: never leak, when unsure.
-    return row is None or bool(row[0])
+def _knows(
+    cursor: ViewCursor, tables: Tables, customer: str, organization: str | None
+) -> Callable[[str], bool]:
+    """Whether a ticket's customers may see another ticket, by its number."""
 
+    def knows(number: str) -> bool:
+        cursor.execute(
+            f"SELECT customer, organization, hidden FROM {tables['activity_tickets']} "
+            "WHERE number = ?",
+            (number,),
+        )
+        row = cursor.fetchone()
+        # A ticket the view never saw is treated as hidden: never leak, when unsure.
+        if row is None or bool(row[2]):
+            return False
+        return row[0] == customer or (
+            organization is not None and row[1] == organization
+        )
 
-def _customer_changes(change: Change) -> dict[str, Any]:
-    if change.customer_changes is None:
-        return change.changes
-    return change.customer_changes
+    return knows
 
 
 def _json(changes: dict[str, Any]) -> str:

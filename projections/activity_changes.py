@@ -1,154 +1,153 @@
-"""What each ticket event changed, in a line and as data, for staff and customers."""
+"""What each ticket event changed, in a line and as data, as one reader is told.
+
+Each description reads only the event's fields the disclosure policy lets the
+reader see, so a customer's line and data never hold what is withheld.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from domain.articles import Visibility
+from domain.disclosure import Disclosure
 from domain.ticket import Ticket
+
+Fields = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class Change:
-    """One event's summary and changes; customers read the `customer_` ones if set.
-
-    internal: customers never learn the activity happened at all.
-    """
+    """One event's summary and changes."""
 
     summary: str
     changes: dict[str, Any]
-    internal: bool = False
-    customer_summary: str | None = None
-    customer_changes: dict[str, Any] | None = None
+
+
+def describe(event: Ticket.Event, told: Disclosure) -> Change | None:
+    """The event as the reader is told it; None if they may not learn of it."""
+    fields = told.event_fields(event)
+    if fields is None:
+        return None
+    return DESCRIBE[type(event)](fields)
 
 
 def _step(before: object, after: object) -> dict[str, object]:
     return {"from": before, "to": after}
 
 
-def _created(e: Ticket.Created) -> Change:
-    seen = {
-        "title": e.title,
-        "queue": e.queue,
-        "priority": e.priority,
-        "type": e.type,
-        "channel": e.channel,
-        "status": e.status,
-    }
-    # Custom fields and the hidden flag are for staff only.
-    full = {**seen, "hidden": e.hidden, "fields": dict(e.fields)}
-    return Change(f"ticket opened in {e.queue}", full, customer_changes=seen)
+def _shown(e: Fields, *names: str) -> dict[str, Any]:
+    return {name: e[name] for name in names if name in e}
 
 
-def _article_added(e: Ticket.ArticleAdded) -> Change:
-    seen = {
-        "article_id": e.article_id,
-        "sender": e.sender,
-        "channel": e.channel,
-        "subject": e.subject,
-        "attachments": len(e.attachments),
-    }
-    full = {
-        **seen,
-        "visibility": e.visibility,
-        "time_spent_minutes": e.time_spent_minutes,
-    }
-    if e.visibility != Visibility.PUBLIC:
-        return Change("article added (internal note)", full, internal=True)
-    summary = f"article added ({e.sender} via {e.channel})"
-    return Change(summary, full, customer_changes=seen)
-
-
-def _assigned(e: Ticket.Assigned) -> Change:
-    summary = f"assigned to {e.owner}"
-    full = {"owner": e.owner, "responsible": e.responsible}
-    # The responsible agent is internal, like on the ticket itself.
-    return Change(
-        f"{summary}, responsible {e.responsible}" if e.responsible else summary,
-        full,
-        customer_summary=summary,
-        customer_changes={"owner": e.owner},
+def _created(e: Fields) -> Change:
+    changes = _shown(
+        e, "title", "queue", "priority", "type", "channel", "status", "hidden"
     )
+    if "fields" in e:
+        changes["fields"] = dict(e["fields"])
+    return Change(f"ticket opened in {e['queue']}", changes)
 
 
-def _status_changed(e: Ticket.StatusChanged) -> Change:
-    seen = {
-        "status": _step(e.from_status, e.to_status),
-        "category": e.category,
-        "pending_until": e.pending_until.isoformat() if e.pending_until else None,
-    }
-    # An agent's reason for a status is a note to colleagues.
-    return Change(
-        f"status {e.from_status} → {e.to_status}",
-        {**seen, "reason": e.reason},
-        customer_changes=seen,
+def _article_added(e: Fields) -> Change:
+    changes = _shown(
+        e,
+        "article_id",
+        "sender",
+        "channel",
+        "subject",
+        "visibility",
+        "time_spent_minutes",
     )
+    changes["attachments"] = len(e["attachments"])
+    if e["visibility"] != Visibility.PUBLIC:
+        return Change("article added (internal note)", changes)
+    return Change(f"article added ({e['sender']} via {e['channel']})", changes)
 
 
-def _reopened(e: Ticket.Reopened) -> Change:
+def _assigned(e: Fields) -> Change:
+    summary = f"assigned to {e['owner']}"
+    if e.get("responsible"):
+        summary += f", responsible {e['responsible']}"
+    return Change(summary, _shown(e, "owner", "responsible"))
+
+
+def _status_changed(e: Fields) -> Change:
+    until = e["pending_until"]
     changes = {
-        "status": _step(e.from_status, e.to_status),
-        "category": e.category,
-        "cause": e.cause,
-        "article_id": e.article_id,
-        "owner": e.owner,
+        "status": _step(e["from_status"], e["to_status"]),
+        "category": e["category"],
+        "pending_until": until.isoformat() if until else None,
+        **_shown(e, "reason"),
     }
-    return Change(f"reopened: status {e.from_status} → {e.to_status}", changes)
+    return Change(f"status {e['from_status']} → {e['to_status']}", changes)
 
 
-def _field_changed(e: Ticket.FieldChanged) -> Change:
-    done = "cleared" if e.value is None else "set"
-    changes = {"field": e.name, **_step(e.previous, e.value)}
-    return Change(f"field {e.name} {done}", changes, internal=True)
+def _reopened(e: Fields) -> Change:
+    changes = {
+        "status": _step(e["from_status"], e["to_status"]),
+        **_shown(e, "category", "cause", "article_id", "owner"),
+    }
+    return Change(f"reopened: status {e['from_status']} → {e['to_status']}", changes)
 
 
-def _time_accounted(e: Ticket.TimeAccounted) -> Change:
-    changes = {"minutes": e.minutes, "activity": e.activity, "article_id": e.article_id}
-    summary = f"{e.minutes} minutes accounted ({e.activity})"
-    return Change(summary, changes, internal=True)
+def _field_changed(e: Fields) -> Change:
+    done = "cleared" if e["value"] is None else "set"
+    changes = {"field": e["name"], **_step(e["previous"], e["value"])}
+    return Change(f"field {e['name']} {done}", changes)
 
 
-def _transition(what: str, key: str) -> Callable[[Any], Change]:
-    def describe(e: Any) -> Change:
-        before, after = getattr(e, f"from_{key}"), getattr(e, f"to_{key}")
+def _time_accounted(e: Fields) -> Change:
+    summary = f"{e['minutes']} minutes accounted ({e['activity']})"
+    return Change(summary, _shown(e, "minutes", "activity", "article_id"))
+
+
+def _transition(what: str) -> Callable[[Fields], Change]:
+    def transition(e: Fields) -> Change:
+        before, after = e[f"from_{what}"], e[f"to_{what}"]
         return Change(f"{what} {before} → {after}", {what: _step(before, after)})
 
-    return describe
+    return transition
 
 
-DESCRIBE: dict[type[Any], Callable[[Any], Change]] = {
+DESCRIBE: dict[type[Ticket.Event], Callable[[Fields], Change]] = {
     Ticket.Created: _created,
     Ticket.ArticleAdded: _article_added,
     Ticket.Assigned: _assigned,
     Ticket.Unassigned: lambda e: Change(
-        f"unassigned from {e.owner}", {"owner": _step(e.owner, None)}
+        f"unassigned from {e['owner']}", {"owner": _step(e["owner"], None)}
     ),
     Ticket.StatusChanged: _status_changed,
     Ticket.Reopened: _reopened,
-    Ticket.PriorityChanged: _transition("priority", "priority"),
-    Ticket.Moved: _transition("queue", "queue"),
-    Ticket.TypeChanged: _transition("type", "type"),
+    Ticket.PriorityChanged: _transition("priority"),
+    Ticket.Moved: _transition("queue"),
+    Ticket.TypeChanged: _transition("type"),
     Ticket.Retitled: lambda e: Change(
-        "title changed", {"title": _step(e.from_title, e.to_title)}
+        "title changed", {"title": _step(e["from_title"], e["to_title"])}
     ),
     Ticket.FieldChanged: _field_changed,
-    Ticket.Tagged: lambda e: Change(f"tagged {e.tag}", {"tag": e.tag}),
-    Ticket.Untagged: lambda e: Change(f"untagged {e.tag}", {"tag": e.tag}),
+    Ticket.Tagged: lambda e: Change(f"tagged {e['tag']}", {"tag": e["tag"]}),
+    Ticket.Untagged: lambda e: Change(f"untagged {e['tag']}", {"tag": e["tag"]}),
     Ticket.Linked: lambda e: Change(
-        f"linked to {e.number} ({e.kind})", {"number": e.number, "kind": e.kind}
+        f"linked to {e['number']} ({e['kind']})",
+        {"number": e["number"], "kind": e["kind"]},
     ),
     Ticket.Unlinked: lambda e: Change(
-        f"unlinked from {e.number} ({e.kind})", {"number": e.number, "kind": e.kind}
+        f"unlinked from {e['number']} ({e['kind']})",
+        {"number": e["number"], "kind": e["kind"]},
     ),
     Ticket.Merged: lambda e: Change(
-        f"merged into {e.target}",
-        {"target": e.target, "status": _step(e.from_status, e.to_status)},
+        f"merged into {e['target']}",
+        {"target": e["target"], "status": _step(e["from_status"], e["to_status"])},
     ),
-    Ticket.Absorbed: lambda e: Change(f"absorbed {e.source}", {"source": e.source}),
+    Ticket.Absorbed: lambda e: Change(
+        f"absorbed {e['source']}", {"source": e["source"]}
+    ),
     Ticket.TimeAccounted: _time_accounted,
     Ticket.SatisfactionRated: lambda e: Change(
-        f"rated {e.score} of 5", {"score": e.score, "comment": e.comment}
+        f"rated {e['score']} of 5", {"score": e["score"], "comment": e["comment"]}
     ),
+    Ticket.Hidden: lambda e: Change("hidden from the customer", {"hidden": True}),
+    Ticket.Unhidden: lambda e: Change("shown to the customer", {"hidden": False}),
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.articles import Visibility
+from domain.disclosure import Disclosure, Reader
 from domain.ticket import Ticket
 from projections.store import ViewCursor
 from projections.view import PerStore, Tables, Template
@@ -22,8 +22,9 @@ MAX_SEARCHABLE = 100_000
 #: unicode61 tokenizer, so both stores find the same tickets in any language.
 CONFIGURATION = "simple"
 #: A document's id (its event's log position), ticket, article and whether
-#: it is internal.
+#: it is internal (no customer may see it).
 Document = tuple[int, str, str, bool]
+CUSTOMERS = Disclosure(Reader.CUSTOMER)
 
 _DOCUMENTS = (
     "CREATE TABLE IF NOT EXISTS {{search_documents}} (doc {key} PRIMARY KEY, "
@@ -100,11 +101,10 @@ class SearchIndex:
     ) -> None:
         """Index a new ticket's title or article, or a retitled ticket's title."""
         ticket = str(event.originator_id)
+        internal = not CUSTOMERS.sees_event(event)
         if isinstance(event, Ticket.Created):
-            _add(cursor, tables, (position, ticket, TITLE, False), event.title, "")
+            _add(cursor, tables, (position, ticket, TITLE, internal), event.title, "")
         elif isinstance(event, Ticket.ArticleAdded):
-            # Anything but public is internal: a new visibility stays hidden.
-            internal = event.visibility != Visibility.PUBLIC
             document = (position, ticket, event.article_id, internal)
             _add(cursor, tables, document, event.subject, event.body)
         elif isinstance(event, Ticket.Retitled):

@@ -6,12 +6,12 @@ event changed: the ticket's fields before and after, and what the event carried.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.articles import Visibility
 from domain.desk import HelpDesk
+from domain.disclosure import EVERYTHING, Disclosure
 from domain.errors import NotFound
 from domain.ids import ticket_id
 from domain.ticket import Ticket
@@ -37,19 +37,6 @@ TRACKED = (
     "fields",
     "rating",
 )
-# What a customer never sees: internal work and staff-only fields.
-STAFF_ONLY_EVENTS = frozenset({"TimeAccounted", "FieldChanged"})
-STAFF_ONLY_FIELDS = frozenset({"responsible", "hidden", "fields"})
-_META = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "originator_topic",
-        "timestamp",
-        "actor",
-        "correlation_id",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -63,19 +50,6 @@ class HistoryEntry:
     event: str
     changes: dict[str, tuple[Any, Any]]
     details: dict[str, Any]
-    internal: bool
-
-    def for_customer(self) -> HistoryEntry:
-        """The entry without the fields a customer may not see."""
-        return replace(
-            self,
-            changes={
-                k: v for k, v in self.changes.items() if k not in STAFF_ONLY_FIELDS
-            },
-            details={
-                k: v for k, v in self.details.items() if k not in STAFF_ONLY_FIELDS
-            },
-        )
 
 
 @dataclass(frozen=True)
@@ -107,14 +81,19 @@ def ticket_events(desk: HelpDesk, number: str) -> list[Ticket.Event]:
     return events
 
 
-def history(desk: HelpDesk, number: str) -> list[HistoryEntry]:
-    """Every event of a ticket with the changes it made, oldest first."""
+def history(
+    desk: HelpDesk, number: str, told: Disclosure = EVERYTHING
+) -> list[HistoryEntry]:
+    """Every event of a ticket the reader may see, with its changes, oldest first."""
     entries = []
     ticket: Ticket | None = None
     for event in ticket_events(desk, number):
-        before = _tracked(ticket)
+        before = _tracked(ticket, told)
         ticket = event.mutate(ticket)
-        after = _tracked(ticket)
+        details = told.event_fields(event)
+        if details is None:
+            continue
+        after = _tracked(ticket, told)
         entries.append(
             HistoryEntry(
                 version=event.originator_version,
@@ -127,8 +106,7 @@ def history(desk: HelpDesk, number: str) -> list[HistoryEntry]:
                     for name, value in after.items()
                     if before.get(name) != value
                 },
-                details={k: v for k, v in vars(event).items() if k not in _META},
-                internal=_is_internal(event),
+                details=details,
             )
         )
     return entries
@@ -151,21 +129,17 @@ def ticket_as_of(desk: HelpDesk, number: str, moment: datetime) -> Ticket:
     return desk.ticket(number, version_at(desk, number, moment))
 
 
-def _is_internal(event: Ticket.Event) -> bool:
-    if type(event).__name__ in STAFF_ONLY_EVENTS:
-        return True
-    return (
-        isinstance(event, Ticket.ArticleAdded) and event.visibility != Visibility.PUBLIC
-    )
-
-
-def _tracked(ticket: Ticket | None) -> dict[str, Any]:
+def _tracked(ticket: Ticket | None, told: Disclosure) -> dict[str, Any]:
+    """The tracked fields of the ticket the reader may see."""
     if ticket is None:
         return {}
     state = {name: getattr(ticket, name) for name in TRACKED}
     # Copies, so that a later event changing a list in place shows as a change.
     state["tags"] = sorted(ticket.tags)
-    state["links"] = sorted(f"{link.kind}:{link.number}" for link in ticket.links)
+    state["links"] = sorted(
+        f"{link.kind}:{link.number}" for link in told.links(ticket.links)
+    )
+    state["merged_into"] = told.other_ticket(ticket.merged_into)
     state["fields"] = dict(ticket.fields)
     state["rating"] = ticket.rating.score if ticket.rating else None
-    return state
+    return {k: v for k, v in state.items() if told.sees_ticket_field(k)}

@@ -9,22 +9,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.principal import Principal
 from api.schemas.history import HistoryEntryOut
 from api.schemas.tickets import TicketOut
+from domain.disclosure import EVERYTHING
 from domain.ticket import Ticket
-from domain.tokens import Role
 from replay.history import HistoryFilter, history, ticket_as_of
-from tickettape.console import CLI_ACTOR, fail, out, runtime
+from tickettape.console import fail, out, runtime
 
-AUDITOR = Principal(Role.AUDITOR, CLI_ACTOR)
 # ISO times with a zone ("Z" or "+01:00"), with or without fractions of a second.
 ZONED = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"]
 
 
 def show_ticket(ticket: Ticket, as_json: bool) -> None:
     """Print a ticket with all its articles, as JSON or as tables."""
-    view = TicketOut.of(ticket, AUDITOR, ticket.articles)
+    view = TicketOut.of(ticket, EVERYTHING)
     if as_json:
         out.print_json(view.model_dump_json())
         return

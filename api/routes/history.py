@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Caller, Desk
-from api.policy import visible_ticket
+from api.policy import disclosure, visible_ticket
 from api.schemas.history import HistoryEntryOut, HistoryPage, HistoryQuery
 from replay.history import HistoryFilter, history
 
@@ -24,15 +24,15 @@ def ticket_history(
     """Every event with version, time, actor, correlation id and what it changed.
 
     Customers see only the public part: no internal articles, no time accounting,
-    no custom fields and no staff-only fields.
+    no custom fields, no status reasons, no staff-only fields, and no links to
+    tickets they may not see.
     """
     visible_ticket(desk, caller, number)
     wanted = HistoryFilter(
         query.since, query.until, frozenset(query.event), query.actor
     )
-    entries = [e for e in history(desk, number) if wanted.matches(e)]
-    if caller.is_customer:
-        entries = [e.for_customer() for e in entries if not e.internal]
+    told = disclosure(desk, caller)
+    entries = [e for e in history(desk, number, told) if wanted.matches(e)]
     rest = [e for e in entries if e.version > query.after_version]
     page = rest[: query.limit]
     return HistoryPage(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import Caller, Desk
-from api.policy import ticket_scope
+from api.policy import disclosure, ticket_scope
 from api.reading import Views, settle
 from api.schemas.search import SearchOut, SearchQuery
 from domain.queues import Queue
@@ -43,4 +43,4 @@ def search(
         query.limit,
         query.cursor,
     )
-    return SearchOut.of(page, caught_up=page.position >= target)
+    return SearchOut.of(page, page.position >= target, disclosure(desk, caller))

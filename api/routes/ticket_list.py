@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import Caller, Desk
-from api.policy import ticket_scope
+from api.policy import disclosure, ticket_scope
 from api.reading import Views, settle
 from api.schemas.views import TicketListOut, TicketListQuery
 from domain.queues import Queue
@@ -35,4 +35,4 @@ def list_tickets(
         query.limit,
         query.cursor,
     )
-    return TicketListOut.of(page, caught_up=page.position >= target)
+    return TicketListOut.of(page, page.position >= target, disclosure(desk, caller))

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Writer
-from api.policy import may_see, visible_articles, visible_ticket
+from api.policy import disclosure, may_see, visible_articles, visible_ticket
 from api.principal import Principal
 from api.problems import ApiProblem
 from api.routes.admin_common import known
@@ -145,7 +145,7 @@ def read_ticket(
     elif as_of is not None:
         ticket = ticket_as_of(desk, number, as_of)
     response.headers["ETag"] = etag(ticket.version)
-    return TicketOut.of(ticket, caller, visible_articles(caller, ticket))
+    return TicketOut.of(ticket, disclosure(desk, caller))
 
 
 @router.post(

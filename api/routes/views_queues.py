@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Desk, Reader
-from api.policy import require_queue, ticket_scope
+from api.policy import disclosure, require_queue, ticket_scope
 from api.reading import Views, settle
 from api.schemas.views import TicketSummaryOut
 from api.schemas.views_queues import (
@@ -75,12 +75,10 @@ def show_queue(
         views.store, ticket_scope(desk, caller), found.name, query.limit, query.cursor
     )
     at = min(figures.position, page.position)
+    told = disclosure(desk, caller)
     return QueueOut(
         queue=_counts(figures.queues[found.name], found.group),
-        tickets=[
-            TicketSummaryOut.model_validate(t, from_attributes=True)
-            for t in page.tickets
-        ],
+        tickets=[TicketSummaryOut.of(t, told) for t in page.tickets],
         total=page.total,
         next_cursor=page.next_cursor,
         position=at,

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.views import MAX_WAIT_SECONDS, TicketFilterQuery, TicketSummaryOut
+from domain.disclosure import Disclosure
 from projections.search_query import CANDIDATES, SearchPage
 
 MAX_SEARCH_LIMIT = 100
@@ -71,13 +72,11 @@ class SearchOut(BaseModel):
     caught_up: bool
 
     @classmethod
-    def of(cls, page: SearchPage, caught_up: bool) -> SearchOut:
-        """The response form of a page."""
+    def of(cls, page: SearchPage, caught_up: bool, told: Disclosure) -> SearchOut:
+        """The response form of a page, as the reader may be told it."""
         hits = [
             SearchHitOut(
-                **TicketSummaryOut.model_validate(
-                    hit.ticket, from_attributes=True
-                ).model_dump(),
+                **TicketSummaryOut.of(hit.ticket, told).model_dump(),
                 article_id=hit.article_id,
                 snippet=[
                     SnippetPartOut(text=p.text, match=p.match) for p in hit.snippet

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.principal import Principal
 from domain.articles import Article
 from domain.desk import CommandResult
+from domain.disclosure import Disclosure
 from domain.ticket import Ticket
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
@@ -73,7 +73,7 @@ class AttachmentOut(BaseModel):
 
 
 class ArticleOut(BaseModel):
-    """One article as the caller may see it."""
+    """One article as the caller may see it; withheld fields are null."""
 
     article_id: str
     sender: str
@@ -88,26 +88,28 @@ class ArticleOut(BaseModel):
     attachments: list[AttachmentOut]
     message_id: str | None
     in_reply_to: str | None
-    time_spent_minutes: int
+    time_spent_minutes: int | None = Field(
+        None, description="Minutes spent writing it; null for customers."
+    )
     author: str
     created_at: datetime | None
 
     @classmethod
-    def of(cls, number: str, article: Article) -> ArticleOut:
-        """The response form of an article."""
+    def of(cls, number: str, article: Article, told: Disclosure) -> ArticleOut:
+        """The response form of an article, with what the reader may be told."""
         base = f"/api/v1/tickets/{number}/articles/{article.article_id}/attachments"
-        return cls(
-            article_id=article.article_id,
-            sender=article.sender,
-            visibility=article.visibility,
-            channel=article.channel,
-            subject=article.subject,
-            body=article.body,
-            body_html=article.body_html,
-            from_address=article.from_address,
-            to=article.to,
-            cc=article.cc,
-            attachments=[
+        values: dict[str, Any] = {
+            "article_id": article.article_id,
+            "sender": article.sender,
+            "visibility": article.visibility,
+            "channel": article.channel,
+            "subject": article.subject,
+            "body": article.body,
+            "body_html": article.body_html,
+            "from_address": article.from_address,
+            "to": article.to,
+            "cc": article.cc,
+            "attachments": [
                 AttachmentOut(
                     name=a.name,
                     content_type=a.content_type,
@@ -117,12 +119,13 @@ class ArticleOut(BaseModel):
                 )
                 for i, a in enumerate(article.attachments)
             ],
-            message_id=article.message_id,
-            in_reply_to=article.in_reply_to,
-            time_spent_minutes=article.time_spent_minutes,
-            author=article.author,
-            created_at=article.created_at,
-        )
+            "message_id": article.message_id,
+            "in_reply_to": article.in_reply_to,
+            "time_spent_minutes": article.time_spent_minutes,
+            "author": article.author,
+            "created_at": article.created_at,
+        }
+        return cls(**{k: v for k, v in values.items() if told.sees_article_field(k)})
 
 
 class LinkOut(BaseModel):
@@ -141,7 +144,7 @@ class RatingOut(BaseModel):
 
 
 class TicketOut(BaseModel):
-    """A ticket with the articles the caller may see."""
+    """A ticket with the articles the caller may see; withheld fields are null."""
 
     number: str
     version: int
@@ -172,50 +175,48 @@ class TicketOut(BaseModel):
     articles: list[ArticleOut]
 
     @classmethod
-    def of(
-        cls, ticket: Ticket, caller: Principal, articles: list[Article]
-    ) -> TicketOut:
-        """The response form of a ticket for this caller."""
-        staff = not caller.is_customer
-        return cls(
-            number=ticket.number,
-            version=ticket.version,
-            title=ticket.title,
-            customer=ticket.customer,
-            organization=ticket.organization,
-            queue=ticket.queue,
-            priority=ticket.priority,
-            type=ticket.type,
-            channel=ticket.channel,
-            status=ticket.status,
-            status_category=ticket.status_category,
-            pending_until=ticket.pending_until,
-            owner=ticket.owner,
-            responsible=ticket.responsible if staff else None,
-            hidden=ticket.hidden if staff else None,
-            tags=ticket.tags,
-            links=[LinkOut(number=x.number, kind=x.kind) for x in ticket.links],
-            merged_into=ticket.merged_into,
-            absorbed=ticket.absorbed,
-            fields=dict(ticket.fields) if staff else None,
-            time_accounted_minutes=(
-                sum(e.minutes for e in ticket.time_entries) if staff else None
-            ),
-            rating=(
-                RatingOut(
-                    score=ticket.rating.score,
-                    comment=ticket.rating.comment,
-                    rated_by=ticket.rating.rated_by,
-                )
-                if ticket.rating
-                else None
-            ),
-            first_response_at=ticket.first_response_at,
-            finished_at=ticket.finished_at,
-            created_at=ticket.created_on,
-            updated_at=ticket.modified_on,
-            articles=[ArticleOut.of(ticket.number, a) for a in articles],
-        )
+    def of(cls, ticket: Ticket, told: Disclosure) -> TicketOut:
+        """The response form of a ticket, with what the reader may be told."""
+        rating = ticket.rating
+        values: dict[str, Any] = {
+            "number": ticket.number,
+            "version": ticket.version,
+            "title": ticket.title,
+            "customer": ticket.customer,
+            "organization": ticket.organization,
+            "queue": ticket.queue,
+            "priority": ticket.priority,
+            "type": ticket.type,
+            "channel": ticket.channel,
+            "status": ticket.status,
+            "status_category": ticket.status_category,
+            "pending_until": ticket.pending_until,
+            "owner": ticket.owner,
+            "responsible": ticket.responsible,
+            "hidden": ticket.hidden,
+            "tags": ticket.tags,
+            "links": [
+                LinkOut(number=x.number, kind=x.kind) for x in told.links(ticket.links)
+            ],
+            "merged_into": told.other_ticket(ticket.merged_into),
+            "absorbed": told.tickets(ticket.absorbed),
+            "fields": dict(ticket.fields),
+            "time_accounted_minutes": sum(e.minutes for e in ticket.time_entries),
+            "rating": RatingOut(
+                score=rating.score, comment=rating.comment, rated_by=rating.rated_by
+            )
+            if rating
+            else None,
+            "first_response_at": ticket.first_response_at,
+            "finished_at": ticket.finished_at,
+            "created_at": ticket.created_on,
+            "updated_at": ticket.modified_on,
+            "articles": [
+                ArticleOut.of(ticket.number, a, told)
+                for a in told.articles(ticket.articles)
+            ],
+        }
+        return cls(**{k: v for k, v in values.items() if told.sees_ticket_field(k)})
 
 
 class CommandOut(BaseModel):

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.disclosure import Disclosure
 from domain.queues import Queue
-from projections.ticket_list import TicketFilter, TicketPage
+from projections.ticket_list import TicketFilter, TicketPage, TicketSummaryRow
 
 # Printable text only: a NUL byte, for one, is no value PostgreSQL can compare.
 Term = Annotated[
@@ -98,7 +99,7 @@ class TicketListQuery(TicketFilterQuery):
 
 
 class TicketSummaryOut(BaseModel):
-    """One ticket of the list."""
+    """One ticket of the list; withheld fields are null."""
 
     number: str
     title: str
@@ -111,7 +112,7 @@ class TicketSummaryOut(BaseModel):
     priority_rank: int
     type: str
     owner: str | None
-    hidden: bool
+    hidden: bool | None = Field(None, description="Null for customers.")
     tags: list[str]
     created_at: datetime
     updated_at: datetime
@@ -121,6 +122,15 @@ class TicketSummaryOut(BaseModel):
     waiting_for_agent: bool
     first_response_at: datetime | None
     merged_into: str | None
+
+    @classmethod
+    def of(cls, ticket: TicketSummaryRow, told: Disclosure) -> TicketSummaryOut:
+        """The response form of a ticket of the list, as the reader may be told."""
+        shown = [name for name in cls.model_fields if told.sees_ticket_field(name)]
+        values = {name: getattr(ticket, name) for name in shown}
+        if "merged_into" in values:
+            values["merged_into"] = told.other_ticket(ticket.merged_into)
+        return cls(**values)
 
 
 class TicketListOut(BaseModel):
@@ -133,13 +143,10 @@ class TicketListOut(BaseModel):
     caught_up: bool
 
     @classmethod
-    def of(cls, page: TicketPage, caught_up: bool) -> TicketListOut:
-        """The response form of a page."""
+    def of(cls, page: TicketPage, caught_up: bool, told: Disclosure) -> TicketListOut:
+        """The response form of a page, as the reader may be told it."""
         return cls(
-            tickets=[
-                TicketSummaryOut.model_validate(t, from_attributes=True)
-                for t in page.tickets
-            ],
+            tickets=[TicketSummaryOut.of(t, told) for t in page.tickets],
             total=page.total,
             next_cursor=page.next_cursor,
             position=page.position,

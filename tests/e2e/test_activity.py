@@ -17,6 +17,7 @@ from api.routes.activity import activity_events
 from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
+from domain.commands import Hide
 from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
 from projections.activity import ActivityFeed
@@ -282,3 +283,29 @@ def test_the_stream_beats_and_delivers_what_happens_while_open(
     sent = anyio.run(collect)
     assert sent[0] == ": heartbeat\n\n"
     assert [f["data"]["summary"] for f in frames("".join(sent[1:]))] == ["tagged fire"]
+
+
+def test_hiding_a_ticket_takes_its_activity_from_its_customers(
+    api: TestClient,
+    auth: Auth,
+    desk: HelpDesk,
+    views: ViewRunner,
+    tickets: dict[str, str],
+) -> None:
+    fire = tickets["fire"]
+    desk.handle(Hide(fire), AGENT)
+    desk.tag(fire, "while-hidden", AGENT)
+    views.catch_up()
+    assert fire not in {a["ticket"] for a in feed(api, auth, "bob")["activities"]}
+    staff = feed(api, auth, "alice")["activities"]
+    assert [a["summary"] for a in staff[:2]] == [
+        "tagged while-hidden",
+        "hidden from the customer",
+    ]
+    desk.handle(Hide(fire, hidden=False), AGENT)
+    views.catch_up()
+    shown = [a for a in feed(api, auth, "bob")["activities"] if a["ticket"] == fire]
+    # What happened before it was hidden is theirs again; what happened while
+    # it was hidden, and the hiding itself, never were.
+    assert len(shown) == 4
+    assert "while-hidden" not in json.dumps(shown)

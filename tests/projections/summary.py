@@ -15,7 +15,7 @@ WAITING_FREE = {Category.RESOLVED, Category.CLOSED, Category.MERGED}
 
 def expected_row(desk: HelpDesk, ticket: Ticket) -> TicketSummaryRow:
     """The summary row the ticket's own state implies."""
-    public = ticket.public_articles()
+    public = [a for a in ticket.articles if a.is_public]
     last = public[-1] if public else None
     return TicketSummaryRow(
         number=ticket.number,
