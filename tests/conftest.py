@@ -19,7 +19,7 @@ from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo
-from tickettape.throwaway_postgres import drop_schemas, postgres_server, with_schema
+from tools.throwaway_postgres import drop_schemas, postgres_server, with_schema
 
 
 def _private_runtime_dir() -> str:

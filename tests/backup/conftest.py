@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tickettape.settings import Settings
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 
 @dataclass(frozen=True)

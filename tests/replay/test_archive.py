@@ -34,7 +34,7 @@ from tests.replay.cli import replay, store_env
 from tests.replay.sealing import keyring_of
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")

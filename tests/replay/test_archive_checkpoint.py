@@ -25,7 +25,7 @@ from tests.conftest import _new_schema_name
 from tests.replay.cli import replay, store_env
 from tests.replay.writing import end_of_log, open_tickets
 from tickettape.cli_replay import TAMPERED
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 Records = list[StoredRecord]
 
