@@ -17,8 +17,8 @@ from projections.counters import UNFINISHED
 from replay.backlog import Backlog, backlog_as_of
 from replay.history import ticket_as_of
 from replay.summaries_csv import ticket_ids
-from tests.conftest import StoreEnvs
 from tests.projections.counting import ALICE, STEPS, open_ticket, play, staff
+from tests.stores import StoreEnvs
 from tests.unit.builders import Clock
 
 HOUR = timedelta(hours=1)

@@ -22,10 +22,10 @@ from replay.records import StoredRecord
 from replay.seals import Keyring, event_message
 from replay.verdicts import Problem, Verdict
 from replay.verify import verify_log
-from tests.conftest import DeskFactory
 from tests.replay.sealing import keyring_of
 from tests.replay.store_on_trial import Archive
 from tests.replay.tamper import Tamper
+from tests.stores import DeskFactory
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")

@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
-from tests.conftest import DeskFactory
 from tests.replay.sealing import keyring_of
 from tests.replay.store_on_trial import Archive
 from tests.replay.tamper import Tamper
+from tests.stores import DeskFactory
 
 PAGES = (1, 2, 3, 5)
 
