@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from domain.articles import Article
 from domain.desk import HelpDesk, TicketDraft
 
-from .builders import BOB, BOB_EMAIL, Clock, article, setup_desk
-
-OpenTicket = Callable[..., str]
+from .builders import BOB, BOB_EMAIL, Clock, OpenTicket, article, setup_desk
 
 
 @pytest.fixture
