@@ -14,6 +14,7 @@ import pytest
 
 from domain.attachments import BlobStore
 from tests.stores import DeskFactory, StoreEnvs, new_schema_name
+from tests.unit.builders import Clock
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.settings import Settings
@@ -53,6 +54,12 @@ def postgres_url() -> Iterator[str]:
     """TICKETTAPE_TEST_POSTGRES_URL, or a throwaway server for this test process."""
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock for the desk under test, moved forward by the test by hand."""
+    return Clock()
 
 
 @pytest.fixture
@@ -126,6 +133,18 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobS
     store = PostgresBlobStore(libpq_conninfo(Settings(database_url=url)))
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The TICKETTAPE_* environment of a store of each kind, not initialized yet.
+
+    A module or conftest may override it with cli_env(cli_env), initializing it.
+    """
+    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
+    if request.param == "postgres":
+        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
+    return env
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -6,6 +6,8 @@ The fixtures in tests/conftest.py hand these out; tests annotate with the types.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
@@ -39,9 +41,14 @@ class DeskFactory:
     def __init__(self) -> None:
         self.desks: list[HelpDesk] = []
 
-    def __call__(self, env: dict[str, str], cls: type[HelpDesk] = HelpDesk) -> HelpDesk:
-        """A new, initialized desk of the class on the env."""
-        desk = cls(env=dict(env))
+    def __call__(
+        self,
+        env: dict[str, str],
+        cls: type[HelpDesk] = HelpDesk,
+        clock: Callable[[], datetime] | None = None,
+    ) -> HelpDesk:
+        """A new, initialized desk of the class on the env (and on the clock)."""
+        desk = cls(env=dict(env), clock=clock)
         self.desks.append(desk)
         desk.initialize()
         return desk

@@ -38,6 +38,13 @@ def staff(desk: HelpDesk) -> HelpDesk:
     return desk
 
 
+def staffed_desk(clock: Clock) -> HelpDesk:
+    """An initialized in-memory desk on the clock, staffed."""
+    desk = HelpDesk(clock=clock)
+    desk.initialize()
+    return staff(desk)
+
+
 def open_ticket(
     desk: HelpDesk, queue: str = "General", priority: str = "normal"
 ) -> str:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.articles import Article
@@ -26,6 +26,7 @@ from projections.store import Row, ViewStore
 from projections.ticket_list import Scope
 from projections.tracking import TABLE
 from projections.view import live_tables
+from tests.examples import examples_with_fixtures
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -245,11 +246,7 @@ def raw_rows(store: ViewStore) -> dict[str, list[Row]]:
     return found
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(20)
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 4)), max_size=25

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.audit import Origin
@@ -21,6 +21,7 @@ from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import Row, ViewStore
 from projections.ticket_summary import micros
+from tests.examples import examples_with_fixtures
 from tests.projections.work_desk import (
     ADMIN,
     ALICE,
@@ -109,11 +110,7 @@ def test_an_empty_period_is_refused(runner: ViewRunner) -> None:
         dashboard(runner.store, DAY_END, DAY_START)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_a_rebuild(
     view_store: ViewStore, steps: list[tuple[str, int, int]]
@@ -161,11 +158,7 @@ Step = Callable[[], object]
 Counted = tuple[int, int, float | None, float | None]
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(30)
 @given(lives=LIVES, periods=st.lists(PERIODS, min_size=1, max_size=4))
 def test_figures_equal_the_raw_rows_within_the_stated_precision(
     view_store: ViewStore, lives: list[Life], periods: list[tuple[int, int]]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.desk import HelpDesk
 from projections.rebuild import rebuild
@@ -15,6 +15,7 @@ from projections.runner import ViewRunner
 from projections.status_counts import StatusFigures, status_figures
 from projections.status_view import StatusView
 from projections.store import ViewStore
+from tests.examples import examples_with_fixtures
 from tests.projections.counting import (
     ALICE,
     STEPS,
@@ -22,10 +23,12 @@ from tests.projections.counting import (
     open_ticket,
     play,
     staff,
+    staffed_desk,
     table_rows,
     tickets,
     wipe,
 )
+from tests.stores import DeskFactory
 from tests.unit.builders import Clock
 
 DAY = timedelta(days=1)
@@ -33,18 +36,11 @@ START = Clock.START.date()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, moved by the tests."""
-    return Clock()
-
-
-@pytest.fixture
-def desk(durable_store_env: dict[str, str], clock: Clock) -> Iterator[HelpDesk]:
+def desk(
+    durable_store_env: dict[str, str], clock: Clock, desk_factory: DeskFactory
+) -> HelpDesk:
     """A staffed desk on the views' kind of store, stamping events with the clock."""
-    desk = HelpDesk(env=dict(durable_store_env), clock=clock)
-    desk.initialize()
-    yield staff(desk)
-    desk.close()
+    return staff(desk_factory(durable_store_env, clock=clock))
 
 
 @pytest.fixture
@@ -144,20 +140,14 @@ def test_the_backlog_counts_unfinished_tickets_at_each_days_end(
     assert series(runner.store, None, START + 4 * DAY, START + 4 * DAY) == [2]
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(20)
 @given(steps=STEPS)
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
     wipe(view_store, StatusView())
     clock = Clock()
-    desk = HelpDesk(clock=clock)
-    desk.initialize()
-    staff(desk)
+    desk = staffed_desk(clock)
     runner = ViewRunner(desk, view_store, [StatusView()], batch_size=3)
     made = play(desk, clock, steps, runner.catch_up)
     runner.catch_up()

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.articles import Article
@@ -25,6 +25,7 @@ from projections.ticket_list import Scope, TicketFilter
 from projections.ticket_summary import TicketSummary
 from projections.tracking import TABLE
 from projections.view import live_tables
+from tests.examples import examples_with_fixtures
 from tests.projections.summary import expected_rows, summary_rows, wrong_totals
 
 ALICE = Origin("agent:alice")
@@ -129,11 +130,7 @@ def play(store: ViewStore, steps: list[tuple[str, int]]) -> tuple[HelpDesk, list
     return desk, made
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
@@ -145,11 +142,7 @@ def test_incremental_equals_rebuilt(
     assert summary_rows(view_store) == incremental
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS, lists=COUNTED)
 def test_counted_totals_equal_the_tickets_listed(
     view_store: ViewStore,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.articles import Sender, Visibility
 from domain.desk import HelpDesk
@@ -19,6 +19,7 @@ from projections.store import ViewStore
 from projections.ticket_summary import micros
 from projections.waiting import WaitingView
 from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
+from tests.examples import examples_with_fixtures
 from tests.projections.work_desk import (
     ALICE,
     BOB,
@@ -181,11 +182,7 @@ def expected_waiting(desk: HelpDesk, numbers: list[str]) -> dict[str, tuple[int,
     return found
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_the_definition_and_a_rebuild(
     view_store: ViewStore, steps: list[tuple[str, int, int]]

@@ -1,4 +1,4 @@
-"""Fixtures of the unit tests: an initialized in-memory desk and its clock."""
+"""Fixtures of the unit tests: an initialized in-memory desk on the shared clock."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from domain.articles import Article
 from domain.desk import HelpDesk, TicketDraft
 
 from .builders import BOB, BOB_EMAIL, Clock, OpenTicket, article, setup_desk
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, movable by the test."""
-    return Clock()
 
 
 @pytest.fixture
