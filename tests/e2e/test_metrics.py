@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,26 +10,8 @@ from api.services import Services
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from tests.e2e.conftest import MemoryBlobs
-from tickettape.settings import Settings
-from tickettape.stores import ensure_schema, libpq_conninfo
-
-Auth = dict[str, dict[str, str]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
-    """An empty view store: a SQLite file, then a PostgreSQL schema."""
-    store: ViewStore
-    if request.param == "sqlite":
-        store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    else:
-        settings = Settings(database_url=request.getfixturevalue("postgres_schema_url"))
-        ensure_schema(settings)
-        store = PostgresViewStore(libpq_conninfo(settings))
-    yield store
-    store.close()
+from projections.store import ViewStore
+from tests.e2e.memory_desk import Auth, MemoryBlobs
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from domain.desk import HelpDesk
 from domain.errors import CommitUncertain
-
-Auth = dict[str, dict[str, str]]
+from tests.e2e.memory_desk import Auth
 
 
 def open_ticket(client: TestClient, auth: Auth) -> str:

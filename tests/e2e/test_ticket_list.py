@@ -9,18 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import Auth, open_ticket
 
-Auth = dict[str, dict[str, str]]
 TICKETS = "/api/v1/tickets"
 AGENT = Origin("agent:alice")
 
@@ -33,22 +30,6 @@ def views(desk: HelpDesk, tmp_path: Path) -> Iterator[ViewRunner]:
     # A small batch makes every catch-up cross batch boundaries.
     yield ViewRunner(desk, store, [TicketSummary()], batch_size=7)
     store.close()
-
-
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
-
-
-def open_ticket(
-    desk: HelpDesk, customer: str, title: str = "Printer on fire", **extra: Any
-) -> str:
-    """Open a ticket straight on the desk; its number."""
-    article = Article(desk.new_article_id(), "customer", "public", "web", "Help!")
-    draft = TicketDraft(title=title, customer=customer, **extra)
-    return desk.open_ticket(draft, article, Origin(f"customer:{customer}")).number
 
 
 def listing(
