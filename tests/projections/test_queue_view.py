@@ -12,7 +12,6 @@ from hypothesis import given
 from domain.desk import HelpDesk
 from projections.queue_counts import count_queues, work_list
 from projections.queue_view import QueueView
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_list import Scope
@@ -24,12 +23,10 @@ from tests.projections.counting import (
     STEPS,
     expected_queue_counts,
     open_ticket,
-    play,
+    played,
     staff,
-    staffed_desk,
-    table_rows,
-    wipe,
 )
+from tests.projections.view_stores import assert_rebuilt_alike
 from tests.stores import DeskFactory
 from tests.unit.builders import Clock
 
@@ -132,13 +129,6 @@ def test_the_work_list_is_highest_priority_then_oldest(
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
-    wipe(view_store, QueueView())
-    clock = Clock()
-    desk = staffed_desk(clock)
-    runner = ViewRunner(desk, view_store, [QueueView()], batch_size=3)
-    made = play(desk, clock, steps, runner.catch_up)
-    runner.catch_up()
+    desk, _, made = played(view_store, QueueView(), steps)
     assert counted(view_store) == expected_queue_counts(desk, made)
-    incremental = table_rows(view_store, QueueView())
-    rebuild(desk, view_store, QueueView(), batch_size=4)
-    assert table_rows(view_store, QueueView()) == incremental
+    assert_rebuilt_alike(desk, view_store, QueueView())

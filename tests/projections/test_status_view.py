@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 
 from domain.desk import HelpDesk
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.status_counts import StatusFigures, status_figures
 from projections.status_view import StatusView
@@ -21,13 +20,11 @@ from tests.projections.counting import (
     STEPS,
     expected_backlog,
     open_ticket,
-    play,
+    played,
     staff,
-    staffed_desk,
-    table_rows,
     tickets,
-    wipe,
 )
+from tests.projections.view_stores import assert_rebuilt_alike
 from tests.stores import DeskFactory
 from tests.unit.builders import Clock
 
@@ -145,12 +142,7 @@ def test_the_backlog_counts_unfinished_tickets_at_each_days_end(
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
-    wipe(view_store, StatusView())
-    clock = Clock()
-    desk = staffed_desk(clock)
-    runner = ViewRunner(desk, view_store, [StatusView()], batch_size=3)
-    made = play(desk, clock, steps, runner.catch_up)
-    runner.catch_up()
+    desk, clock, made = played(view_store, StatusView(), steps)
     last = clock().date() + DAY
     days = [START + DAY * i for i in range((last - START).days + 1)]
     for queues in (["General"], ["Hardware"], None):
@@ -159,6 +151,4 @@ def test_incremental_equals_rebuilt(
         assert shape(figures) == expected_shape(desk, made, wanted)
         backlog = [d.tickets for d in figures.backlog]
         assert backlog == expected_backlog(desk, made, wanted, days)
-    incremental = table_rows(view_store, StatusView())
-    rebuild(desk, view_store, StatusView(), batch_size=4)
-    assert table_rows(view_store, StatusView()) == incremental
+    assert_rebuilt_alike(desk, view_store, StatusView())

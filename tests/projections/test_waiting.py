@@ -13,22 +13,20 @@ from domain.desk import HelpDesk
 from domain.errors import InvalidValue
 from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_summary import micros
 from projections.waiting import WaitingView
 from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
 from tests.examples import examples_with_fixtures
+from tests.projections.view_stores import assert_rebuilt_alike, wipe
 from tests.projections.work_desk import (
     ALICE,
     BOB,
     STEPS,
-    dump,
     open_ticket,
     play,
     staffed_desk,
-    wipe,
     write,
 )
 from tests.unit.builders import Clock
@@ -192,6 +190,4 @@ def test_incremental_equals_the_definition_and_a_rebuild(
     runner = ViewRunner(desk, view_store, [WaitingView()], batch_size=3)
     made = play(desk, clock, runner, steps)
     assert waiting(runner) == expected_waiting(desk, made)
-    incremental = dump(view_store, WaitingView())
-    rebuild(desk, view_store, WaitingView(), batch_size=4)
-    assert dump(view_store, WaitingView()) == incremental
+    assert_rebuilt_alike(desk, view_store, WaitingView())
