@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from domain.articles import Article
 from domain.desk import HelpDesk
-from tests.e2e.memory_desk import AGENT, Auth
+from tests.e2e.memory_desk import AGENT, Auth, read
 
 FEED, STREAM = "/api/v1/activity", "/api/v1/activity/stream"
 
@@ -23,10 +23,7 @@ def add_note(desk: HelpDesk, number: str, body: str, visibility: str) -> str:
 
 def feed(api: TestClient, auth: Auth, who: str, **params: Any) -> dict[str, Any]:
     """The feed as a caller sees it, expecting success."""
-    response = api.get(FEED, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return read(api, FEED, auth[who], **params)
 
 
 def stream(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from domain.articles import Article
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk, TicketDraft
@@ -86,3 +88,22 @@ def open_ticket(
     article = Article(desk.new_article_id(), "customer", "public", "web", body)
     draft = TicketDraft(title=title, customer=customer, **extra)
     return desk.open_ticket(draft, article, Origin(f"customer:{customer}")).number
+
+
+def post_ticket(client: TestClient, auth: Auth, who: str = "bob") -> dict[str, Any]:
+    """Open a ticket through the API as the customer; the body of the 201 answer."""
+    body = {"title": "Printer", "article": {"body": "It smokes"}}
+    response = client.post("/api/v1/tickets", json=body, headers=auth[who])
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def read(
+    api: TestClient, url: str, headers: dict[str, str], **params: Any
+) -> dict[str, Any]:
+    """A JSON read as the caller of the headers makes it, expecting success."""
+    response = api.get(url, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page

@@ -11,7 +11,7 @@ from domain.desk import HelpDesk
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import ViewStore
-from tests.e2e.memory_desk import Auth, MemoryBlobs
+from tests.e2e.memory_desk import Auth, MemoryBlobs, post_ticket
 
 
 @pytest.fixture
@@ -33,21 +33,12 @@ def scrape(client: TestClient) -> dict[str, int]:
     return samples
 
 
-def open_ticket(client: TestClient, auth: Auth) -> int:
-    """Bob opens a ticket through the API; the log position of the write."""
-    body = {"title": "Printer", "article": {"body": "It smokes"}}
-    response = client.post("/api/v1/tickets", json=body, headers=auth["bob"])
-    assert response.status_code == 201, response.text
-    position: int = response.json()["position"]
-    return position
-
-
 def test_the_gauges_show_the_lag_until_the_views_catch_up(
     desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner, auth: Auth
 ) -> None:
     with TestClient(create_app(Services(desk, blobs, views=views))) as client:
-        open_ticket(client, auth)
-        top = open_ticket(client, auth)
+        post_ticket(client, auth)
+        top = post_ticket(client, auth)["position"]
         behind = scrape(client)
         views.catch_up()
         current = scrape(client)
@@ -66,5 +57,5 @@ def test_without_views_only_the_log_position_is_shown(
     desk: HelpDesk, blobs: MemoryBlobs, auth: Auth
 ) -> None:
     with TestClient(create_app(Services(desk, blobs))) as client:
-        top = open_ticket(client, auth)
+        top = post_ticket(client, auth)["position"]
         assert scrape(client) == {"tickettape_log_position": top}

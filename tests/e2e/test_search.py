@@ -17,7 +17,7 @@ from projections.search_index import SearchIndex
 from projections.search_query import search_tickets
 from projections.store import ViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.memory_desk import Auth, open_ticket
+from tests.e2e.memory_desk import Auth, open_ticket, read
 
 SEARCH = "/api/v1/search"
 AGENT = Origin("agent:alice")
@@ -57,10 +57,7 @@ def searching(
     api: TestClient, auth: Auth, who: str = "admin", **params: Any
 ) -> dict[str, Any]:
     """A search as a caller makes it, expecting success."""
-    response = api.get(SEARCH, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return read(api, SEARCH, auth[who], **params)
 
 
 def numbers(page: dict[str, Any]) -> list[str]:

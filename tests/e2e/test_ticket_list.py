@@ -16,7 +16,7 @@ from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.memory_desk import Auth, open_ticket
+from tests.e2e.memory_desk import Auth, open_ticket, read
 
 TICKETS = "/api/v1/tickets"
 AGENT = Origin("agent:alice")
@@ -36,10 +36,7 @@ def listing(
     api: TestClient, auth: Auth, who: str = "admin", **params: Any
 ) -> dict[str, Any]:
     """The list as a caller sees it, expecting success."""
-    response = api.get(TICKETS, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return read(api, TICKETS, auth[who], **params)
 
 
 def numbers(page: dict[str, Any]) -> list[str]:
