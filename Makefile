@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python tools/check_domain_imports.py
+	$(BIN)/python tools/check_test_imports.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -18,7 +18,7 @@ from bench.figures import Comparison
 from bench.report import machine, write
 from bench.scenarios import KEYS, SCENARIOS
 from bench.stores import BenchStores, postgres_version
-from tickettape.throwaway_postgres import postgres_server
+from tools.throwaway_postgres import postgres_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STORES = ("sqlite", "postgres")

@@ -10,7 +10,7 @@ import psycopg
 
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 
 class BenchStores:

@@ -6,7 +6,6 @@ import contextlib
 import os
 import stat
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
@@ -14,12 +13,13 @@ from typing import cast
 import pytest
 
 from domain.attachments import BlobStore
-from domain.desk import HelpDesk
+from tests.stores import DeskFactory, StoreEnvs, new_schema_name
+from tests.unit.builders import Clock
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
 from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.settings import Settings
-from tickettape.stores import event_store_env, libpq_conninfo
-from tickettape.throwaway_postgres import drop_schemas, postgres_server, with_schema
+from tickettape.stores import libpq_conninfo
+from tools.throwaway_postgres import drop_schemas, postgres_server, with_schema
 
 
 def _private_runtime_dir() -> str:
@@ -56,70 +56,10 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def _new_schema_name() -> str:
-    """A schema name no other test uses."""
-    return f"test_{uuid.uuid4().hex}"
-
-
-class DeskFactory:
-    """Makes initialized desks on an env, and closes them all at teardown."""
-
-    def __init__(self) -> None:
-        self.desks: list[HelpDesk] = []
-
-    def __call__(self, env: dict[str, str], cls: type[HelpDesk] = HelpDesk) -> HelpDesk:
-        """A new, initialized desk of the class on the env."""
-        desk = cls(env=dict(env))
-        self.desks.append(desk)
-        desk.initialize()
-        return desk
-
-    def close_all(self) -> None:
-        """Close every desk made so far, releasing its connections."""
-        while self.desks:
-            self.desks.pop().close()
-
-
-class StoreEnvs:
-    """Makes isolated event stores of one kind; drops them when closed."""
-
-    def __init__(
-        self,
-        kind: str,
-        root: Path,
-        desks: DeskFactory,
-        postgres_url: str | None = None,
-    ) -> None:
-        self.kind = kind
-        self.root = root
-        self.desks = desks
-        self.postgres_url = postgres_url
-        self.schemas: list[str] = []
-        self.count = 0
-
-    def new(self) -> dict[str, str]:
-        """The env of a new, empty event store."""
-        self.count += 1
-        if self.kind == "memory":
-            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-        if self.kind == "sqlite":
-            data_dir = self.root / f"store{self.count}"
-            return event_store_env(Settings(database_url="", data_dir=data_dir))
-        if self.postgres_url is None:
-            raise RuntimeError("a PostgreSQL store needs the postgres_url fixture")
-        schema = _new_schema_name()
-        self.schemas.append(schema)
-        url = with_schema(self.postgres_url, schema)
-        # The seal keyring goes in a directory of the test's own.
-        data_dir = self.root / f"store{self.count}"
-        return event_store_env(Settings(database_url=url, data_dir=data_dir))
-
-    def close(self) -> None:
-        """Close the desks on these stores, then drop the stores' schemas."""
-        self.desks.close_all()
-        if self.postgres_url is not None:
-            for schema in self.schemas:
-                drop_schemas(self.postgres_url, schema)
+@pytest.fixture
+def clock() -> Clock:
+    """A clock for the desk under test, moved forward by the test by hand."""
+    return Clock()
 
 
 @pytest.fixture
@@ -177,7 +117,7 @@ def durable_store_env(durable_stores: StoreEnvs) -> dict[str, str]:
 @pytest.fixture
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     """The PostgreSQL URL with a fresh schema parameter; the schema is dropped after."""
-    schema = _new_schema_name()
+    schema = new_schema_name()
     yield with_schema(postgres_url, schema)
     drop_schemas(postgres_url, schema)
 
@@ -193,6 +133,18 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobS
     store = PostgresBlobStore(libpq_conninfo(Settings(database_url=url)))
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The TICKETTAPE_* environment of a store of each kind, not initialized yet.
+
+    A module or conftest may override it with cli_env(cli_env), initializing it.
+    """
+    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
+    if request.param == "postgres":
+        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
+    return env
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -10,7 +10,7 @@ from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import Origin
 from domain.desk import TicketDraft
-from tests.backup.conftest import BackupStores, settings_of
+from tests.backup.stores import BackupStores, settings_of
 from tickettape.bootstrap import open_runtime
 from tickettape.cli import app
 

@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tickettape.settings import Settings
-from tickettape.throwaway_postgres import drop_schemas, with_schema
-
-
-@dataclass(frozen=True)
-class BackupStores:
-    """The TICKETTAPE_* environments of a source store and a restore target."""
-
-    kind: str
-    source: dict[str, str]
-    target: dict[str, str]
-    # Where a test may put a view store of its own (PostgreSQL: a third schema).
-    spare: dict[str, str]
-
-
-def settings_of(env: dict[str, str]) -> Settings:
-    """The settings the CLI reads from this environment."""
-    keyring = env.get("TICKETTAPE_SEAL_KEY")
-    return Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-        seal_key=Path(keyring) if keyring else None,
-    )
-
-
-def with_keyring(env: dict[str, str], keyring: Path) -> dict[str, str]:
-    """The environment with TICKETTAPE_SEAL_KEY set to this keyring file."""
-    return {**env, "TICKETTAPE_SEAL_KEY": str(keyring)}
-
-
-def keyed_target(stores: BackupStores) -> dict[str, str]:
-    """The target's environment with the seal keyring that sealed the source."""
-    return with_keyring(stores.target, settings_of(stores.source).seal_key_path)
+from tests.backup.stores import BackupStores
+from tests.stores import new_schema_name
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 
 def _stores(
@@ -56,7 +24,7 @@ def _stores(
     if kind == "postgres":
         url = str(request.getfixturevalue("postgres_url"))
         for env in envs:
-            schemas.append(f"test_{uuid.uuid4().hex}")
+            schemas.append(new_schema_name())
             env["TICKETTAPE_DATABASE_URL"] = with_schema(url, schemas[-1])
     yield BackupStores(kind, *envs)
     if schemas:

@@ -16,7 +16,7 @@ from domain.ticket import Ticket
 from projections.catalogue import all_views
 from projections.store import ViewStore
 from projections.view import live_tables
-from tests.backup.conftest import settings_of
+from tests.backup.stores import settings_of
 from tickettape.stores import libpq_conninfo, parse_database_url
 
 Log = list[tuple[int, str, int]]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from replay.seals import load_keyring
 from tests.backup.commands import fill, invoke
-from tests.backup.conftest import BackupStores, keyed_target, settings_of
 from tests.backup.contents import event_log, run_sql, store_state
+from tests.backup.stores import BackupStores, keyed_target, settings_of
 from tickettape.backup_manifest import read_manifest
 
 

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from tests.backup.conftest import BackupStores, keyed_target, settings_of
 from tests.backup.contents import event_log, tickets, view_rows
 from tests.backup.drill import Writers
+from tests.backup.stores import BackupStores, keyed_target, settings_of
 from tickettape.backup_manifest import read_manifest
 from tickettape.bootstrap import open_runtime
 from tickettape.cli import app

@@ -9,8 +9,8 @@ import pytest
 
 from replay.seals import create_keyring, load_keyring
 from tests.backup.commands import fill, invoke, take_backup
-from tests.backup.conftest import BackupStores, settings_of, with_keyring
 from tests.backup.contents import store_state
+from tests.backup.stores import BackupStores, settings_of, with_keyring
 from tickettape.backup_manifest import read_manifest
 
 

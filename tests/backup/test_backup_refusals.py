@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.backup.commands import fill, invoke, take_backup
-from tests.backup.conftest import BackupStores, keyed_target
 from tests.backup.contents import store_state
+from tests.backup.stores import BackupStores, keyed_target
 from tickettape.backup_manifest import MANIFEST, file_digest, read_manifest
 
 

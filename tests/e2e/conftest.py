@@ -2,61 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services import Services
-from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
-from domain.people import Agent, Customer, Organization
-
-ADMIN = Origin("admin:test")
-
-
-class MemoryBlobs:
-    """A blob store in a dict, for tests that don't exercise the real ones."""
-
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def put(self, content: bytes) -> str:
-        """Store content under its sha256."""
-        digest = hashlib.sha256(content).hexdigest()
-        self.blobs[digest] = content
-        return digest
-
-    def get(self, sha256: str) -> bytes | None:
-        """The content with this digest, or None."""
-        return self.blobs.get(sha256)
+from projections.runner import ViewRunner
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from tests.e2e.memory_desk import Auth, MemoryBlobs, staffed_desk, tokens
+from tickettape.settings import Settings
+from tickettape.stores import ensure_schema, libpq_conninfo
 
 
 @pytest.fixture
 def desk() -> HelpDesk:
-    """An initialized in-memory desk with agents, customers and an organization.
-
-    alice works queue General (group support); carol works group billing only;
-    bob and dave are customers of ACME; erin is a customer on her own.
-    """
-    desk = HelpDesk()
-    desk.initialize()
-    desk.save_config(
-        Agent.hire("alice", "Alice", "alice@example.com", ["support"], [], ADMIN)
-    )
-    desk.save_config(
-        Agent.hire("carol", "Carol", "carol@example.com", ["billing"], [], ADMIN)
-    )
-    desk.save_config(Organization.register("ACME", ["acme.test"], ADMIN))
-    for email, org in (
-        ("bob@acme.test", "ACME"),
-        ("dave@acme.test", "ACME"),
-        ("erin@example.com", None),
-    ):
-        desk.save_config(Customer.register(email, email.split("@")[0], org, ADMIN))
-    return desk
+    """An initialized in-memory desk: alice and carol, bob, dave and erin, ACME."""
+    return staffed_desk()
 
 
 @pytest.fixture
@@ -74,19 +39,27 @@ def client(desk: HelpDesk, blobs: MemoryBlobs) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def auth(desk: HelpDesk) -> dict[str, dict[str, str]]:
+def auth(desk: HelpDesk) -> Auth:
     """Authorization headers by caller name (admin, alice, bob, auditor...)."""
-    subjects = {
-        "admin": ("admin", "root"),
-        "alice": ("agent", "alice"),
-        "carol": ("agent", "carol"),
-        "bob": ("customer", "bob@acme.test"),
-        "dave": ("customer", "dave@acme.test"),
-        "erin": ("customer", "erin@example.com"),
-        "auditor": ("auditor", "audit"),
-    }
-    headers = {}
-    for who, (role, subject) in subjects.items():
-        secret, _ = desk.issue_token(who, role, subject, Origin(SYSTEM))
-        headers[who] = {"Authorization": f"Bearer {secret}"}
-    return headers
+    return tokens(desk)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
+    """An empty view store: a SQLite file, then a PostgreSQL schema of its own."""
+    store: ViewStore
+    if request.param == "sqlite":
+        store = SQLiteViewStore(tmp_path / "views.sqlite3")
+    else:
+        settings = Settings(database_url=request.getfixturevalue("postgres_schema_url"))
+        ensure_schema(settings)
+        store = PostgresViewStore(libpq_conninfo(settings))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
+    """A test client of the API with the views of the module's `views` fixture."""
+    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
+        yield c

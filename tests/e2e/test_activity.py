@@ -11,25 +11,19 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.routes import activity as activity_routes
 from api.routes.activity import activity_events
-from api.services import Services
-from domain.articles import Article
 from domain.audit import Origin
 from domain.commands import Hide
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
 from projections.activity import ActivityFeed
 from projections.activity_feed import ActivityFilter
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
 from projections.ticket_list import Scope
-from tests.e2e.conftest import MemoryBlobs
-
-Auth = dict[str, dict[str, str]]
-FEED, STREAM = "/api/v1/activity", "/api/v1/activity/stream"
-AGENT = Origin("agent:alice")
+from tests.e2e.activity_feed import FEED, STREAM, add_note, feed, frames, stream
+from tests.e2e.memory_desk import AGENT, Auth, open_ticket
 
 
 @pytest.fixture
@@ -39,63 +33,6 @@ def views(desk: HelpDesk, tmp_path: Path) -> Iterator[ViewRunner]:
     store = SQLiteViewStore(tmp_path / "views.sqlite3")
     yield ViewRunner(desk, store, [ActivityFeed()], batch_size=7)
     store.close()
-
-
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
-
-
-def open_ticket(desk: HelpDesk, customer: str, **extra: Any) -> str:
-    """Open a ticket straight on the desk; its number."""
-    article = Article(desk.new_article_id(), "customer", "public", "web", "Help!")
-    draft = TicketDraft(title="Printer", customer=customer, **extra)
-    return desk.open_ticket(draft, article, Origin(f"customer:{customer}")).number
-
-
-def add_note(desk: HelpDesk, number: str, body: str, visibility: str) -> str:
-    """An agent's article; its id."""
-    article = Article(desk.new_article_id(), "agent", visibility, "web", body)
-    desk.add_article(number, article, AGENT)
-    return article.article_id
-
-
-def feed(api: TestClient, auth: Auth, who: str, **params: Any) -> dict[str, Any]:
-    """The feed as a caller sees it, expecting success."""
-    response = api.get(FEED, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
-
-
-def stream(
-    api: TestClient,
-    auth: Auth,
-    who: str,
-    headers: dict[str, str] | None = None,
-    **p: Any,
-) -> list[dict[str, Any]]:
-    """The frames of a stream that closes at once: id and data of each event."""
-    params = {"max_seconds": 0, **p}
-    response = api.get(STREAM, params=params, headers={**auth[who], **(headers or {})})
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/event-stream")
-    return frames(response.text)
-
-
-def frames(text: str) -> list[dict[str, Any]]:
-    """Parse SSE text: each event's id and JSON data; comments become {}."""
-    found = []
-    for block in filter(None, text.split("\n\n")):
-        fields = dict(line.split(": ", 1) for line in block.splitlines())
-        found.append(
-            {"id": int(fields["id"]), "data": json.loads(fields["data"])}
-            if "id" in fields
-            else {}
-        )
-    return found
 
 
 @pytest.fixture

@@ -10,20 +10,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from api.app import create_app
 from api.services import Services
-from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.errors import DomainError
-from domain.people import Agent, Customer, Organization
 from projections.activity import ActivityFeed
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
-from tests.e2e.conftest import MemoryBlobs
-from tests.e2e.test_activity import AGENT, Auth, add_note, feed, open_ticket, stream
+from tests.e2e.activity_feed import add_note, feed, stream
+from tests.e2e.memory_desk import (
+    AGENT,
+    CALLERS,
+    Auth,
+    MemoryBlobs,
+    open_ticket,
+    staffed_desk,
+    tokens,
+)
+from tests.examples import examples_with_fixtures
 
 
 @dataclass
@@ -78,25 +85,12 @@ COMMANDS: dict[str, Callable[[HelpDesk, World, int], object]] = {
 
 
 def leak_desk() -> tuple[HelpDesk, Auth]:
-    """A fresh desk with alice, customers bob and dave of ACME, and their tokens."""
-    desk = HelpDesk()
-    desk.initialize()
-    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], AGENT))
-    desk.save_config(Organization.register("ACME", ["acme.test"], AGENT))
-    auth = {}
-    for who in ("bob", "dave"):
-        email = f"{who}@acme.test"
-        desk.save_config(Customer.register(email, who, "ACME", AGENT))
-        secret, _ = desk.issue_token(who, "customer", email, Origin(SYSTEM))
-        auth[who] = {"Authorization": f"Bearer {secret}"}
-    return desk, auth
+    """A fresh staffed desk, and the tokens of customers bob and dave of ACME."""
+    desk = staffed_desk()
+    return desk, tokens(desk, {who: CALLERS[who] for who in ("bob", "dave")})
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 6)), max_size=20

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from domain.audit import AuditedAggregate
 from domain.desk import HelpDesk
 from domain.ids import queue_id
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 ADMIN = "/api/v1/admin"
 
 WRITES: list[tuple[str, str, dict[str, Any] | None]] = [

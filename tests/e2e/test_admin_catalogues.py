@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-Auth = dict[str, dict[str, str]]
+from tests.e2e.memory_desk import Auth
+
 ADMIN = "/api/v1/admin"
 TICKETS = "/api/v1/tickets"
 

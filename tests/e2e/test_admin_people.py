@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from domain.audit import AuditedAggregate
 from domain.desk import HelpDesk
 from domain.ids import agent_id
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 ADMIN = "/api/v1/admin"
 DORA = {
     "login": "dora",

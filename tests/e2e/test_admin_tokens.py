@@ -8,7 +8,8 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-Auth = dict[str, dict[str, str]]
+from tests.e2e.memory_desk import Auth
+
 ADMIN = "/api/v1/admin"
 TOKENS = f"{ADMIN}/tokens"
 

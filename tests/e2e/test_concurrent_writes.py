@@ -21,7 +21,7 @@ from domain.articles import Article
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.people import Agent
-from tests.e2e.conftest import ADMIN, MemoryBlobs
+from tests.e2e.memory_desk import ADMIN, MemoryBlobs
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 

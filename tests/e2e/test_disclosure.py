@@ -18,7 +18,7 @@ from domain.desk import HelpDesk, TicketDraft
 from projections.activity import ActivityFeed
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import MemoryBlobs
 
 Auth = dict[str, dict[str, str]]
 TICKETS = "/api/v1/tickets"

@@ -12,8 +12,8 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 ALICE = Origin("agent:alice", "req-7")
 
 

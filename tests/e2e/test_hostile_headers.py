@@ -8,8 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.test_hostile_bodies import HOSTILE_TEXTS, encode, shaped, url_for
-from tests.e2e.test_hostile_world import (
+from tests.e2e.hostile_values import HOSTILE_TEXTS, encode, shaped, url_for
+from tests.e2e.hostile_world import (
     FUZZ,
     OPERATIONS,
     Sent,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.test_hostile_bodies import (
+from tests.e2e.hostile_values import (
     HOSTILE_TEXTS,
     encode,
     json_values,
@@ -21,7 +21,7 @@ from tests.e2e.test_hostile_bodies import (
     shaped,
     url_for,
 )
-from tests.e2e.test_hostile_world import (
+from tests.e2e.hostile_world import (
     FUZZ,
     OPERATIONS,
     Operation,

@@ -12,8 +12,8 @@ from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.links import Link
 from domain.queues import FollowUp, Queue
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 TICKETS = "/api/v1/tickets"
 ADMIN = Origin("admin:test")
 

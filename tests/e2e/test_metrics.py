@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,26 +10,8 @@ from api.services import Services
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from tests.e2e.conftest import MemoryBlobs
-from tickettape.settings import Settings
-from tickettape.stores import ensure_schema, libpq_conninfo
-
-Auth = dict[str, dict[str, str]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
-    """An empty view store: a SQLite file, then a PostgreSQL schema."""
-    store: ViewStore
-    if request.param == "sqlite":
-        store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    else:
-        settings = Settings(database_url=request.getfixturevalue("postgres_schema_url"))
-        ensure_schema(settings)
-        store = PostgresViewStore(libpq_conninfo(settings))
-    yield store
-    store.close()
+from projections.store import ViewStore
+from tests.e2e.memory_desk import Auth, MemoryBlobs, post_ticket
 
 
 @pytest.fixture
@@ -54,21 +33,12 @@ def scrape(client: TestClient) -> dict[str, int]:
     return samples
 
 
-def open_ticket(client: TestClient, auth: Auth) -> int:
-    """Bob opens a ticket through the API; the log position of the write."""
-    body = {"title": "Printer", "article": {"body": "It smokes"}}
-    response = client.post("/api/v1/tickets", json=body, headers=auth["bob"])
-    assert response.status_code == 201, response.text
-    position: int = response.json()["position"]
-    return position
-
-
 def test_the_gauges_show_the_lag_until_the_views_catch_up(
     desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner, auth: Auth
 ) -> None:
     with TestClient(create_app(Services(desk, blobs, views=views))) as client:
-        open_ticket(client, auth)
-        top = open_ticket(client, auth)
+        post_ticket(client, auth)
+        top = post_ticket(client, auth)["position"]
         behind = scrape(client)
         views.catch_up()
         current = scrape(client)
@@ -87,5 +57,5 @@ def test_without_views_only_the_log_position_is_shown(
     desk: HelpDesk, blobs: MemoryBlobs, auth: Auth
 ) -> None:
     with TestClient(create_app(Services(desk, blobs))) as client:
-        top = open_ticket(client, auth)
+        top = post_ticket(client, auth)["position"]
         assert scrape(client) == {"tickettape_log_position": top}

@@ -47,7 +47,7 @@ from domain.queues import FollowUp, Queue
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import MemoryBlobs
 
 ADMIN = Origin("admin:test")
 Case = schemathesis.Case[APIOperation[Any, Any, Any, Any]]

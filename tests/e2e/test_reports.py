@@ -12,8 +12,8 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 URL = "/api/v1/reports/backlog"
 MONDAY = datetime(2024, 3, 4, 9, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -24,7 +24,7 @@ from domain.fields import FieldDefinition
 from projections.catalogue import all_views
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import MemoryBlobs
 
 CALLERS = ("admin", "alice", "carol", "bob", "erin", "auditor", "anonymous")
 OK, FORBIDDEN, HIDDEN, UNAUTHENTICATED = 200, 403, 404, 401

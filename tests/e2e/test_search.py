@@ -2,68 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
 from projections.search_index import SearchIndex
 from projections.search_query import search_tickets
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.store import ViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.conftest import MemoryBlobs
-from tickettape.settings import Settings
-from tickettape.stores import libpq_conninfo
+from tests.e2e.memory_desk import Auth, open_ticket, read
 
-Auth = dict[str, dict[str, str]]
 SEARCH = "/api/v1/search"
 AGENT = Origin("agent:alice")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def views(
-    request: pytest.FixtureRequest, desk: HelpDesk, tmp_path: Path
-) -> Iterator[ViewRunner]:
+@pytest.fixture
+def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
     """Summary and search in a SQLite file or a PostgreSQL schema, caught up by hand."""
     desk.save_config(Queue.open("Billing", "billing", FollowUp.REOPEN, None, AGENT))
-    store: ViewStore
-    if request.param == "sqlite":
-        store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        conninfo = libpq_conninfo(Settings(database_url=url))
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {url.rsplit('schema=', 1)[1]}")
-        store = PostgresViewStore(conninfo)
-    yield ViewRunner(desk, store, [TicketSummary(), SearchIndex()], batch_size=7)
-    store.close()
-
-
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
-
-
-def open_ticket(
-    desk: HelpDesk, customer: str, title: str, body: str = "Help!", **extra: Any
-) -> str:
-    """Open a ticket straight on the desk; its number."""
-    article = Article(desk.new_article_id(), "customer", "public", "web", body)
-    draft = TicketDraft(title=title, customer=customer, **extra)
-    return desk.open_ticket(draft, article, Origin(f"customer:{customer}")).number
+    return ViewRunner(desk, view_store, [TicketSummary(), SearchIndex()], batch_size=7)
 
 
 def add(desk: HelpDesk, number: str, body: str, visibility: str = "public") -> None:
@@ -93,10 +57,7 @@ def searching(
     api: TestClient, auth: Auth, who: str = "admin", **params: Any
 ) -> dict[str, Any]:
     """A search as a caller makes it, expecting success."""
-    response = api.get(SEARCH, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return read(api, SEARCH, auth[who], **params)
 
 
 def numbers(page: dict[str, Any]) -> list[str]:

@@ -11,23 +11,13 @@ from fastapi.testclient import TestClient
 
 from domain.desk import HelpDesk
 from domain.errors import CommitUncertain
-
-Auth = dict[str, dict[str, str]]
-
-
-def open_ticket(client: TestClient, auth: Auth) -> str:
-    """Bob's new ticket's number."""
-    body = {"title": "Printer", "article": {"body": "It smokes"}}
-    response = client.post("/api/v1/tickets", json=body, headers=auth["bob"])
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
+from tests.e2e.memory_desk import Auth, post_ticket
 
 
 def test_a_commit_of_unknown_outcome_says_a_keyed_retry_is_safe(
     client: TestClient, auth: Auth, desk: HelpDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    number = open_ticket(client, auth)
+    number = post_ticket(client, auth)["number"]
 
     def lost(*args: object, **kwargs: object) -> None:
         raise CommitUncertain("the connection broke while the command was committed")
@@ -65,7 +55,7 @@ def test_an_unreachable_store_answers_503_with_retry_after(
     monkeypatch: pytest.MonkeyPatch,
     error: Exception,
 ) -> None:
-    number = open_ticket(client, auth)
+    number = post_ticket(client, auth)["number"]
 
     def unreachable(*args: object, **kwargs: object) -> None:
         raise error

@@ -9,18 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
 from projections.store import SQLiteViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import Auth, open_ticket, read
 
-Auth = dict[str, dict[str, str]]
 TICKETS = "/api/v1/tickets"
 AGENT = Origin("agent:alice")
 
@@ -35,30 +32,11 @@ def views(desk: HelpDesk, tmp_path: Path) -> Iterator[ViewRunner]:
     store.close()
 
 
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
-
-
-def open_ticket(
-    desk: HelpDesk, customer: str, title: str = "Printer on fire", **extra: Any
-) -> str:
-    """Open a ticket straight on the desk; its number."""
-    article = Article(desk.new_article_id(), "customer", "public", "web", "Help!")
-    draft = TicketDraft(title=title, customer=customer, **extra)
-    return desk.open_ticket(draft, article, Origin(f"customer:{customer}")).number
-
-
 def listing(
     api: TestClient, auth: Auth, who: str = "admin", **params: Any
 ) -> dict[str, Any]:
     """The list as a caller sees it, expecting success."""
-    response = api.get(TICKETS, params=params, headers=auth[who])
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return read(api, TICKETS, auth[who], **params)
 
 
 def numbers(page: dict[str, Any]) -> list[str]:

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.desk import HelpDesk
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 TICKETS = "/api/v1/tickets"
 
 

@@ -17,11 +17,10 @@ from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import Auth, MemoryBlobs
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
-Auth = dict[str, dict[str, str]]
 SECRET = "password=hunter2 in row 17"
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
 
-from api.app import create_app
-from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
@@ -22,25 +15,16 @@ from domain.queues import FollowUp, Queue
 from projections.queue_view import QueueView
 from projections.runner import ViewRunner
 from projections.status_view import StatusView
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.store import ViewStore
 from projections.ticket_summary import TicketSummary
 from projections.view import View
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import Auth
 from tests.unit.builders import Clock
-from tickettape.settings import Settings
-from tickettape.stores import libpq_conninfo
 
-Auth = dict[str, dict[str, str]]
 VIEWS = "/api/v1/views"
 AGENT = Origin("agent:alice")
 DAY = timedelta(days=1)
 TODAY = Clock.START.date()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, moved by the tests."""
-    return Clock()
 
 
 @pytest.fixture
@@ -51,35 +35,11 @@ def desk(desk: HelpDesk, clock: Clock) -> HelpDesk:
     return desk
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
-    """The views in a SQLite file, or in a PostgreSQL schema of their own."""
-    store: ViewStore
-    if request.param == "sqlite":
-        store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    else:
-        url = str(request.getfixturevalue("postgres_schema_url"))
-        conninfo = libpq_conninfo(Settings(database_url=url))
-        schema = parse_qs(urlsplit(url).query)["schema"][0]
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        store = PostgresViewStore(conninfo)
-    yield store
-    store.close()
-
-
 @pytest.fixture
 def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
     """The three views the endpoints read, caught up only when a test says so."""
     views: list[View] = [TicketSummary(), QueueView(), StatusView()]
     return ViewRunner(desk, view_store, views, batch_size=7)
-
-
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
 
 
 def open_ticket(

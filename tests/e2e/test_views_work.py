@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
 
-from api.app import create_app
-from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
 from projections.agent_dashboard import AgentDashboard
 from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.store import ViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.conftest import MemoryBlobs
-from tickettape.settings import Settings
-from tickettape.stores import conninfo_schema, libpq_conninfo
+from tests.e2e.memory_desk import Auth
 
-Auth = dict[str, dict[str, str]]
 WAITING, AGENTS = "/api/v1/views/waiting", "/api/v1/views/agents"
 NOW = datetime.now(UTC).replace(microsecond=0)
 HOUR = timedelta(hours=1)
@@ -51,23 +42,6 @@ def write(desk: HelpDesk, number: str, sender: str, when: timedelta) -> None:
     desk.add_article(number, article, ago(when, actor))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def view_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
-    """An empty view store: a SQLite file, then a PostgreSQL schema of its own."""
-    store: ViewStore
-    if request.param == "sqlite":
-        store = SQLiteViewStore(tmp_path / "views.sqlite3")
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        conninfo = libpq_conninfo(Settings(database_url=url))
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            schema = sql.Identifier(str(conninfo_schema(conninfo)))
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-        store = PostgresViewStore(conninfo)
-    yield store
-    store.close()
-
-
 @pytest.fixture
 def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
     """The work views, caught up only when a test says so; carol works Billing."""
@@ -75,13 +49,6 @@ def views(desk: HelpDesk, view_store: ViewStore) -> ViewRunner:
     return ViewRunner(
         desk, view_store, [TicketSummary(), AgentDashboard()], batch_size=7
     )
-
-
-@pytest.fixture
-def api(desk: HelpDesk, blobs: MemoryBlobs, views: ViewRunner) -> Iterator[TestClient]:
-    """A test client of the API with the work views."""
-    with TestClient(create_app(Services(desk=desk, blobs=blobs, views=views))) as c:
-        yield c
 
 
 @pytest.fixture

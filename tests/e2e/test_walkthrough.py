@@ -12,7 +12,7 @@ from api.app import create_app
 from api.services import Services
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import MemoryBlobs
 
 API = "/api/v1"
 

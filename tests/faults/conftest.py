@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tickettape.throwaway_postgres import ThrowawayServer, own_postgres_server
+from tools.throwaway_postgres import ThrowawayServer, own_postgres_server
 
 
 @pytest.fixture(scope="module")

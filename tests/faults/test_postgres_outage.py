@@ -26,7 +26,7 @@ from tests.faults.served import (
     serving,
 )
 from tickettape.settings import Settings
-from tickettape.throwaway_postgres import ThrowawayServer, with_schema
+from tools.throwaway_postgres import ThrowawayServer, with_schema
 
 pytestmark = pytest.mark.postgres
 

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import psycopg
 
-from domain.articles import Article
 from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
 from projections.tracking import TABLE
 from tests.faults.checks import assert_views_equal_a_rebuild
 from tests.projections.summary import expected_rows, summary_rows
 from tests.projections.worker_process import Worker, caught_up, eventually, worker
+from tests.writing import open_tickets
 from tickettape.bootstrap import Runtime
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
@@ -31,22 +30,6 @@ ALICE = Origin("agent:alice")
 BATCH = {"TICKETTAPE_VIEWS_BATCH_SIZE": "7"}
 TICKETS = 30
 ATTEMPTS = 2000
-
-
-def open_tickets(desk: HelpDesk, count: int) -> list[str]:
-    """Tickets with a few events each (tags, priority, a reply); their numbers."""
-    made = []
-    for i in range(count):
-        text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
-        draft = TicketDraft(title=f"Ticket {i}", customer="bob@acme.test")
-        number = desk.open_ticket(draft, text, Origin("customer:bob")).number
-        desk.tag(number, f"tag{i % 3}", ALICE)
-        desk.change_priority(number, "high", ALICE)
-        reply = Article(desk.new_article_id(), "agent", "public", "web", "On it")
-        desk.add_article(number, reply, ALICE)
-        desk.tag(number, "seen", ALICE)
-        made.append(number)
-    return made
 
 
 def frozen(pid: int) -> bool:
@@ -100,7 +83,7 @@ def kill_mid_batch(process: Worker, settings: Settings) -> bool:
 def test_a_worker_killed_mid_batch_resumes_without_loss_or_double(
     runtime_settings: Settings, runtime: Runtime, tmp_path: Path
 ) -> None:
-    made = open_tickets(runtime.desk, TICKETS)
+    made = open_tickets(runtime.desk, TICKETS, busy=True)
     top = runtime.desk.recorder.max_notification_id() or 0
 
     with worker(runtime_settings, tmp_path / "first.log", **BATCH) as first:

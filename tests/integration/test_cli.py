@@ -12,7 +12,6 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from domain.articles import Article
@@ -23,15 +22,6 @@ from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """The TICKETTAPE_* environment of an empty store of each kind."""
-    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
-    if request.param == "postgres":
-        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
-    return env
 
 
 def desk_for(env: dict[str, str]) -> HelpDesk:

@@ -24,8 +24,8 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import CommandResult, HelpDesk, TicketDraft
 from domain.errors import CommitUncertain
-from tests.conftest import DeskFactory
 from tests.integration.lossy_proxy import LossyProxy
+from tests.stores import DeskFactory
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env, libpq_conninfo, parse_database_url
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from domain.desk import HelpDesk
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from tests.conftest import DeskFactory
-
-OpenViews = Callable[[], ViewStore]
+from projections.store import ViewStore
+from tests.projections.view_stores import OpenViews, view_store_beside
+from tests.stores import DeskFactory
 
 
 @pytest.fixture
@@ -20,26 +18,11 @@ def open_views(
     durable_store_env: dict[str, str], tmp_path: Path
 ) -> Iterator[OpenViews]:
     """Call to open (again) the view store beside the event store; all closed after."""
-    env = durable_store_env
     opened: list[ViewStore] = []
 
     def open_store() -> ViewStore:
-        store: ViewStore
-        if "SQLITE_DBNAME" in env:
-            store = SQLiteViewStore(tmp_path / "views.sqlite3")
-        else:
-            store = PostgresViewStore(
-                make_conninfo(
-                    dbname=env["POSTGRES_DBNAME"],
-                    host=env["POSTGRES_HOST"],
-                    port=env["POSTGRES_PORT"],
-                    user=env["POSTGRES_USER"],
-                    password=env["POSTGRES_PASSWORD"],
-                    options=f"-c search_path={env['POSTGRES_SCHEMA']}",
-                )
-            )
-        opened.append(store)
-        return store
+        opened.append(view_store_beside(durable_store_env, tmp_path))
+        return opened[-1]
 
     yield open_store
     for store in opened:

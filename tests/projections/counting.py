@@ -18,9 +18,10 @@ from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
-from projections.store import Row, ViewStore
-from projections.tracking import TABLE
-from projections.view import View, live_tables
+from projections.runner import ViewRunner
+from projections.store import ViewStore
+from projections.view import View
+from tests.projections.view_stores import wipe
 from tests.unit.builders import Clock
 
 ALICE = Origin("agent:alice")
@@ -36,6 +37,13 @@ def staff(desk: HelpDesk) -> HelpDesk:
     desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], ALICE))
     desk.save_config(Queue.open("Hardware", "support", FollowUp.REOPEN, None, ALICE))
     return desk
+
+
+def staffed_desk(clock: Clock | None = None) -> HelpDesk:
+    """An initialized in-memory desk (on the clock), alice working both queues."""
+    desk = HelpDesk(clock=clock)
+    desk.initialize()
+    return staff(desk)
 
 
 def open_ticket(
@@ -149,20 +157,17 @@ def _unfinished_in(ticket: Ticket, queues: set[str]) -> bool:
     return ticket.queue in queues and ticket.status_category not in RESTING
 
 
-def table_rows(store: ViewStore, view: View) -> dict[str, list[Row]]:
-    """Every row of the view's live tables, sorted, by table."""
-    found = {}
-    with store.transaction() as cursor:
-        for table in live_tables(view).values():
-            cursor.execute(f"SELECT * FROM {table}")
-            found[table] = sorted(cursor.fetchall())
-    return found
+def played(
+    store: ViewStore, view: View, steps: list[tuple[str, int]]
+) -> tuple[HelpDesk, Clock, list[str]]:
+    """A fresh staffed desk after the steps, the view caught up as they went.
 
-
-def wipe(store: ViewStore, *views: View) -> None:
-    """Drop the views' tables and every position: the next example starts empty."""
-    with store.transaction(write=True) as cursor:
-        for view in views:
-            for table in live_tables(view).values():
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    The desk, its clock and the tickets made.
+    """
+    wipe(store, view)
+    clock = Clock()
+    desk = staffed_desk(clock)
+    runner = ViewRunner(desk, store, [view], batch_size=3)
+    made = play(desk, clock, steps, runner.catch_up)
+    runner.catch_up()
+    return desk, clock, made

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from domain.errors import DomainError
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
@@ -24,8 +22,10 @@ from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import Row, ViewStore
 from projections.ticket_list import Scope
-from projections.tracking import TABLE
 from projections.view import live_tables
+from tests.examples import examples_with_fixtures
+from tests.projections.steps import run_steps
+from tests.projections.view_stores import wipe
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -245,11 +245,7 @@ def raw_rows(store: ViewStore) -> dict[str, list[Row]]:
     return found
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(20)
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 4)), max_size=25
@@ -258,22 +254,12 @@ def raw_rows(store: ViewStore) -> dict[str, list[Row]]:
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
-    with view_store.transaction(write=True) as cursor:
-        for table in live_tables(ActivityFeed()).values():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    wipe(view_store, ActivityFeed())
     desk = HelpDesk()
     desk.initialize()
     staff(desk)
     runner = ViewRunner(desk, view_store, [ActivityFeed()], batch_size=3)
-    made: list[str] = []
-    for kind, i in [("open", 0), *steps]:
-        if kind == "catch up":
-            runner.catch_up()
-        elif made or kind.startswith("open"):
-            with contextlib.suppress(DomainError):
-                COMMANDS[kind](desk, made, i % max(len(made), 1))
-    runner.catch_up()
+    run_steps(desk, COMMANDS, steps, runner.catch_up)
     incremental = raw_rows(view_store)
     log = desk.recorder.select_notifications(1, 10_000, topics=TOPICS)
     assert [row[0] for row in incremental["activity"]] == [n.id for n in log]

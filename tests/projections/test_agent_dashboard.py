@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.audit import Origin
@@ -17,20 +17,19 @@ from domain.people import Agent
 from projections.agent_dashboard import AgentDashboard
 from projections.agent_durations import OVERALL, PER_OCTAVE, bucket
 from projections.agent_figures import AgentFigures, Dashboard, Figures, dashboard
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import Row, ViewStore
 from projections.ticket_summary import micros
+from tests.examples import examples_with_fixtures
+from tests.projections.view_stores import assert_rebuilt_alike, view_rows, wipe
 from tests.projections.work_desk import (
     ADMIN,
     ALICE,
     CAROL,
     STEPS,
-    dump,
     open_ticket,
     play,
     staffed_desk,
-    wipe,
     write,
 )
 from tests.unit.builders import Clock
@@ -110,11 +109,7 @@ def test_an_empty_period_is_refused(runner: ViewRunner) -> None:
         dashboard(runner.store, DAY_END, DAY_START)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_a_rebuild(
     view_store: ViewStore, steps: list[tuple[str, int, int]]
@@ -123,7 +118,7 @@ def test_incremental_equals_a_rebuild(
     desk, clock = staffed_desk()
     runner = ViewRunner(desk, view_store, [AgentDashboard()], batch_size=3)
     made = play(desk, clock, runner, steps)
-    incremental = dump(view_store, AgentDashboard())
+    incremental = view_rows(view_store, AgentDashboard())
     board = dashboard(view_store, Clock.START, clock() + MINUTE)
     assert board.overall.resolved == len(incremental["dashboard_resolutions"])
     assert board.overall.first_responses <= len(made)
@@ -134,8 +129,7 @@ def test_incremental_equals_a_rebuild(
         mine = [r for r in held if r[1] == agent.login]
         assert agent.figures.open == sum(r[2] != "pending" for r in mine)
         assert agent.figures.pending == sum(r[2] == "pending" for r in mine)
-    rebuild(desk, view_store, AgentDashboard(), batch_size=4)
-    assert dump(view_store, AgentDashboard()) == incremental
+    assert_rebuilt_alike(desk, view_store, AgentDashboard())
     assert dashboard(view_store, Clock.START, clock() + MINUTE) == board
 
 
@@ -162,11 +156,7 @@ Step = Callable[[], object]
 Counted = tuple[int, int, float | None, float | None]
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(30)
 @given(lives=LIVES, periods=st.lists(PERIODS, min_size=1, max_size=4))
 def test_figures_equal_the_raw_rows_within_the_stated_precision(
     view_store: ViewStore, lives: list[Life], periods: list[tuple[int, int]]
@@ -179,7 +169,7 @@ def test_figures_equal_the_raw_rows_within_the_stated_precision(
         clock.offset = at * SECOND
         step()
     ViewRunner(desk, view_store, [AgentDashboard()], batch_size=7).catch_up()
-    raw = dump(view_store, AgentDashboard())
+    raw = view_rows(view_store, AgentDashboard())
     for begin, length in periods:
         start = Clock.START + begin * SECOND
         end = start + length * SECOND

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,14 +13,11 @@ from tickettape.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """The TICKETTAPE_* environment of an empty, initialized store of each kind."""
-    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
-    if request.param == "postgres":
-        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
-    assert runner.invoke(app, ["init"], env=env).exit_code == 0
-    return env
+@pytest.fixture
+def cli_env(cli_env: dict[str, str]) -> dict[str, str]:
+    """The environment of an empty store of each kind, after `tickettape init`."""
+    assert runner.invoke(app, ["init"], env=cli_env).exit_code == 0
+    return cli_env
 
 
 def test_status_shows_the_lag_and_a_rebuild_ends_it(cli_env: dict[str, str]) -> None:

@@ -18,7 +18,8 @@ from projections.view import View, live_tables
 from projections.waiting_list import WaitingFilter, find_waiting
 from tests.projections.facts import folded
 from tests.projections.summary import summary_rows
-from tests.projections.work_desk import STEPS, play, staffed_desk, wipe
+from tests.projections.view_stores import wipe
+from tests.projections.work_desk import STEPS, play, staffed_desk
 from tests.unit.builders import stored_events
 
 Facts = dict[str, tuple[Any, ...]]

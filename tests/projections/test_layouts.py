@@ -15,8 +15,8 @@ from projections.runner import ViewRunner
 from projections.store import ViewCursor, ViewStore
 from projections.ticket_summary import TicketSummary
 from projections.view import Tables, Template
-from tests.projections.conftest import OpenViews
-from tests.projections.test_tracking_and_rebuild import open_tickets
+from tests.projections.view_stores import OpenViews
+from tests.writing import open_tickets
 
 
 class Titles:

@@ -3,49 +3,42 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.desk import HelpDesk
 from projections.queue_counts import count_queues, work_list
 from projections.queue_view import QueueView
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_list import Scope
 from projections.ticket_summary import TicketSummary
+from tests.examples import examples_with_fixtures
 from tests.projections.counting import (
     ALICE,
     QUEUES,
     STEPS,
     expected_queue_counts,
     open_ticket,
-    play,
+    played,
     staff,
-    table_rows,
-    wipe,
 )
+from tests.projections.view_stores import assert_rebuilt_alike
+from tests.stores import DeskFactory
 from tests.unit.builders import Clock
 
 PRIORITIES = ["low", "normal", "high", "critical"]
 
 
 @pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, moved by the tests."""
-    return Clock()
-
-
-@pytest.fixture
-def desk(durable_store_env: dict[str, str], clock: Clock) -> Iterator[HelpDesk]:
+def desk(
+    durable_store_env: dict[str, str], clock: Clock, desk_factory: DeskFactory
+) -> HelpDesk:
     """A staffed desk on the views' kind of store, stamping events with the clock."""
-    desk = HelpDesk(env=dict(durable_store_env), clock=clock)
-    desk.initialize()
-    yield staff(desk)
-    desk.close()
+    return staff(desk_factory(durable_store_env, clock=clock))
 
 
 @pytest.fixture
@@ -131,24 +124,11 @@ def test_the_work_list_is_highest_priority_then_oldest(
     assert [names[n] for n in order] == ["critical", "old high", "new high", "old low"]
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(20)
 @given(steps=STEPS)
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
-    wipe(view_store, QueueView())
-    clock = Clock()
-    desk = HelpDesk(clock=clock)
-    desk.initialize()
-    staff(desk)
-    runner = ViewRunner(desk, view_store, [QueueView()], batch_size=3)
-    made = play(desk, clock, steps, runner.catch_up)
-    runner.catch_up()
+    desk, _, made = played(view_store, QueueView(), steps)
     assert counted(view_store) == expected_queue_counts(desk, made)
-    incremental = table_rows(view_store, QueueView())
-    rebuild(desk, view_store, QueueView(), batch_size=4)
-    assert table_rows(view_store, QueueView()) == incremental
+    assert_rebuilt_alike(desk, view_store, QueueView())

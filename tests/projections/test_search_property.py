@@ -4,18 +4,14 @@ ranks as it did when it ranked every match, unless more match than it ranks."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from domain.errors import DomainError
-from domain.people import Agent
-from domain.queues import FollowUp, Queue
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.search_index import SearchIndex
@@ -23,13 +19,15 @@ from projections.search_query import search_tickets
 from projections.store import ViewStore
 from projections.ticket_list import Scope, TicketFilter
 from projections.ticket_summary import TicketSummary
-from projections.tracking import TABLE
-from projections.view import live_tables
+from tests.examples import examples_with_fixtures
+from tests.projections.counting import staffed_desk
 from tests.projections.search import (
     every_match_ranked,
     expected_documents,
     indexed_documents,
 )
+from tests.projections.steps import run_steps
+from tests.projections.view_stores import wipe
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -81,35 +79,16 @@ COMMANDS: dict[str, Command] = {
 STEPS = st.lists(
     st.tuples(st.sampled_from(sorted(COMMANDS)), st.integers(0, 4)), max_size=25
 )
-PROPERTY = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
 
 
 def played(
     store: ViewStore, steps: list[tuple[str, int]]
 ) -> tuple[HelpDesk, list[str]]:
     """A fresh desk after the steps, the index caught up; the tickets opened."""
-    with store.transaction(write=True) as cursor:
-        for view in (TicketSummary(), SearchIndex()):
-            for table in live_tables(view).values():
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    desk = HelpDesk()
-    desk.initialize()
-    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], ALICE))
-    desk.save_config(Queue.open("Hardware", "support", FollowUp.REOPEN, None, ALICE))
+    wipe(store, TicketSummary(), SearchIndex())
+    desk = staffed_desk()
     runner = ViewRunner(desk, store, [TicketSummary(), SearchIndex()], batch_size=3)
-    made: list[str] = []
-    for kind, i in [("open", 0), *steps]:
-        if kind == "catch up":
-            runner.catch_up()
-        elif made or kind == "open":
-            with contextlib.suppress(DomainError):
-                COMMANDS[kind](desk, made, i % max(len(made), 1))
-    runner.catch_up()
+    made = run_steps(desk, COMMANDS, steps, runner.catch_up)
     return desk, made
 
 
@@ -119,7 +98,7 @@ def numbers(store: ViewStore, scope: Scope, text: str) -> set[str]:
     return {hit.ticket.number for hit in page.hits}
 
 
-@PROPERTY
+@examples_with_fixtures(20)
 @given(steps=STEPS)
 def test_rebuilt_index_equals_incremental(
     view_store: ViewStore, steps: list[tuple[str, int]]
@@ -133,7 +112,7 @@ def test_rebuilt_index_equals_incremental(
     assert numbers(view_store, Scope(), "words") == hits
 
 
-@PROPERTY
+@examples_with_fixtures(20)
 @given(steps=STEPS)
 def test_customers_never_find_internal_notes_or_hidden_tickets(
     view_store: ViewStore, steps: list[tuple[str, int]]
@@ -152,7 +131,7 @@ def test_customers_never_find_internal_notes_or_hidden_tickets(
     assert all(SECRET not in part.text for h in page.hits for part in h.snippet)
 
 
-@PROPERTY
+@examples_with_fixtures(20)
 @given(steps=STEPS, candidates=st.integers(1, 8))
 def test_search_ranks_every_match_unless_more_match_than_it_ranks(
     view_store: ViewStore, steps: list[tuple[str, int]], candidates: int

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.desk import HelpDesk
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.status_counts import StatusFigures, status_figures
 from projections.status_view import StatusView
 from projections.store import ViewStore
+from tests.examples import examples_with_fixtures
 from tests.projections.counting import (
     ALICE,
     STEPS,
     expected_backlog,
     open_ticket,
-    play,
+    played,
     staff,
-    table_rows,
     tickets,
-    wipe,
 )
+from tests.projections.view_stores import assert_rebuilt_alike
+from tests.stores import DeskFactory
 from tests.unit.builders import Clock
 
 DAY = timedelta(days=1)
@@ -33,18 +33,11 @@ START = Clock.START.date()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, moved by the tests."""
-    return Clock()
-
-
-@pytest.fixture
-def desk(durable_store_env: dict[str, str], clock: Clock) -> Iterator[HelpDesk]:
+def desk(
+    durable_store_env: dict[str, str], clock: Clock, desk_factory: DeskFactory
+) -> HelpDesk:
     """A staffed desk on the views' kind of store, stamping events with the clock."""
-    desk = HelpDesk(env=dict(durable_store_env), clock=clock)
-    desk.initialize()
-    yield staff(desk)
-    desk.close()
+    return staff(desk_factory(durable_store_env, clock=clock))
 
 
 @pytest.fixture
@@ -144,23 +137,12 @@ def test_the_backlog_counts_unfinished_tickets_at_each_days_end(
     assert series(runner.store, None, START + 4 * DAY, START + 4 * DAY) == [2]
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(20)
 @given(steps=STEPS)
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
 ) -> None:
-    wipe(view_store, StatusView())
-    clock = Clock()
-    desk = HelpDesk(clock=clock)
-    desk.initialize()
-    staff(desk)
-    runner = ViewRunner(desk, view_store, [StatusView()], batch_size=3)
-    made = play(desk, clock, steps, runner.catch_up)
-    runner.catch_up()
+    desk, clock, made = played(view_store, StatusView(), steps)
     last = clock().date() + DAY
     days = [START + DAY * i for i in range((last - START).days + 1)]
     for queues in (["General"], ["Hardware"], None):
@@ -169,6 +151,4 @@ def test_incremental_equals_rebuilt(
         assert shape(figures) == expected_shape(desk, made, wanted)
         backlog = [d.tickets for d in figures.backlog]
         assert backlog == expected_backlog(desk, made, wanted, days)
-    incremental = table_rows(view_store, StatusView())
-    rebuild(desk, view_store, StatusView(), batch_size=4)
-    assert table_rows(view_store, StatusView()) == incremental
+    assert_rebuilt_alike(desk, view_store, StatusView())

@@ -5,27 +5,25 @@ And every total the summary's counters answer equals the tickets listed.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from domain.errors import DomainError
-from domain.people import Agent
-from domain.queues import FollowUp, Queue
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_list import Scope, TicketFilter
 from projections.ticket_summary import TicketSummary
-from projections.tracking import TABLE
-from projections.view import live_tables
+from tests.examples import examples_with_fixtures
+from tests.projections.counting import staffed_desk
+from tests.projections.steps import run_steps
 from tests.projections.summary import expected_rows, summary_rows, wrong_totals
+from tests.projections.view_stores import wipe
 
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
@@ -102,38 +100,16 @@ COUNTED = st.lists(
 )
 
 
-def wipe(store: ViewStore) -> None:
-    """Drop the summary and its position: the next example starts empty."""
-    with store.transaction(write=True) as cursor:
-        for table in live_tables(TicketSummary()).values():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-
-
 def play(store: ViewStore, steps: list[tuple[str, int]]) -> tuple[HelpDesk, list[str]]:
     """A fresh desk (alice, a second queue) after the steps; the tickets made."""
-    wipe(store)
-    desk = HelpDesk()
-    desk.initialize()
-    desk.save_config(Agent.hire("alice", "Alice", "a@x.test", ["support"], [], ALICE))
-    desk.save_config(Queue.open("Hardware", "support", FollowUp.REOPEN, None, ALICE))
+    wipe(store, TicketSummary())
+    desk = staffed_desk()
     runner = ViewRunner(desk, store, [TicketSummary()], batch_size=3)
-    made: list[str] = []
-    for kind, i in [("open", 0), *steps]:
-        if kind == "catch up":
-            runner.catch_up()
-        elif made or kind == "open":
-            with contextlib.suppress(DomainError):
-                COMMANDS[kind](desk, made, i % max(len(made), 1))
-    runner.catch_up()
+    made = run_steps(desk, COMMANDS, steps, runner.catch_up)
     return desk, made
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_rebuilt(
     view_store: ViewStore, steps: list[tuple[str, int]]
@@ -145,11 +121,7 @@ def test_incremental_equals_rebuilt(
     assert summary_rows(view_store) == incremental
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS, lists=COUNTED)
 def test_counted_totals_equal_the_tickets_listed(
     view_store: ViewStore,

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from domain.articles import Article
 from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
+from domain.desk import HelpDesk
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewCursor, ViewStore
 from projections.ticket_summary import TicketSummary
 from projections.view import Tables
-from tests.projections.conftest import OpenViews
 from tests.projections.summary import expected_rows, summary_rows
+from tests.projections.view_stores import OpenViews
+from tests.writing import open_tickets
 
 ALICE = Origin("agent:alice")
 
@@ -52,18 +52,6 @@ class CrashingSummary:
         if self.left == 0:
             raise Crash
         self.real.apply(event, cursor, tables)
-
-
-def open_tickets(desk: HelpDesk, count: int) -> list[str]:
-    """Tickets by bob, each tagged; their numbers."""
-    made = []
-    for i in range(count):
-        text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
-        draft = TicketDraft(title=f"Ticket {i}", customer="bob@acme.test")
-        number = desk.open_ticket(draft, text, Origin("customer:bob")).number
-        desk.tag(number, f"tag{i % 3}", ALICE)
-        made.append(number)
-    return made
 
 
 def position(runner: ViewRunner) -> int:

@@ -6,25 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue
-from projections.rebuild import rebuild
 from projections.runner import ViewRunner
 from projections.store import ViewStore
 from projections.ticket_summary import TicketSummary
 from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
+from tests.examples import examples_with_fixtures
 from tests.projections.facts import folded
+from tests.projections.view_stores import assert_rebuilt_alike, wipe
 from tests.projections.work_desk import (
     ALICE,
     BOB,
     STEPS,
-    dump,
     open_ticket,
     play,
     staffed_desk,
-    wipe,
     write,
 )
 from tests.unit.builders import Clock
@@ -159,11 +158,7 @@ def expected_waiting(desk: HelpDesk, numbers: list[str]) -> dict[str, tuple[int,
     return found
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(25)
 @given(steps=STEPS)
 def test_incremental_equals_the_definition_and_a_rebuild(
     view_store: ViewStore, steps: list[tuple[str, int, int]]
@@ -173,6 +168,4 @@ def test_incremental_equals_the_definition_and_a_rebuild(
     runner = ViewRunner(desk, view_store, [TicketSummary()], batch_size=3)
     made = play(desk, clock, runner, steps)
     assert waiting(runner) == expected_waiting(desk, made)
-    incremental = dump(view_store, TicketSummary())
-    rebuild(desk, view_store, TicketSummary(), batch_size=4)
-    assert dump(view_store, TicketSummary()) == incremental
+    assert_rebuilt_alike(desk, view_store, TicketSummary())

@@ -7,29 +7,17 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from domain.articles import Article
-from domain.audit import Origin
-from domain.desk import HelpDesk, TicketDraft
 from projections.catalogue import all_views
 from projections.notifications import LISTENER_NAME
 from projections.worker import chosen_views
 from tests.projections.worker_process import caught_up, eventually, worker
+from tests.writing import open_tickets
 from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
 
 #: Longer than any test waits: only a wake-up, never the poll, can catch up in time.
 NEVER = "3600"
-
-
-def open_tickets(desk: HelpDesk, count: int) -> list[str]:
-    """Tickets by bob; their numbers."""
-    made = []
-    for i in range(count):
-        text = Article(desk.new_article_id(), "customer", "public", "web", "Help")
-        draft = TicketDraft(title=f"Ticket {i}", customer="bob@acme.test")
-        made.append(desk.open_ticket(draft, text, Origin("customer:bob")).number)
-    return made
 
 
 def end_of_log(runtime: Runtime) -> int:

@@ -16,9 +16,6 @@ from domain.errors import DomainError
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from projections.runner import ViewRunner
-from projections.store import Row, ViewStore
-from projections.tracking import TABLE
-from projections.view import View, live_tables
 from tests.unit.builders import Clock
 
 ALICE = Origin("agent:alice")
@@ -106,21 +103,3 @@ def play(
                 COMMANDS[kind](desk, made, i % max(len(made), 1))
     runner.catch_up()
     return made
-
-
-def dump(store: ViewStore, view: View) -> dict[str, list[Row]]:
-    """Every row of every live table of the view, in a fixed order."""
-    found = {}
-    with store.transaction() as cursor:
-        for logical, table in live_tables(view).items():
-            cursor.execute(f"SELECT * FROM {table}")
-            found[logical] = sorted(cursor.fetchall(), key=repr)
-    return found
-
-
-def wipe(store: ViewStore, view: View) -> None:
-    """Drop the view and every position: the next example starts empty."""
-    with store.transaction(write=True) as cursor:
-        for table in live_tables(view).values():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

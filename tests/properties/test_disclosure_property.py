@@ -33,7 +33,7 @@ from projections.runner import ViewRunner
 from projections.search_index import SearchIndex
 from projections.store import SQLiteViewStore
 from projections.ticket_summary import TicketSummary
-from tests.e2e.conftest import MemoryBlobs
+from tests.e2e.memory_desk import MemoryBlobs
 
 ADMIN = Origin("admin:test")
 TICKETS = "/api/v1/tickets"

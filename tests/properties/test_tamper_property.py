@@ -22,7 +22,7 @@ from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
 from tests.replay.sealing import keyring_of
 from tests.replay.tamper import Tamper
-from tests.replay.writing import open_tickets
+from tests.writing import open_tickets
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 

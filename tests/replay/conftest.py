@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from domain.articles import Article
@@ -13,14 +11,11 @@ from tests.replay.cli import runner, store_env
 from tickettape.cli import app
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def cli_env(cli_env: dict[str, str]) -> dict[str, str]:
     """The TICKETTAPE_* environment of an initialized store with one ticket."""
-    env = {"TICKETTAPE_DATA_DIR": str(tmp_path / "var"), "TICKETTAPE_DATABASE_URL": ""}
-    if request.param == "postgres":
-        env["TICKETTAPE_DATABASE_URL"] = request.getfixturevalue("postgres_schema_url")
-    assert runner.invoke(app, ["init"], env=env).exit_code == 0
-    desk = HelpDesk(env=store_env(env))
+    assert runner.invoke(app, ["init"], env=cli_env).exit_code == 0
+    desk = HelpDesk(env=store_env(cli_env))
     try:
         number = desk.open_ticket(
             TicketDraft(title="Printer", customer="bob@acme.test"),
@@ -35,5 +30,5 @@ def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
         ).number
     finally:
         desk.close()
-    env["NUMBER"] = number
-    return env
+    cli_env["NUMBER"] = number
+    return cli_env

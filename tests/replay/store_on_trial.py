@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,9 +17,11 @@ from replay.chain import extend_chain
 from replay.checkpoint import Checkpoint, sign_checkpoint
 from replay.findings import verify_aggregate
 from replay.ledger import Ledger
+from replay.ledger_stores import open_ledger
 from replay.seals import Keyring
 from replay.verdicts import Verdict
 from replay.verify import verify_log
+from tests.replay.sealing import keyring_of
 from tests.replay.tamper import Tamper
 
 BOB = Origin("customer:bob@acme.test")
@@ -83,3 +87,19 @@ class Archive:
         return sign_checkpoint(
             key, verdict.position, verdict.head, verdict.checked, datetime.now(UTC)
         )
+
+
+@contextlib.contextmanager
+def chained_archive(
+    desk: HelpDesk, env: dict[str, str], titles: Sequence[str]
+) -> Iterator[Archive]:
+    """The store with a ticket of each title, all chained; its ledger closed after."""
+    ledger = open_ledger(desk)
+    made = Archive(desk, ledger, keyring_of(env), Tamper(env), [])
+    try:
+        for title in titles:
+            made.add_ticket(title)
+        made.chain()
+        yield made
+    finally:
+        ledger.close()

@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg.conninfo import make_conninfo
+
+from tests.stores import postgres_conninfo
 
 
 class Tamper:
@@ -16,15 +17,7 @@ class Tamper:
     def __init__(self, env: dict[str, str]) -> None:
         self.postgres = "POSTGRES_DBNAME" in env
         if self.postgres:
-            schema = env.get("POSTGRES_SCHEMA", "public")
-            self.conninfo = make_conninfo(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                options=f"-c search_path={schema}",
-            )
+            self.conninfo = postgres_conninfo(env)
             self.events, self.id = "helpdesk_events", "notification_id"
         else:
             self.path = env["SQLITE_DBNAME"]

@@ -29,12 +29,12 @@ from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
 from replay.records import END, ChainLink, StoredRecord
 from replay.verify import verify_log
-from tests.conftest import DeskFactory, StoreEnvs, _new_schema_name
 from tests.replay.cli import replay, store_env
 from tests.replay.sealing import keyring_of
+from tests.stores import DeskFactory, StoreEnvs, new_schema_name
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")
@@ -217,7 +217,7 @@ def test_the_cli_exports_and_imports(
     empty = {**cli_env, "TICKETTAPE_DATA_DIR": str(tmp_path / "new")}
     if cli_env["TICKETTAPE_DATABASE_URL"]:
         url = request.getfixturevalue("postgres_url")
-        schema = _new_schema_name()
+        schema = new_schema_name()
         request.addfinalizer(lambda: drop_schemas(url, schema))
         empty["TICKETTAPE_DATABASE_URL"] = with_schema(url, schema)
     code, said = replay(empty, "import", str(archive))

@@ -21,11 +21,11 @@ from replay.checkpoint import (
     sign_checkpoint,
 )
 from replay.records import ChainLink, StoredRecord
-from tests.conftest import _new_schema_name
 from tests.replay.cli import replay, store_env
-from tests.replay.writing import end_of_log, open_tickets
+from tests.stores import new_schema_name
+from tests.writing import end_of_log, open_tickets
 from tickettape.cli_replay import TAMPERED
-from tickettape.throwaway_postgres import drop_schemas, with_schema
+from tools.throwaway_postgres import drop_schemas, with_schema
 
 Records = list[StoredRecord]
 
@@ -104,7 +104,7 @@ def empty(
         yield env
         return
     url = request.getfixturevalue("postgres_url")
-    schema = _new_schema_name()
+    schema = new_schema_name()
     yield {**env, "TICKETTAPE_DATABASE_URL": with_schema(url, schema)}
     drop_schemas(url, schema)
 

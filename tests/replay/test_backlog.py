@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound
@@ -17,8 +16,9 @@ from projections.counters import UNFINISHED
 from replay.backlog import Backlog, backlog_as_of
 from replay.history import ticket_as_of
 from replay.summaries_csv import ticket_ids
-from tests.conftest import StoreEnvs
+from tests.examples import examples_with_fixtures
 from tests.projections.counting import ALICE, STEPS, open_ticket, play, staff
+from tests.stores import DeskFactory, StoreEnvs
 from tests.unit.builders import Clock
 
 HOUR = timedelta(hours=1)
@@ -26,18 +26,11 @@ START = Clock.START
 
 
 @pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, moved by the tests."""
-    return Clock()
-
-
-@pytest.fixture
-def desk(durable_store_env: dict[str, str], clock: Clock) -> Iterator[HelpDesk]:
+def desk(
+    durable_store_env: dict[str, str], clock: Clock, desk_factory: DeskFactory
+) -> HelpDesk:
     """A desk with queues General and Hardware, stamping events with the clock."""
-    desk = HelpDesk(env=dict(durable_store_env), clock=clock)
-    desk.initialize()
-    yield staff(desk)
-    desk.close()
+    return staff(desk_factory(durable_store_env, clock=clock))
 
 
 def figures(backlog: Backlog) -> tuple[int, dict[str, int], dict[str, int]]:
@@ -169,11 +162,7 @@ def as_replayed(backlog: Backlog) -> Counts:
     )
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@examples_with_fixtures(15)
 @given(steps=STEPS)
 def test_the_backlog_equals_each_ticket_loaded_as_of_the_moment(
     durable_stores: StoreEnvs, steps: list[tuple[str, int]]

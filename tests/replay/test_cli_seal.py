@@ -10,7 +10,7 @@ from domain.ids import ticket_id
 from replay.seals import load_keyring
 from tests.replay.cli import replay, store_env, tickettape
 from tests.replay.tamper import Tamper
-from tests.replay.writing import open_tickets
+from tests.writing import open_tickets
 from tickettape.cli_replay import TAMPERED
 
 

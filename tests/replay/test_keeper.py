@@ -12,7 +12,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from domain.desk import HelpDesk
 from projections.notifications import LISTENER_NAME, watcher_for
@@ -21,10 +20,10 @@ from replay.keeper import ChainKeeper, ChainPosition
 from replay.ledger_stores import open_ledger
 from replay.records import END
 from replay.verify import verify_log
-from tests.conftest import DeskFactory
 from tests.projections.worker_process import eventually
 from tests.replay.sealing import keys_of
-from tests.replay.writing import end_of_log, open_tickets
+from tests.stores import DeskFactory, postgres_conninfo
+from tests.writing import end_of_log, open_tickets
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
@@ -36,15 +35,7 @@ MakeKeeper = Callable[..., ChainKeeper]
 
 def conninfo_of(env: dict[str, str]) -> str | None:
     """The libpq conninfo of a PostgreSQL store (None for SQLite), for LISTEN."""
-    if "POSTGRES_DBNAME" not in env:
-        return None
-    return make_conninfo(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"],
-    )
+    return postgres_conninfo(env) if "POSTGRES_DBNAME" in env else None
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from replay.ledger_stores import open_ledger
 from tests.projections.worker_process import PATIENCE, eventually
 from tests.replay.cli import replay, store_env
 from tests.replay.tamper import Tamper
-from tests.replay.writing import end_of_log, open_tickets
+from tests.writing import end_of_log, open_tickets
 from tickettape.bootstrap import build_app, open_runtime
 from tickettape.cli import app
 from tickettape.settings import Settings

@@ -15,10 +15,10 @@ from replay.mending import Mending
 from replay.seals import Keyring
 from replay.verdicts import Problem, Verdict
 from replay.verify import mend_log, verify_log
-from tests.conftest import DeskFactory
 from tests.replay.sealing import keyring_of
 from tests.replay.tamper import Tamper
-from tests.replay.writing import open_tickets
+from tests.stores import DeskFactory
+from tests.writing import open_tickets
 
 
 @dataclass

@@ -15,10 +15,10 @@ from replay.ledger_stores import open_ledger
 from replay.seals import Keyring, load_keyring, save_keyring
 from replay.verdicts import Problem
 from replay.verify import verify_log
-from tests.conftest import DeskFactory, StoreEnvs
 from tests.replay.sealing import keyring_of, keyring_path, keys_of
 from tests.replay.tamper import Tamper
-from tests.replay.writing import end_of_log, open_tickets
+from tests.stores import DeskFactory, StoreEnvs
+from tests.writing import end_of_log, open_tickets
 from tickettape.sealing import KEYRING_KEY, SealKeyMissing
 
 

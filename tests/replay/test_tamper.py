@@ -17,15 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.audit import Origin
 from domain.ids import ticket_id
 from replay.chain import GENESIS, aggregate_hash, event_hash, extend_chain, global_hash
-from replay.ledger_stores import open_ledger
 from replay.records import StoredRecord
 from replay.seals import Keyring, event_message
 from replay.verdicts import Problem, Verdict
 from replay.verify import verify_log
-from tests.conftest import DeskFactory
-from tests.replay.sealing import keyring_of
-from tests.replay.store_on_trial import Archive
-from tests.replay.tamper import Tamper
+from tests.replay.store_on_trial import Archive, chained_archive
+from tests.stores import DeskFactory
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")
@@ -38,15 +35,8 @@ def archive(
 ) -> Iterator[Archive]:
     """Three tickets of four events each after the configuration, all chained."""
     desk = desk_factory(durable_store_env)
-    ledger = open_ledger(desk)
-    made = Archive(
-        desk, ledger, keyring_of(durable_store_env), Tamper(durable_store_env), []
-    )
-    for title in ("first", "second", "third"):
-        made.add_ticket(title)
-    made.chain()
-    yield made
-    ledger.close()
+    with chained_archive(desk, durable_store_env, ("first", "second", "third")) as made:
+        yield made
 
 
 def found(verdict: Verdict) -> tuple[Problem, int | None, str | None, int | None]:

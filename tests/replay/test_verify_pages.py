@@ -7,12 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from replay.ledger_stores import open_ledger
 from replay.verify import verify_log
-from tests.conftest import DeskFactory
-from tests.replay.sealing import keyring_of
-from tests.replay.store_on_trial import Archive
-from tests.replay.tamper import Tamper
+from tests.replay.store_on_trial import Archive, chained_archive
+from tests.stores import DeskFactory
 
 PAGES = (1, 2, 3, 5)
 
@@ -23,15 +20,10 @@ def tickets(
 ) -> Iterator[Archive]:
     """Four tickets of four events each after the configuration, all chained."""
     desk = desk_factory(durable_store_env)
-    ledger = open_ledger(desk)
-    made = Archive(
-        desk, ledger, keyring_of(durable_store_env), Tamper(durable_store_env), []
-    )
-    for title in ("first", "second", "third", "fourth"):
-        made.add_ticket(title)
-    made.chain()
-    yield made
-    ledger.close()
+    with chained_archive(
+        desk, durable_store_env, ("first", "second", "third", "fourth")
+    ) as made:
+        yield made
 
 
 def _untouched(archive: Archive) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -17,6 +18,9 @@ ADMIN = Origin("admin:test")
 ALICE = Origin("agent:alice")
 BOB = Origin("customer:bob@acme.test")
 BOB_EMAIL = "bob@acme.test"
+
+# The open_ticket fixture: call with an optional first article and queue.
+OpenTicket = Callable[..., str]
 
 _article_ids = itertools.count(1)
 

@@ -1,23 +1,13 @@
-"""Fixtures of the unit tests: an initialized in-memory desk and its clock."""
+"""Fixtures of the unit tests: an initialized in-memory desk on the shared clock."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 
 from domain.articles import Article
 from domain.desk import HelpDesk, TicketDraft
 
-from .builders import BOB, BOB_EMAIL, Clock, article, setup_desk
-
-OpenTicket = Callable[..., str]
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """The desk's clock, movable by the test."""
-    return Clock()
+from .builders import BOB, BOB_EMAIL, Clock, OpenTicket, article, setup_desk
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound
 from domain.queues import Queue
 
-from .builders import ADMIN, ALICE, event_names, log_position
-from .conftest import OpenTicket
+from .builders import ADMIN, ALICE, OpenTicket, event_names, log_position
 
 
 def test_an_active_agent_of_the_queue_group_can_own_the_ticket(

@@ -16,6 +16,7 @@ from .builders import (
     ADMIN,
     BOB_EMAIL,
     Clock,
+    OpenTicket,
     agent_reply,
     article,
     audited_events,
@@ -23,7 +24,6 @@ from .builders import (
     internal_note,
     stored_events,
 )
-from .conftest import OpenTicket
 
 
 def test_every_ticket_event_records_actor_and_correlation_id(

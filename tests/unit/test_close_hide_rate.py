@@ -9,8 +9,7 @@ from domain.commands import Close, Hide
 from domain.desk import HelpDesk
 from domain.errors import TicketMerged
 
-from .builders import ALICE, BOB
-from .conftest import OpenTicket
+from .builders import ALICE, BOB, OpenTicket
 
 
 def test_closing_sets_the_first_closed_status_once(

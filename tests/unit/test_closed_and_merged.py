@@ -11,8 +11,15 @@ from domain.desk import HelpDesk
 from domain.errors import RuleViolation, TicketClosed, TicketMerged
 from domain.links import Link
 
-from .builders import ALICE, BOB, agent_reply, article, internal_note, log_position
-from .conftest import OpenTicket
+from .builders import (
+    ALICE,
+    BOB,
+    OpenTicket,
+    agent_reply,
+    article,
+    internal_note,
+    log_position,
+)
 
 Command = Callable[[HelpDesk, str, str], Any]
 

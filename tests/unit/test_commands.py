@@ -26,8 +26,7 @@ from domain.idempotency import IdempotencyRecord
 from domain.ids import queue_id
 from domain.queues import Queue
 
-from .builders import ADMIN, BOB, article
-from .conftest import OpenTicket
+from .builders import ADMIN, BOB, OpenTicket, article
 
 KEYED = Origin("admin:test", idempotency_key="key-1")
 

@@ -10,8 +10,7 @@ from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import IdempotencyKeyReused, VersionConflict
 
-from .builders import ADMIN, BOB, BOB_EMAIL, article, log_position
-from .conftest import OpenTicket
+from .builders import ADMIN, BOB, BOB_EMAIL, OpenTicket, article, log_position
 
 
 def alice(

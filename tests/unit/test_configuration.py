@@ -16,8 +16,7 @@ from domain.queues import FollowUp, Queue
 from domain.statuses import Category, Status
 from domain.tokens import ApiToken
 
-from .builders import ADMIN, ALICE, BOB_EMAIL, log_position
-from .conftest import OpenTicket
+from .builders import ADMIN, ALICE, BOB_EMAIL, OpenTicket, log_position
 
 DUPLICATES: dict[str, Callable[[], Aggregate]] = {
     "queue": lambda: Queue.open("general", "other", "reject", None, ADMIN),

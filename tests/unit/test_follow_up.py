@@ -16,11 +16,11 @@ from .builders import (
     ALICE,
     BOB,
     Clock,
+    OpenTicket,
     article,
     event_names,
     log_position,
 )
-from .conftest import OpenTicket
 
 
 def finished(

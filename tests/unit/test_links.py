@@ -8,8 +8,7 @@ from domain.desk import HelpDesk
 from domain.errors import NotFound
 from domain.links import Link
 
-from .builders import ALICE, log_position
-from .conftest import OpenTicket
+from .builders import ALICE, OpenTicket, log_position
 
 
 def test_a_link_is_removed_from_both_tickets(

@@ -7,8 +7,7 @@ import pytest
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound, RuleViolation
 
-from .builders import ALICE, event_names, log_position
-from .conftest import OpenTicket
+from .builders import ALICE, OpenTicket, event_names, log_position
 
 
 def test_merge_records_merged_on_the_source_and_absorbed_on_the_target(

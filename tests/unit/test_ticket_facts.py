@@ -26,12 +26,12 @@ from .builders import (
     BOB,
     BOB_EMAIL,
     Clock,
+    OpenTicket,
     agent_reply,
     article,
     internal_note,
     stored_events,
 )
-from .conftest import OpenTicket
 
 T0 = Clock.START
 LATER = T0 + timedelta(minutes=5)

@@ -11,8 +11,7 @@ from domain.people import check_email
 from domain.queues import Queue
 from domain.statuses import Category, Status
 
-from .builders import ADMIN, ALICE, BOB, BOB_EMAIL, article, log_position
-from .conftest import OpenTicket
+from .builders import ADMIN, ALICE, BOB, BOB_EMAIL, OpenTicket, article, log_position
 
 GOOD_AND_BAD: dict[FieldKind, tuple[object, list[object]]] = {
     FieldKind.TEXT: ("serial 42", [42, True, "x" * 10_001]),

@@ -8,8 +8,15 @@ import pytest
 
 from domain.desk import HelpDesk
 
-from .builders import ALICE, BOB, agent_reply, article, event_names, internal_note
-from .conftest import OpenTicket
+from .builders import (
+    ALICE,
+    BOB,
+    OpenTicket,
+    agent_reply,
+    article,
+    event_names,
+    internal_note,
+)
 
 
 def test_a_new_ticket_from_a_customer_is_new(
