@@ -12,22 +12,13 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from domain import configuration_commands as c
+from domain import ids
 from domain.audit import Origin
 from domain.choices import ChoiceList
 from domain.configuration_commands import kept
 from domain.desk.records import Outcome
 from domain.errors import AlreadyExists
 from domain.fields import FieldDefinition
-from domain.ids import (
-    PRIORITIES_ID,
-    STATUS_CATALOGUE_ID,
-    TICKET_TYPES_ID,
-    agent_id,
-    customer_id,
-    field_id,
-    organization_id,
-    queue_id,
-)
 from domain.people import Agent, Customer, Organization
 from domain.queues import Queue
 from domain.statuses import Status, StatusCatalogue
@@ -48,7 +39,7 @@ def _new(desk: HelpDesk, record: Aggregate) -> Outcome:
 def _reconfigure_queue(
     desk: HelpDesk, cmd: c.ReconfigureQueue, origin: Origin
 ) -> Outcome:
-    queue = desk.record_to_change(queue_id(cmd.name), Queue, f"queue {cmd.name!r}")
+    queue = desk.record_to_change(ids.queue_id(cmd.name), Queue, f"queue {cmd.name!r}")
     origin.expect(queue.version)
     queue.reconfigure(
         kept(cmd.group, queue.group),
@@ -61,7 +52,9 @@ def _reconfigure_queue(
 
 
 def _update_agent(desk: HelpDesk, cmd: c.UpdateAgent, origin: Origin) -> Outcome:
-    agent = desk.record_to_change(agent_id(cmd.login), Agent, f"agent {cmd.login!r}")
+    agent = desk.record_to_change(
+        ids.agent_id(cmd.login), Agent, f"agent {cmd.login!r}"
+    )
     origin.expect(agent.version)
     agent.update(
         kept(cmd.name, agent.name),
@@ -83,7 +76,7 @@ def _register_customer(
 
 def _update_customer(desk: HelpDesk, cmd: c.UpdateCustomer, origin: Origin) -> Outcome:
     customer = desk.record_to_change(
-        customer_id(cmd.email), Customer, f"customer {cmd.email!r}"
+        ids.customer_id(cmd.email), Customer, f"customer {cmd.email!r}"
     )
     origin.expect(customer.version)
     organization = kept(cmd.organization, customer.organization)
@@ -97,7 +90,7 @@ def _update_organization(
     desk: HelpDesk, cmd: c.UpdateOrganization, origin: Origin
 ) -> Outcome:
     organization = desk.record_to_change(
-        organization_id(cmd.name), Organization, f"organization {cmd.name!r}"
+        ids.organization_id(cmd.name), Organization, f"organization {cmd.name!r}"
     )
     origin.expect(organization.version)
     organization.update(list(kept(cmd.domains, tuple(organization.domains))), origin)
@@ -106,7 +99,7 @@ def _update_organization(
 
 def _catalogue(desk: HelpDesk, origin: Origin) -> StatusCatalogue:
     catalogue = desk.record_to_change(
-        STATUS_CATALOGUE_ID, StatusCatalogue, "status catalogue"
+        ids.STATUS_CATALOGUE_ID, StatusCatalogue, "status catalogue"
     )
     origin.expect(catalogue.version)
     return catalogue
@@ -127,9 +120,9 @@ def _retire_status(desk: HelpDesk, cmd: c.RetireStatus, origin: Origin) -> Outco
 
 def _replace_choices(desk: HelpDesk, cmd: c.ReplaceChoices, origin: Origin) -> Outcome:
     record_id, what = (
-        (PRIORITIES_ID, "priority list")
+        (ids.PRIORITIES_ID, "priority list")
         if isinstance(cmd, c.ReplacePriorities)
-        else (TICKET_TYPES_ID, "ticket type list")
+        else (ids.TICKET_TYPES_ID, "ticket type list")
     )
     choices = desk.record_to_change(record_id, ChoiceList, what)
     origin.expect(choices.version)
@@ -139,7 +132,7 @@ def _replace_choices(desk: HelpDesk, cmd: c.ReplaceChoices, origin: Origin) -> O
 
 def _update_field(desk: HelpDesk, cmd: c.UpdateField, origin: Origin) -> Outcome:
     field = desk.record_to_change(
-        field_id(cmd.name), FieldDefinition, f"field {cmd.name!r}"
+        ids.field_id(cmd.name), FieldDefinition, f"field {cmd.name!r}"
     )
     origin.expect(field.version)
     field.update(

@@ -7,17 +7,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-Auth = dict[str, dict[str, str]]
+from tests.e2e.memory_desk import Auth, post_ticket
+
 TICKETS = "/api/v1/tickets"
 ADMIN = "/api/v1/admin"
-
-
-def _opened(client: TestClient, auth: Auth, who: str = "bob") -> str:
-    body = {"title": "Printer on fire", "article": {"body": "It smokes."}}
-    response = client.post(TICKETS, json=body, headers=auth[who])
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
 
 
 def _with(auth: Auth, who: str, **headers: str) -> dict[str, str]:
@@ -95,7 +88,7 @@ def test_configuration_writes_check_if_match(client: TestClient, auth: Auth) -> 
 def test_if_match_star_asks_only_that_the_record_exists(
     client: TestClient, auth: Auth
 ) -> None:
-    number = _opened(client, auth)
+    number = post_ticket(client, auth)["number"]
     star = _with(auth, "alice", **{"If-Match": "*"})
     response = client.post(f"{TICKETS}/{number}/tags", json={"tag": "x"}, headers=star)
     assert response.status_code == 200, response.text
@@ -112,7 +105,7 @@ def test_if_match_star_asks_only_that_the_record_exists(
 def test_an_idempotent_retry_answers_the_first_position(
     client: TestClient, auth: Auth
 ) -> None:
-    number = _opened(client, auth)
+    number = post_ticket(client, auth)["number"]
     headers = _with(auth, "alice", **{"Idempotency-Key": "t-1"})
     first = client.post(f"{TICKETS}/{number}/tags", json={"tag": "x"}, headers=headers)
     client.post(f"{TICKETS}/{number}/tags", json={"tag": "y"}, headers=auth["alice"])
