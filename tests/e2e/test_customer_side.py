@@ -109,9 +109,7 @@ def test_staff_hide_and_unhide_a_ticket(client: TestClient, auth: Auth) -> None:
     assert read(client, f"{TICKETS}/{number}", auth["alice"])["hidden"] is True
     shown = client.post(f"{TICKETS}/{number}/unhide", headers=auth["alice"])
     assert shown.status_code == 200
-    assert (
-        read(client, f"{TICKETS}/{number}", auth["bob"])["title"] == "Printer"
-    )
+    assert read(client, f"{TICKETS}/{number}", auth["bob"])["title"] == "Printer"
     history = client.get(f"{TICKETS}/{number}/history", headers=auth["alice"]).json()
     events = [e["event"] for e in history["entries"]]
     assert events[-2:] == ["Hidden", "Unhidden"]
