@@ -13,7 +13,7 @@ from domain.errors import NotFound
 from domain.queues import Queue
 from domain.ticket import Ticket
 from domain.tokens import ApiToken, Role
-from projections.ticket_list import Scope
+from projections.engine.scope import Scope
 
 STAFF = (Role.ADMIN, Role.AGENT)
 WRITERS = (Role.ADMIN, Role.AGENT, Role.CUSTOMER)

@@ -10,7 +10,7 @@ from fastapi import Depends
 from api.deps import ServicesDep
 from api.problems import ApiProblem
 from domain.desk import HelpDesk
-from projections.runner import ViewRunner
+from projections.engine.runner import ViewRunner
 
 
 def get_views(services: ServicesDep) -> ViewRunner:

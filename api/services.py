@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
-from projections.runner import ViewRunner
+from projections.engine.runner import ViewRunner
 from replay.keeper import ChainKeeper
 
 

@@ -1,6 +1,6 @@
 """Scenario 4, rebuild: a view replayed from position 0 vs a raw scan and upsert.
 
-Ours is `projections.rebuild.rebuild`, what `tickettape projections rebuild NAME`
+Ours is `projections.engine.rebuild.rebuild`, what `tickettape projections rebuild NAME`
 runs: it reads the view's topics in batches, decodes each event, applies it and
 records the position in one transaction per batch, then swaps the copy in. The
 baseline in the same run reads the same topics with a raw keyset scan and
@@ -25,9 +25,9 @@ from bench.seeding import SEED_EVENTS, seed
 from bench.stores import BenchStores
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
-from projections.rebuild import rebuild
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.view import View
+from projections.engine.rebuild import rebuild
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.view import View
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
 

@@ -34,16 +34,17 @@ from bench.helpdesk import CUSTOMER_ORIGIN as CUSTOMER
 from bench.helpdesk import article, draft
 from bench.stores import BenchStores
 from domain.articles import Sender
-from projections.agent_dashboard import AgentDashboard
-from projections.agent_figures import dashboard
-from projections.queue_counts import count_queues, work_list
-from projections.queue_view import QueueView
-from projections.runner import ViewRunner
-from projections.search_index import SearchIndex
-from projections.search_query import search_tickets
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.ticket_list import Scope, TicketFilter, find_tickets
-from projections.ticket_summary import TicketSummary
+from projections.agents.dashboard import AgentDashboard
+from projections.agents.figures import dashboard
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.queues.counts import count_queues, work_list
+from projections.queues.view import QueueView
+from projections.search.index import SearchIndex
+from projections.search.query import search_tickets
+from projections.tickets.listing import TicketFilter, find_tickets
+from projections.tickets.summary import TicketSummary
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from projections.activity import ActivityFeed
-from projections.agent_dashboard import AgentDashboard
-from projections.queue_view import QueueView
-from projections.search_index import SearchIndex
-from projections.status_view import StatusView
-from projections.ticket_summary import TicketSummary
-from projections.view import View
+from projections.activity.projection import ActivityFeed
+from projections.agents.dashboard import AgentDashboard
+from projections.engine.view import View
+from projections.queues.view import QueueView
+from projections.search.index import SearchIndex
+from projections.statuses.view import StatusView
+from projections.tickets.summary import TicketSummary
 
 
 def all_views() -> list[View]:

@@ -31,8 +31,8 @@ from domain.desk import HelpDesk
 from domain.errors import InvalidValue
 from domain.statuses import Category
 from domain.ticket import Ticket
-from projections.counters import UNFINISHED
-from projections.status_counts import CATEGORIES
+from projections.engine.counters import UNFINISHED
+from projections.statuses.counts import CATEGORIES
 
 BATCH = 500
 # Every kind of ticket event: any of them can be a ticket's last version at a moment.

@@ -27,8 +27,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.desk import HelpDesk
-from projections.following import LogFollower
-from projections.notifications import LogWatcher
+from projections.engine.following import LogFollower
+from projections.engine.notifications import LogWatcher
 from replay.chain import BATCH, Linker
 from replay.checkpointing import sign_verified
 from replay.ledger import Ledger

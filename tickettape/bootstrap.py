@@ -12,10 +12,10 @@ from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
 from projections.catalogue import all_views
-from projections.notifications import watcher_for
-from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.view import View
+from projections.engine.notifications import watcher_for
+from projections.engine.runner import ViewRunner
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.view import View
 from replay.checkpoint import load_signing_key
 from replay.keeper import ChainKeeper, CheckpointPlan
 from replay.seals import Keyring, KeyringFile

@@ -13,8 +13,8 @@ from rich.table import Table
 from domain.audit import Origin
 from domain.tokens import Role
 from projections.catalogue import all_views
-from projections.view import View
-from projections.worker import chosen_views, work
+from projections.engine.view import View
+from projections.engine.worker import chosen_views, work
 from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command

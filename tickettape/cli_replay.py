@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
-from projections.worker import work
+from projections.engine.worker import work
 from replay.checkpoint import (
     Checkpoint,
     load_public_key,

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 
 from domain.errors import DomainError
-from projections.rebuild import rebuild
-from projections.view import View
+from projections.engine.rebuild import rebuild
+from projections.engine.view import View
 from tickettape.bootstrap import Runtime, open_runtime
 from tickettape.settings import Settings
 

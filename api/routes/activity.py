@@ -20,15 +20,15 @@ from api.schemas.activity import (
     ActivityQuery,
     ActivityStreamQuery,
 )
-from projections.activity import NAME
-from projections.activity_feed import (
+from projections.activity.feed import (
     ActivityFilter,
     activity_after,
     feed_position,
     find_activity,
 )
-from projections.store import ViewStore
-from projections.ticket_list import Scope
+from projections.activity.projection import NAME
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
 
 router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
 

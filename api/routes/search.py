@@ -11,9 +11,9 @@ from api.policy import disclosure, ticket_scope
 from api.reading import Views, settle
 from api.schemas.search import SearchOut, SearchQuery
 from domain.queues import Queue
-from projections.search_index import NAME
-from projections.search_query import search_tickets
-from projections.ticket_summary import NAME as SUMMARY
+from projections.search.index import NAME
+from projections.search.query import search_tickets
+from projections.tickets.summary import NAME as SUMMARY
 
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
 

@@ -11,8 +11,8 @@ from api.policy import disclosure, ticket_scope
 from api.reading import Views, settle
 from api.schemas.views import TicketListOut, TicketListQuery
 from domain.queues import Queue
-from projections.ticket_list import find_tickets
-from projections.ticket_summary import NAME
+from projections.tickets.listing import find_tickets
+from projections.tickets.summary import NAME
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 

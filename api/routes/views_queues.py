@@ -24,9 +24,11 @@ from api.schemas.views_queues import (
     StatusQuery,
 )
 from domain.queues import Queue
-from projections import queue_view, status_view, ticket_summary
-from projections.queue_counts import QueueCounts, count_queues, work_list
-from projections.status_counts import status_figures
+from projections.queues import view as queue_view
+from projections.queues.counts import QueueCounts, count_queues, work_list
+from projections.statuses import view as status_view
+from projections.statuses.counts import status_figures
+from projections.tickets import summary as ticket_summary
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
 

@@ -17,9 +17,10 @@ from api.schemas.views_work import (
     WaitingListOut,
     WaitingQuery,
 )
-from projections import agent_dashboard, ticket_summary
-from projections.agent_figures import AgentFigures, Figures, dashboard
-from projections.waiting_list import WaitingFilter, find_waiting
+from projections.agents import dashboard as agent_dashboard
+from projections.agents.figures import AgentFigures, Figures, dashboard
+from projections.tickets import summary as ticket_summary
+from projections.tickets.waiting import WaitingFilter, find_waiting
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, Terms
-from projections.activity_feed import Activity, ActivityFilter, ActivityPage
+from projections.activity.feed import Activity, ActivityFilter, ActivityPage
 
 MAX_STREAM_SECONDS = 300.0
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.views import MAX_WAIT_SECONDS, TicketFilterQuery, TicketSummaryOut
 from domain.disclosure import Disclosure
-from projections.search_query import CANDIDATES, SearchPage
+from projections.search.query import CANDIDATES, SearchPage
 
 MAX_SEARCH_LIMIT = 100
 MAX_SEARCH_LENGTH = 200

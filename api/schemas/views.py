@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from domain.disclosure import Disclosure
 from domain.queues import Queue
-from projections.ticket_list import TicketFilter, TicketPage, TicketSummaryRow
+from projections.tickets.listing import TicketFilter, TicketPage, TicketSummaryRow
 
 # Printable text only: a NUL byte, for one, is no value PostgreSQL can compare.
 Term = Annotated[

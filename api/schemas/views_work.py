@@ -10,9 +10,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, Terms
 from domain.errors import InvalidValue
-from projections.agent_durations import EXACT_UP_TO
-from projections.agent_figures import AgentFigures, Dashboard, Figures
-from projections.waiting_list import WaitingPage
+from projections.agents.durations import EXACT_UP_TO
+from projections.agents.figures import AgentFigures, Dashboard, Figures
+from projections.tickets.waiting import WaitingPage
 
 DEFAULT_PERIOD = timedelta(days=30)
 MAX_PERIOD = timedelta(days=366)

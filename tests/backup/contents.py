@@ -14,8 +14,8 @@ from eventsourcing.utils import get_topic
 from domain.desk import HelpDesk
 from domain.ticket import Ticket
 from projections.catalogue import all_views
-from projections.store import ViewStore
-from projections.view import live_tables
+from projections.engine.store import ViewStore
+from projections.engine.view import live_tables
 from tests.backup.stores import settings_of
 from tickettape.stores import libpq_conninfo, parse_database_url
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from projections.catalogue import all_views
-from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from tests.backup.contents import event_log, tickets, view_rows
 from tests.backup.drill import Writers
 from tests.backup.stores import BackupStores, keyed_target, settings_of

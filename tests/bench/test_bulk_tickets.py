@@ -14,9 +14,10 @@ from bench.run import parse
 from bench.views_scale import reads
 from domain.articles import Sender
 from projections.catalogue import all_views
-from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.ticket_list import Scope, TicketFilter, find_tickets
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.tickets.listing import TicketFilter, find_tickets
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
 

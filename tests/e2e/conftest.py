@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.services import Services
 from domain.desk import HelpDesk
-from projections.runner import ViewRunner
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from tests.e2e.memory_desk import Auth, MemoryBlobs, staffed_desk, tokens
 from tickettape.settings import Settings
 from tickettape.stores import ensure_schema, libpq_conninfo

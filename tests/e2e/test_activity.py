@@ -17,11 +17,11 @@ from domain.audit import Origin
 from domain.commands import Hide
 from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
-from projections.activity import ActivityFeed
-from projections.activity_feed import ActivityFilter
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
-from projections.ticket_list import Scope
+from projections.activity.feed import ActivityFilter
+from projections.activity.projection import ActivityFeed
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import SQLiteViewStore
 from tests.e2e.activity_feed import FEED, STREAM, add_note, feed, frames, stream
 from tests.e2e.memory_desk import AGENT, Auth, open_ticket
 

@@ -17,9 +17,9 @@ from api.app import create_app
 from api.services import Services
 from domain.desk import HelpDesk
 from domain.errors import DomainError
-from projections.activity import ActivityFeed
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
+from projections.activity.projection import ActivityFeed
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
 from tests.e2e.activity_feed import add_note, feed, stream
 from tests.e2e.memory_desk import (
     AGENT,

@@ -15,9 +15,9 @@ from api.services import Services
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from projections.activity import ActivityFeed
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
+from projections.activity.projection import ActivityFeed
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
 from tests.e2e.memory_desk import MemoryBlobs
 
 Auth = dict[str, dict[str, str]]

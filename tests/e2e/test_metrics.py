@@ -9,8 +9,8 @@ from api.app import create_app
 from api.services import Services
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
-from projections.runner import ViewRunner
-from projections.store import ViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
 from tests.e2e.memory_desk import Auth, MemoryBlobs, post_ticket
 
 

@@ -45,8 +45,8 @@ from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
 from projections.catalogue import all_views
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
 from tests.e2e.memory_desk import MemoryBlobs
 
 ADMIN = Origin("admin:test")

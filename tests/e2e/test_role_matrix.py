@@ -22,8 +22,8 @@ from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
 from projections.catalogue import all_views
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
 from tests.e2e.memory_desk import MemoryBlobs
 
 CALLERS = ("admin", "alice", "carol", "bob", "erin", "auditor", "anonymous")

@@ -12,11 +12,11 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
-from projections.runner import ViewRunner
-from projections.search_index import SearchIndex
-from projections.search_query import search_tickets
-from projections.store import ViewStore
-from projections.ticket_summary import TicketSummary
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.search.index import SearchIndex
+from projections.search.query import search_tickets
+from projections.tickets.summary import TicketSummary
 from tests.e2e.memory_desk import Auth, open_ticket, read
 
 SEARCH = "/api/v1/search"

@@ -13,9 +13,9 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.queues import FollowUp, Queue
-from projections.runner import ViewRunner
-from projections.store import SQLiteViewStore
-from projections.ticket_summary import TicketSummary
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
+from projections.tickets.summary import TicketSummary
 from tests.e2e.memory_desk import Auth, open_ticket, read
 
 TICKETS = "/api/v1/tickets"

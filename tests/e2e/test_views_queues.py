@@ -12,12 +12,12 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
-from projections.queue_view import QueueView
-from projections.runner import ViewRunner
-from projections.status_view import StatusView
-from projections.store import ViewStore
-from projections.ticket_summary import TicketSummary
-from projections.view import View
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.engine.view import View
+from projections.queues.view import QueueView
+from projections.statuses.view import StatusView
+from projections.tickets.summary import TicketSummary
 from tests.e2e.memory_desk import Auth
 from tests.unit.builders import Clock
 

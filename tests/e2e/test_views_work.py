@@ -12,10 +12,10 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.queues import FollowUp, Queue
-from projections.agent_dashboard import AgentDashboard
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.ticket_summary import TicketSummary
+from projections.agents.dashboard import AgentDashboard
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.tickets.summary import TicketSummary
 from tests.e2e.memory_desk import Auth
 
 WAITING, AGENTS = "/api/v1/views/waiting", "/api/v1/views/agents"

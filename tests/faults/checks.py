@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from domain.desk import HelpDesk
 from domain.ticket import Ticket
-from projections.rebuild import rebuild
-from projections.store import Row
-from projections.view import live_tables
+from projections.engine.rebuild import rebuild
+from projections.engine.store import Row
+from projections.engine.view import live_tables
 from replay.summaries_csv import ticket_ids
 from tests.faults.load import CLIENT_TIMEOUT, Load, Reply, Write
 from tests.faults.served import PATIENCE, Command, environment

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 
 from domain.audit import Origin
-from projections.tracking import TABLE
+from projections.engine.tracking import TABLE
 from tests.faults.checks import assert_views_equal_a_rebuild
 from tests.projections.summary import expected_rows, summary_rows
 from tests.projections.worker_process import Worker, caught_up, eventually, worker

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.desk import HelpDesk
-from projections.store import ViewStore
+from projections.engine.store import ViewStore
 from tests.projections.view_stores import OpenViews, view_store_beside
 from tests.stores import DeskFactory
 

@@ -18,9 +18,9 @@ from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category
 from domain.ticket import Ticket
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.view import View
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.engine.view import View
 from tests.projections.view_stores import wipe
 from tests.unit.builders import Clock
 

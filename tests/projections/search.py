@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from domain.desk import HelpDesk
-from projections.search_index import CONFIGURATION, TITLE, searchable
-from projections.store import ViewStore
-from projections.ticket_list import Scope, TicketFilter, ticket_conditions
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.search.index import CONFIGURATION, TITLE, searchable
+from projections.tickets.listing import TicketFilter, ticket_conditions
 
 Document = tuple[str, str, bool, str, str]
 #: A ticket's number and its best-matching article (None for the title).

@@ -7,8 +7,9 @@ from dataclasses import replace
 from domain.desk import HelpDesk
 from domain.statuses import Category
 from domain.ticket import Ticket
-from projections.store import ViewStore
-from projections.ticket_list import Scope, TicketFilter, TicketSummaryRow, find_tickets
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.tickets.listing import TicketFilter, TicketSummaryRow, find_tickets
 
 WAITING_FREE = {Category.RESOLVED, Category.CLOSED, Category.MERGED}
 

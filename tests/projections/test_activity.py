@@ -16,13 +16,13 @@ from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
-from projections.activity import TOPICS, ActivityFeed
-from projections.activity_feed import Activity, ActivityFilter, find_activity
-from projections.rebuild import rebuild
-from projections.runner import ViewRunner
-from projections.store import Row, ViewStore
-from projections.ticket_list import Scope
-from projections.view import live_tables
+from projections.activity.feed import Activity, ActivityFilter, find_activity
+from projections.activity.projection import TOPICS, ActivityFeed
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import Row, ViewStore
+from projections.engine.view import live_tables
 from tests.examples import examples_with_fixtures
 from tests.projections.steps import run_steps
 from tests.projections.view_stores import wipe

@@ -14,12 +14,12 @@ from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue
 from domain.people import Agent
-from projections.agent_dashboard import AgentDashboard
-from projections.agent_durations import OVERALL, PER_OCTAVE, bucket
-from projections.agent_figures import AgentFigures, Dashboard, Figures, dashboard
-from projections.runner import ViewRunner
-from projections.store import Row, ViewStore
-from projections.ticket_summary import micros
+from projections.agents.dashboard import AgentDashboard
+from projections.agents.durations import OVERALL, PER_OCTAVE, bucket
+from projections.agents.figures import AgentFigures, Dashboard, Figures, dashboard
+from projections.engine.runner import ViewRunner
+from projections.engine.store import Row, ViewStore
+from projections.engine.values import micros
 from tests.examples import examples_with_fixtures
 from tests.projections.view_stores import assert_rebuilt_alike, view_rows, wipe
 from tests.projections.work_desk import (

@@ -10,12 +10,13 @@ from hypothesis import HealthCheck, given, settings
 
 from domain.desk import HelpDesk
 from domain.ticket_facts import TicketFacts
-from projections.agent_dashboard import AgentDashboard
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.ticket_summary import TicketSummary, micros
-from projections.view import View, live_tables
-from projections.waiting_list import WaitingFilter, find_waiting
+from projections.agents.dashboard import AgentDashboard
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.engine.values import micros
+from projections.engine.view import View, live_tables
+from projections.tickets.summary import TicketSummary
+from projections.tickets.waiting import WaitingFilter, find_waiting
 from tests.projections.facts import folded
 from tests.projections.summary import summary_rows
 from tests.projections.view_stores import wipe

@@ -9,12 +9,12 @@ from eventsourcing.utils import get_topic
 
 from domain.desk import HelpDesk
 from domain.ticket import Ticket
-from projections.layouts import TABLE, layout
-from projections.rebuild import rebuild
-from projections.runner import ViewRunner
-from projections.store import ViewCursor, ViewStore
-from projections.ticket_summary import TicketSummary
-from projections.view import Tables, Template
+from projections.engine.layouts import TABLE, layout
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.view import Tables, Template
+from projections.tickets.summary import TicketSummary
 from tests.projections.view_stores import OpenViews
 from tests.writing import open_tickets
 

@@ -6,7 +6,7 @@ and a view that raises on an event stops at it for good.
 
 from __future__ import annotations
 
-from projections.store import ViewStore
+from projections.engine.store import ViewStore
 
 
 def test_nul_characters_are_stored_and_queried_without_error(

@@ -18,15 +18,15 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.ticket import Ticket
-from projections.runner import ViewRunner
-from projections.store import (
+from projections.engine.runner import ViewRunner
+from projections.engine.store import (
     PIPELINE_DEPTH,
     PipelinedCursor,
     Row,
     ViewCursor,
     ViewStore,
 )
-from projections.view import RoutedView, Tables
+from projections.engine.view import RoutedView, Tables
 
 ALICE = Origin("agent:alice")
 #: Many times the pipeline's depth, with rows big enough to fill socket buffers.

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 
 from domain.desk import HelpDesk
-from projections.queue_counts import count_queues, work_list
-from projections.queue_view import QueueView
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.ticket_list import Scope
-from projections.ticket_summary import TicketSummary
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.queues.counts import count_queues, work_list
+from projections.queues.view import QueueView
+from projections.tickets.summary import TicketSummary
 from tests.examples import examples_with_fixtures
 from tests.projections.counting import (
     ALICE,

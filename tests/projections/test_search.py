@@ -11,18 +11,19 @@ from domain.errors import InvalidValue
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.ticket import Ticket
-from projections.rebuild import rebuild
-from projections.runner import ViewRunner
-from projections.search_index import MAX_SEARCHABLE, TITLE, SearchIndex
-from projections.search_query import (
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.search.index import MAX_SEARCHABLE, TITLE, SearchIndex
+from projections.search.query import (
     CANDIDATES,
     SearchPage,
     encode_cursor,
     search_tickets,
 )
-from projections.store import ViewStore
-from projections.ticket_list import Scope, TicketFilter
-from projections.ticket_summary import TicketSummary
+from projections.tickets.listing import TicketFilter
+from projections.tickets.summary import TicketSummary
 from tests.projections.search import (
     every_match_ranked,
     expected_documents,

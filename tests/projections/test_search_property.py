@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
-from projections.rebuild import rebuild
-from projections.runner import ViewRunner
-from projections.search_index import SearchIndex
-from projections.search_query import search_tickets
-from projections.store import ViewStore
-from projections.ticket_list import Scope, TicketFilter
-from projections.ticket_summary import TicketSummary
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.search.index import SearchIndex
+from projections.search.query import search_tickets
+from projections.tickets.listing import TicketFilter
+from projections.tickets.summary import TicketSummary
 from tests.examples import examples_with_fixtures
 from tests.projections.counting import staffed_desk
 from tests.projections.search import (

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 
 from domain.desk import HelpDesk
-from projections.runner import ViewRunner
-from projections.status_counts import StatusFigures, status_figures
-from projections.status_view import StatusView
-from projections.store import ViewStore
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.statuses.counts import StatusFigures, status_figures
+from projections.statuses.view import StatusView
 from tests.examples import examples_with_fixtures
 from tests.projections.counting import (
     ALICE,

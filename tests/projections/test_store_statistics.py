@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projections.store import SQLiteViewStore
+from projections.engine.store import SQLiteViewStore
 
 
 def stats_rows(store: SQLiteViewStore) -> list[tuple[object, ...]]:

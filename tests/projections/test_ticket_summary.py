@@ -11,10 +11,11 @@ from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.ticket_list import Scope, TicketFilter, find_tickets
-from projections.ticket_summary import TicketSummary
+from projections.engine.runner import ViewRunner
+from projections.engine.scope import Scope
+from projections.engine.store import ViewStore
+from projections.tickets.listing import TicketFilter, find_tickets
+from projections.tickets.summary import TicketSummary
 from tests.projections.summary import (
     COUNTED_LISTS,
     expected_rows,

@@ -9,11 +9,11 @@ import pytest
 
 from domain.audit import Origin
 from domain.desk import HelpDesk
-from projections.rebuild import rebuild
-from projections.runner import ViewRunner
-from projections.store import ViewCursor, ViewStore
-from projections.ticket_summary import TicketSummary
-from projections.view import Tables
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.view import Tables
+from projections.tickets.summary import TicketSummary
 from tests.projections.summary import expected_rows, summary_rows
 from tests.projections.view_stores import OpenViews
 from tests.writing import open_tickets

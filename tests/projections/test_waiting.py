@@ -10,10 +10,10 @@ from hypothesis import given
 
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue
-from projections.runner import ViewRunner
-from projections.store import ViewStore
-from projections.ticket_summary import TicketSummary
-from projections.waiting_list import WaitingFilter, encode_cursor, find_waiting
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.tickets.summary import TicketSummary
+from projections.tickets.waiting import WaitingFilter, encode_cursor, find_waiting
 from tests.examples import examples_with_fixtures
 from tests.projections.facts import folded
 from tests.projections.view_stores import assert_rebuilt_alike, wipe

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from projections.catalogue import all_views
-from projections.notifications import LISTENER_NAME
-from projections.worker import chosen_views
+from projections.engine.notifications import LISTENER_NAME
+from projections.engine.worker import chosen_views
 from tests.projections.worker_process import caught_up, eventually, worker
 from tests.writing import open_tickets
 from tickettape.bootstrap import Runtime, initialize, open_runtime

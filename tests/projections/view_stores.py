@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from domain.desk import HelpDesk
-from projections.rebuild import rebuild
-from projections.store import PostgresViewStore, Row, SQLiteViewStore, ViewStore
-from projections.tracking import TABLE
-from projections.view import View, live_tables
+from projections.engine.rebuild import rebuild
+from projections.engine.store import PostgresViewStore, Row, SQLiteViewStore, ViewStore
+from projections.engine.tracking import TABLE
+from projections.engine.view import View, live_tables
 from tests.stores import postgres_conninfo
 
 # The open_views fixture: call to open (again) the view store beside the event store.

@@ -15,7 +15,7 @@ from domain.desk import HelpDesk, TicketDraft
 from domain.errors import DomainError
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
-from projections.runner import ViewRunner
+from projections.engine.runner import ViewRunner
 from tests.unit.builders import Clock
 
 ALICE = Origin("agent:alice")

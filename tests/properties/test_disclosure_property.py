@@ -28,11 +28,11 @@ from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
-from projections.activity import ActivityFeed
-from projections.runner import ViewRunner
-from projections.search_index import SearchIndex
-from projections.store import SQLiteViewStore
-from projections.ticket_summary import TicketSummary
+from projections.activity.projection import ActivityFeed
+from projections.engine.runner import ViewRunner
+from projections.engine.store import SQLiteViewStore
+from projections.search.index import SearchIndex
+from projections.tickets.summary import TicketSummary
 from tests.e2e.memory_desk import MemoryBlobs
 
 ADMIN = Origin("admin:test")

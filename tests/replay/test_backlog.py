@@ -12,7 +12,7 @@ from hypothesis import given
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound
 from domain.ticket import Ticket
-from projections.counters import UNFINISHED
+from projections.engine.counters import UNFINISHED
 from replay.backlog import Backlog, backlog_as_of
 from replay.history import ticket_as_of
 from replay.summaries_csv import ticket_ids

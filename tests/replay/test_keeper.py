@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from domain.desk import HelpDesk
-from projections.notifications import LISTENER_NAME, watcher_for
+from projections.engine.notifications import LISTENER_NAME, watcher_for
 from replay.chain import extend_chain
 from replay.keeper import ChainKeeper, ChainPosition
 from replay.ledger_stores import open_ledger

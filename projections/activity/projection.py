@@ -10,10 +10,10 @@ from eventsourcing.utils import get_topic
 
 from domain.disclosure import Disclosure, Reader
 from domain.ticket import Ticket
-from projections.activity_changes import DESCRIBE, describe
-from projections.store import ViewCursor
-from projections.ticket_summary import micros
-from projections.view import Tables
+from projections.activity.changes import DESCRIBE, describe
+from projections.engine.store import ViewCursor
+from projections.engine.values import micros
+from projections.engine.view import Tables
 
 NAME = "activity"
 

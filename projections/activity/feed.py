@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.activity import NAME
-from projections.store import Row, ViewCursor, ViewStore
-from projections.ticket_list import Scope
-from projections.ticket_summary import from_micros, micros
-from projections.tracking import position
+from projections.activity.projection import NAME
+from projections.engine.scope import Scope
+from projections.engine.store import Row, ViewCursor, ViewStore
+from projections.engine.tracking import position
+from projections.engine.values import from_micros, micros
 
 ACTIVITY, TICKETS = "view_activity", "view_activity_tickets"
 

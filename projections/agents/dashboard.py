@@ -18,7 +18,7 @@ Definitions, so that every figure can be checked by hand against a ticket's hist
   who resolved it, else to the overall figures only.
 
 Durations are stored one row per first response and per resolution, with their
-moment, and counted in per-day, per-agent histograms (projections.agent_durations),
+moment, and counted in per-day, per-agent histograms (projections.agents.durations),
 so that a period's counts and medians are computed when read: the counts exactly,
 a median exactly up to 1,000 durations and within +/-2% beyond. The tickets each
 agent holds are counters kept in the same transaction as the tickets' rows.
@@ -32,12 +32,12 @@ from domain.people import Agent
 from domain.statuses import Category
 from domain.ticket import Ticket
 from domain.ticket_facts import TicketFacts, changes, settle
-from projections import agent_durations
-from projections.agent_durations import NOBODY, bucket, count_duration
-from projections.counters import bump
-from projections.store import ViewCursor
-from projections.ticket_summary import micros, stored
-from projections.view import Handler, RoutedView, Tables, Template
+from projections.agents import durations as agent_durations
+from projections.agents.durations import bucket, count_duration
+from projections.engine.counters import bump
+from projections.engine.store import ViewCursor
+from projections.engine.values import NOBODY, micros, stored
+from projections.engine.view import Handler, RoutedView, Tables, Template
 
 NAME = "agent_dashboard"
 AGENT_ACTOR = "agent:"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.store import ViewCursor, ViewStore
+from projections.engine.store import ViewCursor, ViewStore
 
 TABLE = "view_tracking"
 

@@ -23,16 +23,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from projections.counters import bump
-from projections.store import ViewCursor
-from projections.view import PerStore, Template
+from projections.engine.counters import bump
+from projections.engine.store import ViewCursor
+from projections.engine.values import NOBODY
+from projections.engine.view import PerStore, Template
 
 #: Buckets per octave: each spans a ratio of 2 ** (1 / 18) = 1.039.
 PER_OCTAVE = 18
 #: The most durations a key's median is computed from exactly.
 EXACT_UP_TO = 1000
-#: The histograms' agent for durations credited to nobody.
-NOBODY = ""
 #: The key of the desk's own figures among the agents' (no login has a '*').
 OVERALL = "*"
 DAY_US = 86_400_000_000

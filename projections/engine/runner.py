@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.desk import HelpDesk
-from projections.following import LogFollower
-from projections.layouts import ready_tables
-from projections.notifications import LogWatcher
-from projections.store import ViewStore
-from projections.tracking import create_tracking_table, position
-from projections.view import View, apply_batch
+from projections.engine.following import LogFollower
+from projections.engine.layouts import ready_tables
+from projections.engine.notifications import LogWatcher
+from projections.engine.store import ViewStore
+from projections.engine.tracking import create_tracking_table, position
+from projections.engine.view import View, apply_batch
 
 #: Seconds between looks at a view's position while a read waits for another process.
 RECHECK_SECONDS = 0.05

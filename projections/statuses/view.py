@@ -14,13 +14,12 @@ from eventsourcing.utils import get_topic
 
 from domain.ticket import Ticket
 from domain.ticket_facts import changes, settle
-from projections.counters import UNFINISHED, Bucket, bump, day_of, enter, move
-from projections.store import ViewCursor
-from projections.view import Tables
+from projections.engine.counters import UNFINISHED, Bucket, bump, day_of, enter, move
+from projections.engine.store import ViewCursor
+from projections.engine.values import NOBODY
+from projections.engine.view import Tables
 
 NAME = "status_view"
-#: Nobody, in the owner column: a key column cannot be NULL.
-NOBODY = ""
 COLUMNS = ("queue", "status", "status_category", "owner")
 #: The ticket facts a bucket is made of; their events set them outright.
 FACTS = ("queue", "status_category", "owner")

@@ -9,8 +9,8 @@ from typing import Any, Protocol, runtime_checkable
 from eventsourcing.utils import get_topic
 
 from domain.desk import HelpDesk
-from projections.store import ViewCursor, ViewStore
-from projections.tracking import locked_position, record_position
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.tracking import locked_position, record_position
 
 Tables = Mapping[str, str]
 Handler = Callable[[Any, ViewCursor, Tables], None]

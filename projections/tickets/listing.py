@@ -8,10 +8,12 @@ from typing import Any
 
 from domain.errors import InvalidValue
 from domain.statuses import Category
-from projections.cursors import pack, unpack
-from projections.store import Row, ViewCursor, ViewStore
-from projections.ticket_summary import NAME, NOBODY, from_micros, micros
-from projections.tracking import position
+from projections.engine.cursors import pack, unpack
+from projections.engine.scope import Scope
+from projections.engine.store import Row, ViewCursor, ViewStore
+from projections.engine.tracking import position
+from projections.engine.values import NOBODY, from_micros, micros
+from projections.tickets.summary import NAME
 
 TICKETS, TAGS = "view_tickets", "view_ticket_tags"
 COUNTS = "view_ticket_counts"
@@ -33,15 +35,6 @@ COLUMNS = (
     "t.created_us, t.updated_us, t.version, t.last_public_sender, t.last_public_us, "
     "t.waiting_since_us, t.first_response_us, t.merged_into"
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The tickets a reader may know of: all, some queues, or a customer's own."""
-
-    queues: tuple[str, ...] | None = None
-    customer: str | None = None
-    organization: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from eventsourcing.utils import get_topic
 
 from domain.disclosure import Disclosure, Reader
 from domain.ticket import Ticket
-from projections.store import ViewCursor
-from projections.view import PerStore, Tables, Template
+from projections.engine.store import ViewCursor
+from projections.engine.view import PerStore, Tables, Template
 
 NAME = "search_index"
 #: The article of a ticket's title document.

@@ -8,21 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import InvalidValue
-from projections.cursors import pack, unpack
-from projections.search_index import CONFIGURATION, NAME, TITLE
-from projections.store import ViewCursor, ViewStore
-from projections.ticket_list import (
+from projections.engine.cursors import pack, unpack
+from projections.engine.scope import Scope
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.tracking import position
+from projections.search.index import CONFIGURATION, NAME, TITLE
+from projections.tickets.listing import (
     COLUMNS,
     TICKETS,
-    Scope,
     TicketFilter,
     TicketSummaryRow,
     summary_row,
     ticket_conditions,
     ticket_tags,
 )
-from projections.ticket_summary import NAME as SUMMARY
-from projections.tracking import position
+from projections.tickets.summary import NAME as SUMMARY
 
 DOCUMENTS, TEXT = "view_search_documents", "view_search_text"
 #: How many of the newest matching documents a search ranks: enough for the

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.statuses import Category
-from projections.counters import UNFINISHED
-from projections.status_view import NAME, NOBODY
-from projections.store import ViewStore
-from projections.tracking import position
+from projections.engine.counters import UNFINISHED
+from projections.engine.store import ViewStore
+from projections.engine.tracking import position
+from projections.engine.values import NOBODY
+from projections.statuses.view import NAME
 
 COUNTS, BACKLOG = "view_status_view_counts", "view_status_view_backlog"
 CATEGORIES = [str(c.value) for c in Category]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.desk import HelpDesk
-from projections.layouts import record_layout
-from projections.store import ViewStore
-from projections.tracking import (
+from projections.engine.layouts import record_layout
+from projections.engine.store import ViewStore
+from projections.engine.tracking import (
     create_tracking_table,
     forget_position,
     locked_position,
     record_position,
 )
-from projections.view import View, advance, create_tables, live_tables
+from projections.engine.view import View, advance, create_tables, live_tables
 
 REBUILD_SUFFIX = "__rebuild"
 

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 
-from projections.notifications import LogWatcher
+from projections.engine.notifications import LogWatcher
 
 log = logging.getLogger(__name__)
 

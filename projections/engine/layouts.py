@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from projections.store import ViewCursor, ViewStore
-from projections.tracking import locked_position, record_position
-from projections.view import PerStore, View, create_tables, live_tables
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.tracking import locked_position, record_position
+from projections.engine.view import PerStore, View, create_tables, live_tables
 
 TABLE = "view_layouts"
 

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidValue
-from projections.cursors import pack, unpack
-from projections.store import Row, ViewStore
-from projections.ticket_summary import NAME, from_micros, micros
-from projections.tracking import position
+from projections.engine.cursors import pack, unpack
+from projections.engine.store import Row, ViewStore
+from projections.engine.tracking import position
+from projections.engine.values import from_micros, micros
+from projections.tickets.summary import NAME
 
 TICKETS = "view_tickets"
 COLUMNS = (

@@ -2,7 +2,7 @@
 
 Counter rows change by one per event, so reading a queue's figures costs a few
 rows whatever the number of tickets. The queue's work-ordered ticket list comes
-from the ticket summary (see projections/queue_counts.py).
+from the ticket summary (see projections/queues/counts.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from eventsourcing.utils import get_topic
 
 from domain.ticket import Ticket
 from domain.ticket_facts import changes, settle
-from projections.counters import enter, move
-from projections.store import ViewCursor
-from projections.view import Tables
+from projections.engine.counters import enter, move
+from projections.engine.store import ViewCursor
+from projections.engine.view import Tables
 
 NAME = "queue_view"
 COLUMNS = ("queue", "status_category", "priority")

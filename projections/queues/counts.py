@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.statuses import Category
-from projections.counters import UNFINISHED
-from projections.queue_view import NAME
-from projections.store import Row, ViewStore
-from projections.ticket_list import Scope, TicketFilter, TicketPage, find_tickets
-from projections.tracking import position
+from projections.engine.counters import UNFINISHED
+from projections.engine.scope import Scope
+from projections.engine.store import Row, ViewStore
+from projections.engine.tracking import position
+from projections.queues.view import NAME
+from projections.tickets.listing import TicketFilter, TicketPage, find_tickets
 
 COUNTS = "view_queue_view_counts"
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from domain.statuses import Category
-from projections.store import ViewCursor
+from projections.engine.store import ViewCursor
 
 #: The categories of tickets someone still has to work on.
 UNFINISHED = (Category.NEW.value, Category.OPEN.value, Category.PENDING.value)

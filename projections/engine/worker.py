@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from projections.following import LogFollower
-from projections.view import View
+from projections.engine.following import LogFollower
+from projections.engine.view import View
 
 log = logging.getLogger(__name__)
 

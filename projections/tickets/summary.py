@@ -10,7 +10,6 @@ so a list can give its exact total without counting the tickets it matches.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.articles import Visibility
@@ -18,8 +17,9 @@ from domain.choices import ChoiceList
 from domain.ids import PRIORITIES_ID
 from domain.ticket import Ticket
 from domain.ticket_facts import Becomes, Changes, TicketFacts, changes
-from projections.store import ViewCursor
-from projections.view import Handler, RoutedView, Tables
+from projections.engine.store import ViewCursor
+from projections.engine.values import NOBODY, micros, stored
+from projections.engine.view import Handler, RoutedView, Tables
 
 NAME = "ticket_summary"
 #: The ticket facts the rows keep, by column; moments are micros().
@@ -31,8 +31,6 @@ FACTS = {
     "first_response_at": "first_response_us",
     "waiting_since": "waiting_since_us",
 }
-#: Nobody, in the counters' owner column: a key column cannot be NULL.
-NOBODY = ""
 #: The columns a counter is kept by; a ticket changes bucket when one changes.
 COUNTED = ("queue", "status", "status_category", "priority", "owner", "hidden")
 _KEY = ", ".join(COUNTED)
@@ -93,24 +91,10 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS {tickets}_queue_created ON {tickets} "
     "(queue, created_us, number)",
     "CREATE INDEX IF NOT EXISTS {ticket_tags}_tag ON {ticket_tags} (tag, ticket)",
-    # The waiting tickets, oldest wait first (projections.waiting_list).
+    # The waiting tickets, oldest wait first (projections.tickets.waiting).
     "CREATE INDEX IF NOT EXISTS {tickets}_waiting ON {tickets} "
     "(waiting_since_us, number) WHERE waiting_since_us IS NOT NULL",
 ]
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def micros(at: datetime) -> int:
-    """A moment as microseconds since the epoch: compact, exact and sortable."""
-    delta = at.astimezone(UTC) - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_micros(value: int) -> datetime:
-    """The moment a micros() value stands for, in UTC."""
-    return EPOCH + timedelta(microseconds=value)
 
 
 class TicketSummary(RoutedView):
@@ -289,11 +273,6 @@ def _assignments(found: Changes) -> tuple[list[str], list[object]]:
         clauses.append(f"{column} = {start}")
         params.append(stored(change.at))
     return clauses, params
-
-
-def stored(value: object) -> object:
-    """A fact's value as its column holds it: moments as micros()."""
-    return micros(value) if isinstance(value, datetime) else value
 
 
 def _count(cursor: ViewCursor, tables: Tables, ticket: str, amount: int) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidValue
-from projections.agent_dashboard import NAME, RESOLUTION, RESPONSE
-from projections.agent_durations import (
+from projections.agents.dashboard import NAME, RESOLUTION, RESPONSE
+from projections.agents.durations import (
     EXACT_UP_TO,
     OVERALL,
     Durations,
@@ -16,9 +16,9 @@ from projections.agent_durations import (
     Period,
     medians,
 )
-from projections.store import ViewCursor, ViewStore
-from projections.ticket_summary import micros
-from projections.tracking import position
+from projections.engine.store import ViewCursor, ViewStore
+from projections.engine.tracking import position
+from projections.engine.values import micros
 
 AGENTS, HELD = "view_dashboard_agents", "view_dashboard_held"
 RESPONSES = Durations(RESPONSE, "view_dashboard_responses", "responded_us")

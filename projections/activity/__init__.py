@@ -1,0 +1,1 @@
+"""The activity read model: a feed of what happened, told per reader."""

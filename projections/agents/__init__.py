@@ -1,0 +1,1 @@
+"""The agent read model: workload, response and resolution figures per agent."""

@@ -1,0 +1,1 @@
+"""The projection engine: stores, tracking, batches, rebuilds, following the log."""

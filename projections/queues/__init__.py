@@ -1,0 +1,1 @@
+"""The queue read model: per-queue counts by status category and age."""

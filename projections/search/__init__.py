@@ -1,0 +1,1 @@
+"""The search read model: a full-text index over titles and articles."""

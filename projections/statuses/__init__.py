@@ -1,0 +1,1 @@
+"""The status read model: tickets per status and the daily backlog."""
