@@ -66,10 +66,9 @@ def find_activity(
         page_where.append("a.position < ?")
         page_params.append(before)
     with store.transaction() as rows:
-        rows.execute(
+        total = rows.count(
             f"SELECT COUNT(*) FROM {ACTIVITY} a WHERE {' AND '.join(where)}", params
         )
-        total = int((rows.fetchone() or (0,))[0])
         found = _select(rows, scope, page_where, page_params, "DESC", limit + 1)
         at = position(rows, NAME)
     more = len(found) > limit
@@ -107,7 +106,8 @@ def _select(
     told = "customer_" if scope.customer is not None else ""
     rows.execute(
         "SELECT a.position, a.at_us, a.actor, a.number, a.queue, a.event_type, "
-        f"a.{told}summary, a.{told}changes, a.internal FROM {ACTIVITY} a "
+        f"a.{told}summary AS summary, a.{told}changes AS changes, a.internal "
+        f"FROM {ACTIVITY} a "
         f"WHERE {' AND '.join(where)} ORDER BY a.position {order} LIMIT ?",
         [*params, limit],
     )
@@ -154,13 +154,13 @@ def _conditions(scope: Scope, wanted: ActivityFilter) -> tuple[list[str], list[A
 
 def _activity(row: Row) -> Activity:
     return Activity(
-        position=int(row[0]),
-        at=from_micros(row[1]),
-        actor=row[2],
-        ticket=row[3],
-        queue=row[4],
-        event_type=row[5],
-        summary=row[6],
-        changes=json.loads(row[7]),
-        internal=bool(row[8]),
+        position=int(row.position),
+        at=from_micros(row.at_us),
+        actor=row.actor,
+        ticket=row.number,
+        queue=row.queue,
+        event_type=row.event_type,
+        summary=row.summary,
+        changes=json.loads(row.changes),
+        internal=bool(row.internal),
     )

@@ -157,7 +157,13 @@ def _ticket(
     row = cursor.fetchone()
     if row is None:
         return None
-    return str(row[0]), str(row[1]), str(row[2]), row[3], int(row[4])
+    return (
+        str(row.number),
+        str(row.queue),
+        str(row.customer),
+        row.organization,
+        int(row.hidden),
+    )
 
 
 def _knows(
@@ -173,10 +179,10 @@ def _knows(
         )
         row = cursor.fetchone()
         # A ticket the view never saw is treated as hidden: never leak, when unsure.
-        if row is None or bool(row[2]):
+        if row is None or bool(row.hidden):
             return False
-        return row[0] == customer or (
-            organization is not None and row[1] == organization
+        return row.customer == customer or (
+            organization is not None and row.organization == organization
         )
 
     return knows

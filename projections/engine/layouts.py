@@ -45,7 +45,7 @@ def ready_tables(store: ViewStore, cursor: ViewCursor, view: View) -> None:
     wanted = layout(view)
     # Without a layout the tables are from before layouts were kept (or do
     # not exist yet): either way they are made anew.
-    reset = found is None or found[0] != wanted
+    reset = found is None or found.layout != wanted
     tables = live_tables(view)
     if reset:
         if found is not None or at > 0:

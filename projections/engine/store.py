@@ -9,13 +9,14 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from psycopg import Pipeline
 from psycopg_pool import ConnectionPool
 
-Row = tuple[Any, ...]
 #: Seconds between refreshes of SQLite's planner statistics while views are
 #: written, at least, and at least this many times the last refresh took.
 ANALYZE_SECONDS = 60.0
@@ -28,6 +29,27 @@ MMAP_BYTES = 2**31
 #: results small. Large unsynced pipelines have hung (psycopg issue #685, fixed
 #: in 3.1.18; our seeding's ~1,000-row inserts); the bound keeps us clear of that.
 PIPELINE_DEPTH = 256
+
+
+class Row(tuple[Any, ...]):
+    """A row of a query's answer: its values by column name (`row.title`), or
+    by position. Each query's rows share one class made from its columns."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a name that is no column of the query.
+        raise AttributeError(
+            f"the query has no column {name!r} (it has {self._fields})"
+        )
+
+
+@lru_cache(maxsize=512)
+def row_class(columns: tuple[str, ...]) -> type[Row]:
+    """The class of the rows of a query with these columns."""
+    getters = {name: property(itemgetter(i)) for i, name in enumerate(columns)}
+    return type("Row", (Row,), {"__slots__": (), "_fields": columns, **getters})
 
 
 class ViewCursor:
@@ -56,11 +78,21 @@ class ViewCursor:
     def fetchone(self) -> Row | None:
         """The next row of the last query, or None."""
         row = self._cursor.fetchone()
-        return None if row is None else tuple(row)
+        return None if row is None else self._row_class()(row)
 
     def fetchall(self) -> list[Row]:
         """The remaining rows of the last query."""
-        return [tuple(row) for row in self._cursor.fetchall()]
+        named = self._row_class()
+        return [named(row) for row in self._cursor.fetchall()]
+
+    def count(self, statement: str, params: Sequence[object] = ()) -> int:
+        """Run a query whose answer is one number (COUNT, SUM) and give it."""
+        self.execute(statement, params)
+        row = self.fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
+
+    def _row_class(self) -> type[Row]:
+        return row_class(tuple(column[0] for column in self._cursor.description))
 
     def _bound(self, params: Sequence[object]) -> tuple[object, ...]:
         if not self._postgres:

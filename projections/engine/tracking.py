@@ -31,7 +31,7 @@ def locked_position(store: ViewStore, cursor: ViewCursor, view: str) -> int:
         (view,),
     )
     row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return int(row.notification_id) if row else 0
 
 
 def record_position(cursor: ViewCursor, view: str, position: int) -> None:
@@ -51,4 +51,4 @@ def position(cursor: ViewCursor, view: str) -> int:
     """The view's position without locking it; 0 before its first batch."""
     cursor.execute(f"SELECT notification_id FROM {TABLE} WHERE view_name = ?", (view,))
     row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return int(row.notification_id) if row else 0

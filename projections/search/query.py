@@ -160,13 +160,13 @@ def _ranked(
         "candidates AS (SELECT * FROM matched ORDER BY doc DESC LIMIT ?), "
         "best AS (SELECT ticket, doc, number, score, ROW_NUMBER() OVER "
         "(PARTITION BY ticket ORDER BY score, doc) AS n FROM candidates) "
-        "SELECT ticket, doc, (SELECT COUNT(*) FROM matched) FROM best "
+        "SELECT ticket, doc, (SELECT COUNT(*) FROM matched) AS matches FROM best "
         "WHERE n = 1 ORDER BY score, number",
         [*newest_params, *params, candidates + 1, candidates],
     )
     found = rows.fetchall()
-    more_matches = bool(found) and int(found[0][2]) > candidates
-    return [(str(ticket), int(doc)) for ticket, doc, _ in found], more_matches
+    more_matches = bool(found) and int(found[0].matches) > candidates
+    return [(str(row.ticket), int(row.doc)) for row in found], more_matches
 
 
 def _newest(postgres: bool, words: str, where: str) -> tuple[str, list[Any]]:
@@ -204,7 +204,7 @@ def _tickets(rows: ViewCursor, ids: list[str]) -> dict[str, TicketSummaryRow]:
     )
     found = rows.fetchall()
     tags = ticket_tags(rows, ids)
-    return {row[0]: summary_row(row, tags.get(row[0], [])) for row in found}
+    return {row.id: summary_row(row, tags.get(row.id, [])) for row in found}
 
 
 def _snippets(

@@ -143,9 +143,9 @@ def find_tickets(
             [*page_params, limit + 1],
         )
         found = rows.fetchall()
-        tags = ticket_tags(rows, [row[0] for row in found[:limit]])
+        tags = ticket_tags(rows, [row.id for row in found[:limit]])
         at = position(rows, NAME)
-    page = [summary_row(row, tags.get(row[0], [])) for row in found[:limit]]
+    page = [summary_row(row, tags.get(row.id, [])) for row in found[:limit]]
     more = len(found) > limit
     last_key = list(found[limit - 1][-len(keys) :]) if more else None
     next_cursor = encode_cursor(sort, descending, last_key) if last_key else None
@@ -161,8 +161,7 @@ def count_tickets(rows: ViewCursor, scope: Scope, wanted: TicketFilter) -> int:
     else:
         where, params = ticket_conditions(scope, counted)
         total = f"SELECT COALESCE(SUM(t.tickets), 0) FROM {COUNTS} t"
-    rows.execute(f"{total} WHERE {' AND '.join(where)}", params)
-    return int((rows.fetchone() or (0,))[0])
+    return rows.count(f"{total} WHERE {' AND '.join(where)}", params)
 
 
 def _counted(scope: Scope, wanted: TicketFilter) -> TicketFilter | None:
@@ -300,27 +299,27 @@ def _moment(value: int | None) -> datetime | None:
 
 
 def summary_row(row: Row, tags: list[str]) -> TicketSummaryRow:
-    """A ticket from a row that starts with COLUMNS."""
+    """A ticket from a row of COLUMNS."""
     return TicketSummaryRow(
-        number=row[1],
-        title=row[2],
-        customer=row[3],
-        organization=row[4],
-        queue=row[5],
-        status=row[6],
-        status_category=row[7],
-        priority=row[8],
-        priority_rank=int(row[9]),
-        type=row[10],
-        owner=row[11],
-        hidden=bool(row[12]),
-        created_at=from_micros(row[13]),
-        updated_at=from_micros(row[14]),
-        version=int(row[15]),
-        last_public_sender=row[16],
-        last_public_at=_moment(row[17]),
-        waiting_for_agent=row[18] is not None,
-        first_response_at=_moment(row[19]),
-        merged_into=row[20],
+        number=row.number,
+        title=row.title,
+        customer=row.customer,
+        organization=row.organization,
+        queue=row.queue,
+        status=row.status,
+        status_category=row.status_category,
+        priority=row.priority,
+        priority_rank=int(row.priority_rank),
+        type=row.type,
+        owner=row.owner,
+        hidden=bool(row.hidden),
+        created_at=from_micros(row.created_us),
+        updated_at=from_micros(row.updated_us),
+        version=int(row.version),
+        last_public_sender=row.last_public_sender,
+        last_public_at=_moment(row.last_public_us),
+        waiting_for_agent=row.waiting_since_us is not None,
+        first_response_at=_moment(row.first_response_us),
+        merged_into=row.merged_into,
         tags=tags,
     )

@@ -77,10 +77,9 @@ def find_waiting(
         page_where.append("(waiting_since_us, number) > (?, ?)")
         page_params.extend(decode_cursor(cursor))
     with store.transaction() as rows:
-        rows.execute(
+        total = rows.count(
             f"SELECT COUNT(*) FROM {TICKETS} WHERE {' AND '.join(where)}", params
         )
-        total = int((rows.fetchone() or (0,))[0])
         rows.execute(
             f"SELECT {COLUMNS} FROM {TICKETS} WHERE {' AND '.join(page_where)} "
             "ORDER BY waiting_since_us, number LIMIT ?",
@@ -90,7 +89,9 @@ def find_waiting(
         at = position(rows, NAME)
     page = [_waiting(row, now) for row in found[:limit]]
     last = found[limit - 1] if len(found) > limit else None
-    next_cursor = encode_cursor(int(last[9]), str(last[0])) if last else None
+    next_cursor = (
+        encode_cursor(int(last.waiting_since_us), str(last.number)) if last else None
+    )
     return WaitingPage(page, total, next_cursor, at, now)
 
 
@@ -127,19 +128,18 @@ def _conditions(wanted: WaitingFilter) -> tuple[list[str], list[Any]]:
 
 
 def _waiting(row: Row, now: datetime) -> WaitingTicket:
-    since = from_micros(row[9])
     return WaitingTicket(
-        number=row[0],
-        title=row[1],
-        customer=row[2],
-        queue=row[3],
-        priority=row[4],
-        owner=row[5],
-        status=row[6],
-        status_category=row[7],
-        created_at=from_micros(row[8]),
-        waiting_since=since,
+        number=row.number,
+        title=row.title,
+        customer=row.customer,
+        queue=row.queue,
+        priority=row.priority,
+        owner=row.owner,
+        status=row.status,
+        status_category=row.status_category,
+        created_at=from_micros(row.created_us),
+        waiting_since=from_micros(row.waiting_since_us),
         # The reader's clock may run a little behind the one that stamped the wait.
-        waited_seconds=max(0, (micros(now) - row[9]) // 1_000_000),
-        first_response_pending=row[10] is None,
+        waited_seconds=max(0, (micros(now) - row.waiting_since_us) // 1_000_000),
+        first_response_pending=row.first_response_us is None,
     )

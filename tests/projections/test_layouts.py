@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ class Titles:
             )
 
 
-def rows(store: ViewStore, columns: str) -> list[tuple[Any, ...]]:
+def rows(store: ViewStore, columns: str) -> Sequence[tuple[Any, ...]]:
     with store.transaction() as cursor:
         cursor.execute(f"SELECT {columns} FROM view_titles ORDER BY title")
         return cursor.fetchall()

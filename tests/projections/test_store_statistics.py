@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from projections.engine.store import SQLiteViewStore
 
 
-def stats_rows(store: SQLiteViewStore) -> list[tuple[object, ...]]:
+def stats_rows(store: SQLiteViewStore) -> Sequence[tuple[object, ...]]:
     with store.transaction() as cursor:
         cursor.execute("SELECT tbl, idx FROM sqlite_stat1 ORDER BY idx")
         return cursor.fetchall()
