@@ -12,7 +12,7 @@ from domain.ticket import Ticket
 from projections.layouts import TABLE, layout
 from projections.rebuild import rebuild
 from projections.runner import ViewRunner
-from projections.store import ViewCursor, ViewStore
+from projections.store import Row, ViewCursor, ViewStore
 from projections.ticket_summary import TicketSummary
 from projections.view import Tables, Template
 from tests.projections.view_stores import OpenViews
@@ -47,7 +47,7 @@ class Titles:
             )
 
 
-def rows(store: ViewStore, columns: str) -> list[tuple[Any, ...]]:
+def rows(store: ViewStore, columns: str) -> list[Row]:
     with store.transaction() as cursor:
         cursor.execute(f"SELECT {columns} FROM view_titles ORDER BY title")
         return cursor.fetchall()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projections.store import SQLiteViewStore
+from projections.store import Row, SQLiteViewStore
 
 
-def stats_rows(store: SQLiteViewStore) -> list[tuple[object, ...]]:
+def stats_rows(store: SQLiteViewStore) -> list[Row]:
     with store.transaction() as cursor:
         cursor.execute("SELECT tbl, idx FROM sqlite_stat1 ORDER BY idx")
         return cursor.fetchall()
