@@ -26,8 +26,10 @@ def row_class(columns: tuple[str, ...]) -> type[Row]:
     """The Row subclass for a query's columns, made once per set of column names."""
     getters: dict[str, Any] = {}
     for i, name in enumerate(columns):
-        # `COUNT(*)` is no name; a second `id` of a join is read by position.
-        if name.isidentifier() and not name.startswith("_"):
+        # `COUNT(*)` is no name, and `count` or `index` stay the tuple's own
+        # methods (give such a column an alias); a join's second `id` is read
+        # by position.
+        if name.isidentifier() and not name.startswith("_") and not hasattr(Row, name):
             getters.setdefault(name, property(itemgetter(i)))
     return type("Row", (Row,), {"__slots__": (), "_fields": columns, **getters})
 
