@@ -15,11 +15,8 @@ from typing import Any
 from replay.records import (
     END,
     ChainLink,
-    EventRow,
     EventSeal,
-    LinkRow,
     Page,
-    SealRow,
     StoredRecord,
     link_of,
     record_of,
@@ -177,7 +174,7 @@ class Ledger:
                 ),
                 (after, stop, limit),
             )
-            events: dict[int, EventRow] = {row[0]: row for row in cur.fetchall()}
+            events: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
             reach = max(events) if len(events) == limit else stop
             cur.execute(
                 self._sql(
@@ -187,7 +184,7 @@ class Ledger:
                 ),
                 (after, reach),
             )
-            seals: dict[int, SealRow] = {row[0]: row for row in cur.fetchall()}
+            seals: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
             cur.execute(
                 self._sql(
                     "SELECT {links} FROM {chain} WHERE notification_id > ? "
@@ -195,7 +192,7 @@ class Ledger:
                 ),
                 (after, reach),
             )
-            links: dict[int, LinkRow] = {row[0]: row for row in cur.fetchall()}
+            links: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
             return Page(events, seals, links, reach)
 
     def records_of(self, originator_id: str) -> list[StoredRecord]:

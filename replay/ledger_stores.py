@@ -84,7 +84,7 @@ class SQLiteLedger(Ledger):
                 if column not in known:
                     cur.execute(
                         f"ALTER TABLE audit_chain ADD COLUMN {column} "
-                        f"{SQLITE.types[kind]}"
+                        f"{SQLITE.column_type(kind)}"
                     )
             cur.execute(_FOLLOWS_INDEX)
 
@@ -120,7 +120,11 @@ class PostgresLedger(Ledger):
                 (datastore.schema,),
             )
             known = {str(row.column_name) for row in cur.fetchall()}
-            missing = [(c, kind) for c, kind in _LINK_EXTRAS if c not in known]
+            missing = [
+                (c, POSTGRES.column_type(holds))
+                for c, holds in _LINK_EXTRAS
+                if c not in known
+            ]
             for statement in (
                 *seals_table_postgres(self.seals),
                 "CREATE TABLE IF NOT EXISTS {chain} ("
@@ -132,7 +136,7 @@ class PostgresLedger(Ledger):
                 # lock the chain even when there is nothing to do, and this runs
                 # whenever a process or command opens the ledger.
                 *(
-                    f"ALTER TABLE {{chain}} ADD COLUMN {column} {POSTGRES.types[kind]}"
+                    f"ALTER TABLE {{chain}} ADD COLUMN {column} {kind}"
                     for column, kind in missing
                 ),
                 *(
