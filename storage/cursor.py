@@ -69,8 +69,7 @@ class Cursor:
         rows = self._cursor.fetchall()
         if not rows:
             return []
-        make = self._row_class()
-        return [make(row) for row in rows]
+        return list(map(self._row_class(), rows))
 
     def _row_class(self) -> type[Row]:
         return row_class(tuple(column[0] for column in self._cursor.description))
