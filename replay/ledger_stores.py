@@ -26,6 +26,15 @@ _FOLLOWS_INDEX = (
     "CREATE INDEX IF NOT EXISTS audit_chain_follows "
     "ON audit_chain (previous_originator_id, previous_version)"
 )
+# What the SQLite ledger creates: its tables and their indexes.
+_SQLITE_OBJECTS = {
+    "audit_seals",
+    "audit_seals_aggregate",
+    "audit_chain",
+    "audit_chain_aggregate",
+    "audit_chain_follows",
+    "audit_checkpoints",
+}
 SEALS_TABLE_SQLITE = (
     "CREATE TABLE IF NOT EXISTS audit_seals ("
     "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
@@ -63,6 +72,18 @@ class SQLiteLedger(Ledger):
         self.database = SQLiteDatabase(
             db_name, pool_size=1, lock_timeout=timeout, uri=True, pragmas=()
         )
+        with self.database.transaction() as cur:
+            cur.execute("PRAGMA table_info(audit_chain)")
+            known = {row.name for row in cur.fetchall()}
+            cur.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'audit_%' "
+                "AND type IN ('table', 'index')"
+            )
+            present = {row.name for row in cur.fetchall()}
+        # Only where something is missing: a write transaction waits for every
+        # other writer, and `verify` opens the ledger too.
+        if present >= _SQLITE_OBJECTS and known >= {c for c, _ in _LINK_EXTRAS}:
+            return
         with self.database.transaction(write=True) as cur:
             for statement in (
                 *SEALS_TABLE_SQLITE.split(";"),
@@ -75,18 +96,16 @@ class SQLiteLedger(Ledger):
                 "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
                 "id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL, "
                 "document TEXT NOT NULL)",
+                *(
+                    f"ALTER TABLE audit_chain ADD COLUMN {column} "
+                    f"{SQLITE.column_type(holds)}"
+                    for column, holds in _LINK_EXTRAS
+                    if column not in known
+                ),
+                _FOLLOWS_INDEX,
             ):
                 if statement.strip():
                     cur.execute(statement)
-            cur.execute("PRAGMA table_info(audit_chain)")
-            known = {row.name for row in cur.fetchall()}
-            for column, kind in _LINK_EXTRAS:
-                if column not in known:
-                    cur.execute(
-                        f"ALTER TABLE audit_chain ADD COLUMN {column} "
-                        f"{SQLITE.column_type(kind)}"
-                    )
-            cur.execute(_FOLLOWS_INDEX)
 
     def _key(self, originator_id: str) -> object:
         return UUID(originator_id).hex
