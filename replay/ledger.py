@@ -8,8 +8,8 @@ events with their seals and writes their links in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from replay.records import (
@@ -23,6 +23,8 @@ from replay.records import (
     seal_of,
 )
 from replay.verdicts import Finding
+from storage.cursor import Cursor
+from storage.database import Database
 
 LinkMaker = Callable[
     [
@@ -42,9 +44,9 @@ _LINK_COLUMNS = (
 
 
 class Ledger:
-    """SQL shared by both stores; subclasses say how to connect and quote."""
+    """SQL shared by both stores; subclasses say where the tables are and open them."""
 
-    placeholder = "?"
+    database: Database
     events = "stored_events"
     seals = "audit_seals"
     chain = "audit_chain"
@@ -54,8 +56,14 @@ class Ledger:
     originator_text = "originator_id"
     last_links_sql = ""
 
-    def _transaction(self, *, write: bool) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+        with self.database.transaction(write=write) as cur:
+            lock = self.database.dialect.lock_table(self.chain) if write else None
+            if lock:
+                # One appender at a time; readers of the chain are not blocked.
+                cur.execute(lock)
+            yield cur
 
     def _key(self, originator_id: str) -> object:
         """The originator id as the events and seals tables store it."""
@@ -63,6 +71,7 @@ class Ledger:
 
     def close(self) -> None:
         """Release the ledger's connection."""
+        self.database.close()
 
     def _sql(self, text: str) -> str:
         return text.format(
@@ -71,7 +80,7 @@ class Ledger:
             chain=self.chain,
             checkpoints=self.checkpoints,
             links=_LINK_COLUMNS,
-        ).replace("?", self.placeholder)
+        )
 
     def _stored(
         self, cur: Any, after: int, stop: int, limit: int
@@ -114,23 +123,23 @@ class Ledger:
     def end(self) -> int:
         """The highest log position any of the events, seals or links names."""
         with self._transaction(write=False) as cur:
-            top = 0
-            for table, column in (
-                ("{events}", self.event_id),
-                ("{seals}", "notification_id"),
-                ("{chain}", "notification_id"),
-            ):
-                cur.execute(self._sql(f"SELECT MAX({column}) FROM {table}"))
-                row = cur.fetchone()
-                top = max(top, int(row[0] or 0))
-            return top
+            return max(
+                self._highest(cur, column, table)
+                for table, column in (
+                    ("{events}", self.event_id),
+                    ("{seals}", "notification_id"),
+                    ("{chain}", "notification_id"),
+                )
+            )
 
     def last_event(self) -> int:
         """The log position of the last stored event (0 when there is none)."""
         with self._transaction(write=False) as cur:
-            cur.execute(self._sql(f"SELECT MAX({self.event_id}) FROM {{events}}"))
-            row = cur.fetchone()
-            return int(row[0] or 0)
+            return self._highest(cur, self.event_id, "{events}")
+
+    def _highest(self, cur: Cursor, column: str, table: str) -> int:
+        row = cur.execute(self._sql(f"SELECT MAX({column}) FROM {table}")).fetchone()
+        return int(row[0] or 0) if row else 0
 
     def records(self, after: int, stop: int, limit: int) -> list[StoredRecord]:
         """Stored events with ids in (after, stop], in log order."""
@@ -165,7 +174,7 @@ class Ledger:
                 ),
                 (after, stop, limit),
             )
-            events = {row[0]: row for row in cur.fetchall()}
+            events: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
             reach = max(events) if len(events) == limit else stop
             cur.execute(
                 self._sql(
@@ -175,7 +184,7 @@ class Ledger:
                 ),
                 (after, reach),
             )
-            seals = {row[0]: row for row in cur.fetchall()}
+            seals: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
             cur.execute(
                 self._sql(
                     "SELECT {links} FROM {chain} WHERE notification_id > ? "
@@ -183,7 +192,8 @@ class Ledger:
                 ),
                 (after, reach),
             )
-            return Page(events, seals, {row[0]: row for row in cur.fetchall()}, reach)
+            links: dict[int, tuple[Any, ...]] = {row[0]: row for row in cur.fetchall()}
+            return Page(events, seals, links, reach)
 
     def records_of(self, originator_id: str) -> list[StoredRecord]:
         """Every stored event of one aggregate, by version."""

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.rows import tuple_row
 
 from domain.desk import HelpDesk
 from replay.ledger import Ledger
+from storage.dialect import POSTGRES, SQLITE, quoted
+from storage.postgres import PostgresDatabase
+from storage.sqlite import SQLiteDatabase
 
-# The columns a chain link gained when links were sealed: (SQLite, PostgreSQL) types.
+# The columns a chain link gained when links were sealed, and what each holds.
 _LINK_EXTRAS = (
-    ("previous_id", ("INTEGER", "bigint")),
-    ("previous_originator_id", ("TEXT", "text")),
-    ("previous_version", ("INTEGER", "bigint")),
-    ("key_id", ("TEXT", "text")),
-    ("seal", ("BLOB", "bytea")),
+    ("previous_id", "integer"),
+    ("previous_originator_id", "text"),
+    ("previous_version", "integer"),
+    ("key_id", "text"),
+    ("seal", "bytes"),
 )
 # Which link follows an aggregate's last version: what `verify --ticket` asks.
 _FOLLOWS_INDEX = (
     "CREATE INDEX IF NOT EXISTS audit_chain_follows "
     "ON audit_chain (previous_originator_id, previous_version)"
 )
+# What the SQLite ledger creates: its tables and their indexes.
+_SQLITE_OBJECTS = {
+    "audit_seals",
+    "audit_seals_aggregate",
+    "audit_chain",
+    "audit_chain_aggregate",
+    "audit_chain_follows",
+    "audit_checkpoints",
+}
 SEALS_TABLE_SQLITE = (
     "CREATE TABLE IF NOT EXISTS audit_seals ("
     "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
@@ -61,61 +68,52 @@ class SQLiteLedger(Ledger):
         # Our own connection, so that the appender can BEGIN IMMEDIATE and never
         # fail halfway when another process writes between its read and its write.
         # The chain keeper uses it from its thread and from readers of its
-        # position, one at a time.
-        self.connection = sqlite3.connect(
-            db_name,
-            uri=True,
-            isolation_level=None,
-            timeout=timeout,
-            check_same_thread=False,
+        # position, one at a time. The event store's file keeps its own settings.
+        self.database = SQLiteDatabase(
+            db_name, pool_size=1, lock_timeout=timeout, uri=True, pragmas=()
         )
-        self.connection.executescript(
-            SEALS_TABLE_SQLITE + "CREATE TABLE IF NOT EXISTS audit_chain ("
-            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
-            "originator_version INTEGER NOT NULL, event_hash BLOB NOT NULL, "
-            "aggregate_hash BLOB NOT NULL, global_hash BLOB NOT NULL);"
-            "CREATE UNIQUE INDEX IF NOT EXISTS audit_chain_aggregate "
-            "ON audit_chain (originator_id, originator_version);"
-            "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
-            "id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL, "
-            "document TEXT NOT NULL);"
-        )
-        known = {
-            row[1] for row in self.connection.execute("PRAGMA table_info(audit_chain)")
-        }
-        for column, kind in _LINK_EXTRAS:
-            if column not in known:
-                self.connection.execute(
-                    f"ALTER TABLE audit_chain ADD COLUMN {column} {kind[0]}"
-                )
-        self.connection.execute(_FOLLOWS_INDEX)
-
-    @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Cursor]:
-        cur = self.connection.cursor()
-        cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield cur
-        except BaseException:
-            self.connection.rollback()
-            raise
-        else:
-            self.connection.commit()
-        finally:
-            cur.close()
+        with self.database.transaction() as cur:
+            cur.execute("PRAGMA table_info(audit_chain)")
+            known = {row.name for row in cur.fetchall()}
+            cur.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'audit_%' "
+                "AND type IN ('table', 'index')"
+            )
+            present = {row.name for row in cur.fetchall()}
+        # Only where something is missing: a write transaction waits for every
+        # other writer, and `verify` opens the ledger too.
+        if present >= _SQLITE_OBJECTS and known >= {c for c, _ in _LINK_EXTRAS}:
+            return
+        with self.database.transaction(write=True) as cur:
+            for statement in (
+                *SEALS_TABLE_SQLITE.split(";"),
+                "CREATE TABLE IF NOT EXISTS audit_chain ("
+                "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+                "originator_version INTEGER NOT NULL, event_hash BLOB NOT NULL, "
+                "aggregate_hash BLOB NOT NULL, global_hash BLOB NOT NULL)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS audit_chain_aggregate "
+                "ON audit_chain (originator_id, originator_version)",
+                "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
+                "id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL, "
+                "document TEXT NOT NULL)",
+                *(
+                    f"ALTER TABLE audit_chain ADD COLUMN {column} "
+                    f"{SQLITE.column_type(holds)}"
+                    for column, holds in _LINK_EXTRAS
+                    if column not in known
+                ),
+                _FOLLOWS_INDEX,
+            ):
+                if statement.strip():
+                    cur.execute(statement)
 
     def _key(self, originator_id: str) -> object:
         return UUID(originator_id).hex
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
 
 
 class PostgresLedger(Ledger):
     """The audit tables in the event store's PostgreSQL schema."""
 
-    placeholder = "%s"
     event_id = "notification_id"
     # Spelled as str(UUID) spells it, without making a UUID per row.
     originator_text = "originator_id::text"
@@ -126,26 +124,26 @@ class PostgresLedger(Ledger):
     )
 
     def __init__(self, datastore: PostgresDatastore, events: str) -> None:
-        self.datastore = datastore
-        schema = _quoted(datastore.schema)
-        self.events = f"{schema}.{_quoted(events)}"
-        self.seals = f"{schema}.audit_seals"
-        self.chain = f"{schema}.audit_chain"
-        self.checkpoints = f"{schema}.audit_checkpoints"
-        with (
-            datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as cur,
-        ):
+        # The event store's own pool: the desk closes it.
+        self.database = PostgresDatabase(datastore.get_connection)
+        self.events = quoted(datastore.schema, events)
+        self.seals = quoted(datastore.schema, "audit_seals")
+        self.chain = quoted(datastore.schema, "audit_chain")
+        self.checkpoints = quoted(datastore.schema, "audit_checkpoints")
+        with self.database.transaction(write=True) as cur:
             # Concurrent first runs would race on CREATE ... IF NOT EXISTS.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.chain,))
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.chain,))
             cur.execute(
                 "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = 'audit_chain'",
+                "WHERE table_schema = ? AND table_name = 'audit_chain'",
                 (datastore.schema,),
             )
-            known = {str(row["column_name"]) for row in cur.fetchall()}
-            missing = [(c, kind[1]) for c, kind in _LINK_EXTRAS if c not in known]
+            known = {str(row.column_name) for row in cur.fetchall()}
+            missing = [
+                (c, POSTGRES.column_type(holds))
+                for c, holds in _LINK_EXTRAS
+                if c not in known
+            ]
             for statement in (
                 *seals_table_postgres(self.seals),
                 "CREATE TABLE IF NOT EXISTS {chain} ("
@@ -171,18 +169,6 @@ class PostgresLedger(Ledger):
             ):
                 cur.execute(self._sql(statement))
 
-    @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Any]:
-        with (
-            self.datastore.get_connection() as conn,
-            conn.transaction(force_rollback=not write),
-            conn.cursor(row_factory=tuple_row) as cur,
-        ):
-            if write:
-                # One appender at a time; readers of the chain are not blocked.
-                cur.execute(self._sql("LOCK TABLE {chain} IN EXCLUSIVE MODE"))
-            yield cur
-
     def _key(self, originator_id: str) -> object:
         return UUID(originator_id)
 
@@ -198,7 +184,3 @@ def open_ledger(desk: HelpDesk) -> Ledger:
     if isinstance(recorder, PostgresApplicationRecorder):
         return PostgresLedger(recorder.datastore, recorder.events_table_name)
     raise ValueError("tamper evidence needs a durable store (SQLite or PostgreSQL)")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -10,11 +10,13 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from psycopg import Connection, errors, sql
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg import errors
+from psycopg_pool import PoolTimeout
 
+from storage.cursor import Cursor
+from storage.dialect import quoted
+from storage.postgres import PooledPostgresDatabase
 from tickettape.stores import conninfo_schema
 
 BLOB_TABLE = "helpdesk_blobs"
@@ -83,21 +85,13 @@ class PostgresBlobStore:
         timeout: float = 30.0,
     ) -> None:
         self.schema = schema or conninfo_schema(conninfo)
-        table = sql.Identifier(BLOB_TABLE)
-        self._table: sql.Composable = (
-            sql.SQL("{}.{}").format(sql.Identifier(self.schema), table)
-            if self.schema
-            else table
+        self._table = (
+            quoted(self.schema, BLOB_TABLE) if self.schema else quoted(BLOB_TABLE)
         )
         # Opened on first use, so building the runtime needs no round trip.
         # `timeout` bounds the wait for a connection, the first one included.
-        self._pool: ConnectionPool[Connection[tuple[Any, ...]]] = ConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=max_size,
-            open=False,
-            name="blobs",
-            timeout=timeout,
+        self._database = PooledPostgresDatabase(
+            conninfo, name="blobs", pool_size=max_size, timeout=timeout, open=False
         )
         self._timeout = timeout
         self._ready = False
@@ -106,22 +100,24 @@ class PostgresBlobStore:
     def put(self, content: bytes) -> str:
         """Store content (idempotently) and return its sha256 hex digest."""
         digest = hashlib.sha256(content).hexdigest()
-        insert = sql.SQL(
-            "INSERT INTO {} (sha256, size, content) VALUES (%s, %s, %s) "
-            "ON CONFLICT (sha256) DO NOTHING"
-        ).format(self._table)
-        with self._connection() as conn:
-            conn.execute(insert, (digest, len(content), content))
+        with self._transaction(write=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {self._table} (sha256, size, content) VALUES (?, ?, ?) "
+                "ON CONFLICT (sha256) DO NOTHING",
+                (digest, len(content), content),
+            )
         return digest
 
     def get(self, sha256: str) -> bytes | None:
         """The content with this digest, or None (also for anything not a digest)."""
         if not is_digest(sha256):
             return None
-        select = sql.SQL("SELECT content FROM {} WHERE sha256 = %s").format(self._table)
-        with self._connection() as conn:
-            row = conn.execute(select, (sha256,)).fetchone()
-        return None if row is None else bytes(row[0])
+        with self._transaction() as cursor:
+            cursor.execute(
+                f"SELECT content FROM {self._table} WHERE sha256 = ?", (sha256,)
+            )
+            row = cursor.fetchone()
+        return None if row is None else bytes(row.content)
 
     def create_table(self) -> None:
         """Connect, creating the table if it is missing (else done on first use)."""
@@ -129,13 +125,13 @@ class PostgresBlobStore:
 
     def close(self) -> None:
         """Close the pool's connections."""
-        self._pool.close()
+        self._database.close()
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection[tuple[Any, ...]]]:
+    def _transaction(self, *, write: bool = False) -> Iterator[Cursor]:
         self._open()
-        with self._pool.connection() as conn:
-            yield conn
+        with self._database.transaction(write=write) as cursor:
+            yield cursor
 
     def _open(self) -> None:
         # Whoever comes while another opens the store waits for it no longer
@@ -144,7 +140,7 @@ class PostgresBlobStore:
             raise PoolTimeout(f"the blob store did not open in {self._timeout} s")
         try:
             if not self._ready:
-                self._pool.open(wait=True, timeout=self._timeout)
+                self._database.open(self._timeout)
                 self._make_table()
                 self._ready = True
         finally:
@@ -152,26 +148,21 @@ class PostgresBlobStore:
 
     def _make_table(self) -> None:
         statements = [
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                "sha256 text PRIMARY KEY, "
-                "size bigint NOT NULL, "
-                "content bytea NOT NULL)"
-            ).format(self._table)
+            f"CREATE TABLE IF NOT EXISTS {self._table} ("
+            "sha256 text PRIMARY KEY, "
+            "size bigint NOT NULL, "
+            "content bytea NOT NULL)"
         ]
         if self.schema:
-            statements.insert(
-                0,
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(self.schema)
-                ),
-            )
-        with self._pool.connection() as conn:
-            for statement in statements:
-                # IF NOT EXISTS still races between processes starting at once:
-                # the loser gets a duplicate error for what now exists.
-                with contextlib.suppress(*_DUPLICATE), conn.transaction():
-                    conn.execute(statement)
+            statements.insert(0, f"CREATE SCHEMA IF NOT EXISTS {quoted(self.schema)}")
+        for statement in statements:
+            # IF NOT EXISTS still races between processes starting at once:
+            # the loser gets a duplicate error for what now exists.
+            with (
+                contextlib.suppress(*_DUPLICATE),
+                self._database.transaction(write=True) as cursor,
+            ):
+                cursor.execute(statement)
 
 
 def _sync_directory(directory: Path) -> None:
