@@ -166,7 +166,7 @@ def retitle(
     return _run(desk, caller, origin, response, c.Retitle(number, body.title))
 
 
-@router.put("/fields/{name}", response_model=CommandOut)
+@router.put("/fields/{name:path}", response_model=CommandOut)
 def set_field(
     number: Number,
     name: Annotated[str, Path(max_length=64)],
@@ -199,7 +199,7 @@ def tag(
     return _run(desk, caller, origin, response, c.Tag(number, body.tag))
 
 
-@router.delete("/tags/{tag}", response_model=CommandOut)
+@router.delete("/tags/{tag:path}", response_model=CommandOut)
 def untag(
     number: Number,
     tag: Annotated[str, Path(max_length=64)],
