@@ -10,8 +10,6 @@ import typer
 import uvicorn
 from rich.table import Table
 
-from domain.audit import Origin
-from domain.tokens import Role
 from projections.catalogue import all_views
 from projections.view import View
 from projections.worker import chosen_views, work
@@ -22,11 +20,11 @@ from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
-from tickettape.console import CLI_ACTOR, fail, out, rebuild_views, runtime
+from tickettape.cli_tokens import token_app
+from tickettape.console import fail, out, rebuild_views, runtime
 from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
-token_app = typer.Typer(help="Create and revoke API tokens.")
 ticket_app = typer.Typer(help="Read tickets straight from the event store.")
 app.add_typer(token_app, name="token")
 app.add_typer(ticket_app, name="ticket")
@@ -93,21 +91,6 @@ def serve(
         if not opened.start_chain():
             out.print("Audit chain: kept by `tickettape replay chain --follow`")
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
-
-
-@token_app.command("create")
-def token_create(
-    role: Annotated[Role, typer.Option(help="admin, agent, customer or auditor")],
-    subject: Annotated[
-        str, typer.Option(help="Agent login, customer email, or a name")
-    ] = "operator",
-    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
-) -> None:
-    """Issue a token and print its secret once."""
-    with runtime() as opened:
-        secret, token = opened.desk.issue_token(name, role, subject, Origin(CLI_ACTOR))
-        out.print(f"token {token.id} for {role.value} {subject}:")
-        out.print(secret)
 
 
 @ticket_app.command("show")
