@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from rich.markup import escape
 from rich.table import Table
 
 from projections.catalogue import all_views
@@ -21,7 +22,7 @@ from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
 from tickettape.cli_tokens import token_app
-from tickettape.console import fail, out, rebuild_views, runtime
+from tickettape.console import fail, out, own_command, rebuild_views, runtime
 from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
@@ -85,11 +86,16 @@ def serve(
         url = f"http://{bind_host}:{bind_port}"
         out.print(f"tickettape on {store}: API docs at [bold]{url}/docs[/]")
         out.print("Authenticate with: Authorization: Bearer <token>")
-        out.print("More tokens: tickettape token create --role agent --subject LOGIN")
+        # Commands to copy: never wrapped, whatever the terminal's width.
+        me = escape(own_command())
+        hint = f"More tokens: {me} token create --role agent --subject LOGIN"
+        out.print(hint, soft_wrap=True)
         if not opened.start_views():
-            out.print("Views: kept by separate `tickettape projections run` workers")
+            views = f"Views: kept by separate `{me} projections run` workers"
+            out.print(views, soft_wrap=True)
         if not opened.start_chain():
-            out.print("Audit chain: kept by `tickettape replay chain --follow`")
+            chain = f"Audit chain: kept by `{me} replay chain --follow`"
+            out.print(chain, soft_wrap=True)
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
 
 
