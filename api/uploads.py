@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message, Receive
 
 from api.problems import ApiProblem
+from api.schemas.text import NUL, NUL_REFUSED
 from api.services import Services
 from domain.attachments import AttachmentRef
 
@@ -142,12 +143,9 @@ async def _read_multipart(
                 "a multipart body needs a `payload` field holding JSON",
             )
         parsed = _validate(model, payload.encode())
+        uploads = _files(form.getlist("attachments"))
         refs = []
-        for upload in form.getlist("attachments"):
-            if not isinstance(upload, UploadFile):
-                raise ApiProblem(
-                    422, "Invalid Request", "`attachments` parts must be files"
-                )
+        for upload in uploads:
             content = await _read_limited(upload, limit)
             digest = await run_in_threadpool(services.blobs.put, content)
             refs.append(
@@ -159,6 +157,31 @@ async def _read_multipart(
                 )
             )
     return parsed, refs
+
+
+def _files(parts: list[UploadFile | str]) -> list[UploadFile]:
+    """The attachment parts, all checked before any is stored."""
+    files = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, UploadFile):
+            raise ApiProblem(
+                422, "Invalid Request", "`attachments` parts must be files"
+            )
+        if NUL in (part.filename or ""):
+            raise ApiProblem(
+                422,
+                "Invalid Request",
+                "the request does not match the schema",
+                errors=[
+                    {
+                        "loc": ["attachments", index, "filename"],
+                        "msg": NUL_REFUSED,
+                        "type": "nul_character",
+                    }
+                ],
+            )
+        files.append(part)
+    return files
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:

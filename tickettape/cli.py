@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from rich.markup import escape
 from rich.table import Table
 
-from domain.audit import Origin
-from domain.tokens import Role
 from projections.catalogue import all_views
 from projections.engine.view import View
 from projections.engine.worker import chosen_views, work
@@ -22,11 +21,11 @@ from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
-from tickettape.console import CLI_ACTOR, fail, out, rebuild_views, runtime
+from tickettape.cli_tokens import token_app
+from tickettape.console import fail, out, own_command, rebuild_views, runtime
 from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
-token_app = typer.Typer(help="Create and revoke API tokens.")
 ticket_app = typer.Typer(help="Read tickets straight from the event store.")
 app.add_typer(token_app, name="token")
 app.add_typer(ticket_app, name="ticket")
@@ -87,27 +86,17 @@ def serve(
         url = f"http://{bind_host}:{bind_port}"
         out.print(f"tickettape on {store}: API docs at [bold]{url}/docs[/]")
         out.print("Authenticate with: Authorization: Bearer <token>")
-        out.print("More tokens: tickettape token create --role agent --subject LOGIN")
+        # Commands to copy: never wrapped, whatever the terminal's width.
+        me = escape(own_command())
+        hint = f"More tokens: {me} token create --role agent --subject LOGIN"
+        out.print(hint, soft_wrap=True)
         if not opened.start_views():
-            out.print("Views: kept by separate `tickettape projections run` workers")
+            views = f"Views: kept by separate `{me} projections run` workers"
+            out.print(views, soft_wrap=True)
         if not opened.start_chain():
-            out.print("Audit chain: kept by `tickettape replay chain --follow`")
+            chain = f"Audit chain: kept by `{me} replay chain --follow`"
+            out.print(chain, soft_wrap=True)
         uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
-
-
-@token_app.command("create")
-def token_create(
-    role: Annotated[Role, typer.Option(help="admin, agent, customer or auditor")],
-    subject: Annotated[
-        str, typer.Option(help="Agent login, customer email, or a name")
-    ] = "operator",
-    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
-) -> None:
-    """Issue a token and print its secret once."""
-    with runtime() as opened:
-        secret, token = opened.desk.issue_token(name, role, subject, Origin(CLI_ACTOR))
-        out.print(f"token {token.id} for {role.value} {subject}:")
-        out.print(secret)
 
 
 @ticket_app.command("show")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -26,6 +30,34 @@ def fail(message: str) -> typer.Exit:
     """Print an error the operator can act on and give the exit to raise."""
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code=1)
+
+
+def own_command(argv0: str | None = None, cwd: Path | None = None) -> str:
+    """How the operator runs this program again from where they are.
+
+    `make run` starts .venv/bin/tickettape, which is seldom on the PATH: a hint
+    naming a bare `tickettape` would not work there.
+    """
+    script = Path(sys.argv[0] if argv0 is None else argv0)
+    here = Path.cwd() if cwd is None else cwd
+    if script.name == "__main__.py":
+        return f"{_shown(Path(sys.executable), here)} -m tickettape"
+    found = shutil.which(script.name)
+    if found is not None and Path(found).resolve() == (here / script).resolve():
+        return script.name
+    return _shown(script, here)
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """The path relative to cwd when it lies inside it, else absolute; quoted."""
+    absolute = path if path.is_absolute() else cwd / path
+    try:
+        shown = str(absolute.relative_to(cwd))
+    except ValueError:
+        shown = str(absolute)
+    if "/" not in shown:
+        shown = f"./{shown}"
+    return shlex.quote(shown)
 
 
 def settings() -> Settings:

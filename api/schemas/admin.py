@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from api.schemas.tickets import Strict
+from api.schemas.text import PathSafe, Strict
 from domain.choices import ChoiceList
 from domain.desk import DEFAULT_GROUP
 from domain.fields import FieldDefinition, FieldKind
@@ -24,6 +24,8 @@ QueueName = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^\S(?:.*\S)?$")
 ]
 Labels = Annotated[list[Label], Field(max_length=100)]
+# A label that later names a record in a URL path.
+PathLabel = Annotated[Label, PathSafe]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -69,7 +71,7 @@ class Record(BaseModel):
 class QueueIn(Strict):
     """A new queue."""
 
-    name: QueueName
+    name: Annotated[QueueName, PathSafe]
     group: Label = DEFAULT_GROUP
     follow_up: FollowUp = FollowUp.REOPEN
     reopen_within_days: Days | None = Field(
@@ -122,7 +124,7 @@ class QueueOut(Record):
 class StatusIn(Strict):
     """A new status in a category (any but merged)."""
 
-    name: Label
+    name: PathLabel
     category: Category
     pending_until_required: bool = False
 
@@ -165,8 +167,8 @@ class StatusCatalogueOut(Record):
 class ChoiceListIn(Strict):
     """The whole ordered list (lowest first) and its default."""
 
-    values: Annotated[list[Label], Field(min_length=1, max_length=100)]
-    default: Label
+    values: Annotated[list[PathLabel], Field(min_length=1, max_length=100)]
+    default: PathLabel
 
 
 class ChoiceListOut(Record):
@@ -190,7 +192,7 @@ class ChoiceListOut(Record):
 class FieldDefinitionIn(Strict):
     """A new custom field; only select fields have options."""
 
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$"), PathSafe]
     label: Annotated[str, StringConstraints(max_length=100)] = ""
     kind: FieldKind
     options: Labels = Field(default_factory=list)

@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from api.schemas.admin import Label, Labels, Patch, Record
-from api.schemas.tickets import Email, Strict
+from api.schemas.text import PathSafe, Strict
+from api.schemas.tickets import Email
 from domain.people import Agent, Customer, Organization
 from domain.tokens import ApiToken, Role
 
@@ -27,7 +28,9 @@ MailDomain = Annotated[
 class AgentIn(Strict):
     """A new agent."""
 
-    login: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    login: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$"), PathSafe
+    ]
     name: PersonName
     email: Email
     groups: Labels = Field(default_factory=list)
@@ -110,7 +113,7 @@ class CustomerOut(Record):
 class OrganizationIn(Strict):
     """A new organization and its mail domains."""
 
-    name: OrganizationName
+    name: Annotated[OrganizationName, PathSafe]
     domains: Annotated[list[MailDomain], Field(max_length=100)] = Field(
         default_factory=list
     )

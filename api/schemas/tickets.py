@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
+from api.schemas.text import PathSafe, Strict
 from domain.articles import Article
 from domain.desk import CommandResult
 from domain.disclosure import Disclosure
@@ -16,12 +17,6 @@ Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
 ShortText = Annotated[str, StringConstraints(max_length=250)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 FieldScalar = str | int | float | bool | None
-
-
-class Strict(BaseModel):
-    """Unknown fields are refused, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class ArticleIn(Strict):
@@ -36,8 +31,8 @@ class ArticleIn(Strict):
         None, description="Defaults to the caller's side: customer or agent."
     )
     from_address: Email | None = None
-    to: Annotated[list[Email], Field(max_length=100)] = []
-    cc: Annotated[list[Email], Field(max_length=100)] = []
+    to: Annotated[list[Email], Field(max_length=100)] = Field(default_factory=list)
+    cc: Annotated[list[Email], Field(max_length=100)] = Field(default_factory=list)
     message_id: ShortText | None = None
     in_reply_to: ShortText | None = None
     time_spent_minutes: Annotated[int, Field(ge=0, le=10_000)] = 0
@@ -58,7 +53,7 @@ class TicketIn(Strict):
     fields: Annotated[
         dict[Annotated[str, StringConstraints(max_length=64)], FieldScalar],
         Field(max_length=100),
-    ] = {}
+    ] = Field(default_factory=dict)
     article: ArticleIn
 
 
@@ -292,9 +287,9 @@ class FieldIn(Strict):
 
 
 class TagIn(Strict):
-    """Add a tag."""
+    """Add a tag; a new tag's name can be one segment of a URL path."""
 
-    tag: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    tag: Annotated[str, StringConstraints(min_length=1, max_length=64), PathSafe]
 
 
 class LinkIn(Strict):

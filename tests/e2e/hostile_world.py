@@ -85,7 +85,7 @@ def _operations() -> tuple[list[Operation], dict[str, Any], set[tuple[str, str]]
     app = create_app(Services(desk=desk, blobs=MemoryBlobs()))
     # Included routers nest; iter_route_contexts flattens them as the app sees them.
     routes = {
-        (method, str(route.path))
+        (method, str(route.path_format))
         for route in iter_route_contexts(app.routes)
         for method in (route.methods or set()) & WRITE_METHODS
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -148,6 +149,18 @@ def test_serve_initializes_and_answers(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{port}/docs" in output
     assert "tt_" in output
     assert (tmp_path / "events.sqlite3").exists()
+    # The hint names a command that works from here, on the PATH or not.
+    hint = next(line for line in output.splitlines() if "More tokens:" in line)
+    command = hint.split("More tokens: ", 1)[1].split(" token create")[0]
+    listed = subprocess.run(
+        [*shlex.split(command), "token", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "admin" in listed.stdout
 
 
 def test_replay_history_and_show_read_the_past(cli_env: dict[str, str]) -> None:

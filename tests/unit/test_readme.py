@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,30 @@ def test_the_readme_has_the_section(heading: str) -> None:
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_in_the_configuration_table(name: str) -> None:
     assert f"`TICKETTAPE_{name.upper()}`" in README
+
+
+def test_every_file_the_walkthrough_uploads_is_made_first() -> None:
+    uploads = re.findall(r"=@([\w.-]+)", README)
+    assert uploads
+    for name in uploads:
+        made = README.find(f"> {name}")
+        assert 0 <= made < README.find(f"=@{name}"), f"{name} is never created"
+
+
+def test_the_tools_the_walkthrough_uses_are_listed_before_it() -> None:
+    needs = README[: README.index("## The two commands") + 400]
+    assert "`curl`" in needs
+    assert "`jq`" in needs
+
+
+@pytest.mark.parametrize("command", ["token create", "token list", "token revoke"])
+def test_every_token_command_is_documented(command: str) -> None:
+    assert f"tickettape {command}" in README
+
+
+def test_the_status_line_calls_nothing_done_to_come() -> None:
+    to_come = README[
+        README.index("Still to come") : README.index("## The two commands")
+    ]
+    assert "backlog" not in to_come
+    assert "tickettape replay backlog" in README[: README.index("Still to come")]
