@@ -44,7 +44,7 @@ def read_statuses(desk: Desk, response: Response) -> StatusCatalogueOut:
     return StatusCatalogueOut.of(catalogue)
 
 
-@router.get("/statuses/{name:path}", response_model=StatusOut, dependencies=[WORK_READ])
+@router.get("/statuses/{name:name}", response_model=StatusOut, dependencies=[WORK_READ])
 def read_status(name: Name, desk: Desk) -> StatusOut:
     """One status and its category."""
     return StatusOut.of(desk.statuses().find(name))
@@ -67,7 +67,7 @@ def add_status(
 
 
 @router.post(
-    "/statuses/{name:path}/retire",
+    "/statuses/{name:name}/retire",
     response_model=StatusCatalogueOut,
     dependencies=[ADMIN_ONLY],
 )
@@ -123,7 +123,7 @@ def list_fields(desk: Desk, window: PageWindow) -> Page[FieldDefinitionOut]:
 
 
 @router.get(
-    "/fields/{name:path}", response_model=FieldDefinitionOut, dependencies=[WORK_READ]
+    "/fields/{name:name}", response_model=FieldDefinitionOut, dependencies=[WORK_READ]
 )
 def read_field(name: Name, desk: Desk, response: Response) -> FieldDefinitionOut:
     """One custom field definition."""
@@ -149,7 +149,7 @@ def define_field(
 
 
 @router.patch(
-    "/fields/{name:path}", response_model=FieldDefinitionOut, dependencies=[ADMIN_ONLY]
+    "/fields/{name:name}", response_model=FieldDefinitionOut, dependencies=[ADMIN_ONLY]
 )
 def update_field(
     name: Name,

@@ -84,7 +84,7 @@ def list_customers(desk: Desk, window: PageWindow) -> Page[CustomerOut]:
 
 
 @router.get(
-    "/customers/{email:path}", response_model=CustomerOut, dependencies=[CONFIG_READ]
+    "/customers/{email:name}", response_model=CustomerOut, dependencies=[CONFIG_READ]
 )
 def read_customer(email: Key, desk: Desk, response: Response) -> CustomerOut:
     """One customer."""
@@ -110,7 +110,7 @@ def register_customer(
 
 
 @router.patch(
-    "/customers/{email:path}", response_model=CustomerOut, dependencies=[ADMIN_ONLY]
+    "/customers/{email:name}", response_model=CustomerOut, dependencies=[ADMIN_ONLY]
 )
 def update_customer(
     email: Key,
@@ -135,7 +135,7 @@ def list_organizations(desk: Desk, window: PageWindow) -> Page[OrganizationOut]:
 
 
 @router.get(
-    "/organizations/{name:path}",
+    "/organizations/{name:name}",
     response_model=OrganizationOut,
     dependencies=[CONFIG_READ],
 )
@@ -163,7 +163,7 @@ def register_organization(
 
 
 @router.patch(
-    "/organizations/{name:path}",
+    "/organizations/{name:name}",
     response_model=OrganizationOut,
     dependencies=[ADMIN_ONLY],
 )

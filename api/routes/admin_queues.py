@@ -23,7 +23,7 @@ def list_queues(desk: Desk, window: PageWindow) -> Page[QueueOut]:
     return window.page(desk.all_of(Queue), QueueOut.of)
 
 
-@router.get("/queues/{name:path}", response_model=QueueOut, dependencies=[WORK_READ])
+@router.get("/queues/{name:name}", response_model=QueueOut, dependencies=[WORK_READ])
 def read_queue(name: QueueName, desk: Desk, response: Response) -> QueueOut:
     """One queue; the ETag is its version."""
     queue = desk.queue(name)
@@ -44,7 +44,7 @@ def open_queue(
     return QueueOut.of(queue)
 
 
-@router.patch("/queues/{name:path}", response_model=QueueOut, dependencies=[ADMIN_ONLY])
+@router.patch("/queues/{name:name}", response_model=QueueOut, dependencies=[ADMIN_ONLY])
 def reconfigure_queue(
     name: QueueName,
     body: QueuePatch,

@@ -116,7 +116,7 @@ def retitle(number: Number, body: TitleIn, run: StaffRun) -> CommandOut:
     return run(c.Retitle(number, body.title))
 
 
-@router.put("/fields/{name:path}", response_model=CommandOut)
+@router.put("/fields/{name:name}", response_model=CommandOut)
 def set_field(
     number: Number,
     name: Annotated[str, Path(max_length=64)],
@@ -133,7 +133,7 @@ def tag(number: Number, body: TagIn, run: StaffRun) -> CommandOut:
     return run(c.Tag(number, body.tag))
 
 
-@router.delete("/tags/{tag:path}", response_model=CommandOut)
+@router.delete("/tags/{tag:name}", response_model=CommandOut)
 def untag(
     number: Number,
     tag: Annotated[str, Path(max_length=64)],

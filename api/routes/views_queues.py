@@ -55,7 +55,7 @@ def list_queues(
     )
 
 
-@router.get("/queues/{queue:path}", response_model=QueueOut)
+@router.get("/queues/{queue:name}", response_model=QueueOut)
 def show_queue(
     queue: QueueName,
     desk: Desk,

@@ -223,3 +223,25 @@ def test_every_durable_store_answers_a_nul_alike(
     assert position(desk) == before
     clean = {"title": "Printer", "article": {"body": "It smokes."}}
     assert client.post("/api/v1/tickets", json=clean, headers=bob).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tickets/12%00",
+        "/api/v1/tickets/12%00/history",
+        "/api/v1/admin/queues/General%00",
+        "/api/v1/admin/customers/bob%00@acme.test",
+        "/api/v1/admin/organizations/Acme%00",
+        "/api/v1/admin/statuses/open%00",
+        "/api/v1/admin/fields/x%00",
+    ],
+)
+def test_a_nul_in_a_path_is_a_missing_record_on_every_store(
+    durable_api: tuple[TestClient, HelpDesk, dict[str, str]], path: str
+) -> None:
+    client, desk, _ = durable_api
+    secret, _ = desk.issue_token("root", "admin", "root", Origin(SYSTEM))
+    answer = client.get(path, headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 404, (path, answer.text)
+    assert answer.headers["content-type"].startswith("application/problem+json")

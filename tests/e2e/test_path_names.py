@@ -178,3 +178,27 @@ def test_a_legacy_tag_with_a_slash_is_removed_by_path(
     assert removed.status_code == 200, removed.text
     ticket = client.get(f"/api/v1/tickets/{legacy}", headers=auth["alice"])
     assert ticket.json()["tags"] == []
+
+
+@pytest.mark.parametrize("listing", ["queues", "customers", "organizations", "fields"])
+def test_a_trailing_slash_still_leads_to_the_list(
+    client: TestClient, auth: Auth, listing: str
+) -> None:
+    answer = client.get(
+        f"{A}/{listing}/", headers=auth["admin"], follow_redirects=False
+    )
+    assert answer.status_code == 307
+    assert answer.headers["location"].endswith(f"{A}/{listing}")
+
+
+def test_a_trailing_slash_after_a_name_leads_to_the_record(
+    client: TestClient, auth: Auth
+) -> None:
+    answer = client.get(
+        f"{A}/queues/General/", headers=auth["admin"], follow_redirects=False
+    )
+    assert answer.status_code == 307
+    assert answer.headers["location"].endswith(f"{A}/queues/General")
+    followed = client.get(f"{A}/queues/General/", headers=auth["admin"])
+    assert followed.status_code == 200
+    assert followed.json()["name"] == "General"
