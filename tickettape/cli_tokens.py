@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -15,6 +16,8 @@ from domain.tokens import ApiToken, Role
 from tickettape.console import CLI_ACTOR, out, runtime
 
 token_app = typer.Typer(help="Create, list and revoke API tokens.")
+#: Wide enough for every column of the token list, whatever the terminal.
+LIST_WIDTH = 132
 
 
 @token_app.command("create")
@@ -48,7 +51,8 @@ def token_list() -> None:
             f"{token.created_on:%Y-%m-%d %H:%M}",
             "revoked" if token.revoked else "",
         )
-    out.print(table)
+    # A narrow terminal (or none: a pipe) must not cut ids and roles to "…".
+    Console(file=out.file, width=max(out.width, LIST_WIDTH)).print(table)
 
 
 @token_app.command("revoke")
