@@ -110,13 +110,10 @@ class PostgresDatabase(Database):
             conn.transaction(),
             conn.cursor(row_factory=tuple_row) as cur,
         ):
-            if not write:
-                if self._snapshot_reads:
-                    # The count and the page of a list must see the same rows.
-                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                yield Cursor(cur, POSTGRES, replace_nul=self._replace_nul)
-                return
-            if not self._pipelined_writes:
+            if not write and self._snapshot_reads:
+                # The count and the page of a list must see the same rows.
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if not (write and self._pipelined_writes):
                 yield Cursor(cur, POSTGRES, replace_nul=self._replace_nul)
                 return
             # The pipeline ends (syncing) inside the transaction, so an error

@@ -10,18 +10,9 @@ from pathlib import Path
 from storage.cursor import Cursor, Row
 from storage.database import Database
 from storage.postgres import PIPELINE_DEPTH, PipelinedCursor, PooledPostgresDatabase
-from storage.sqlite import (
-    ANALYZE_SECONDS,
-    ANALYZE_SPACING,
-    MMAP_BYTES,
-    READ_MOSTLY,
-    SQLiteDatabase,
-)
+from storage.sqlite import READ_MOSTLY, SQLiteDatabase
 
 __all__ = [
-    "ANALYZE_SECONDS",
-    "ANALYZE_SPACING",
-    "MMAP_BYTES",
     "PIPELINE_DEPTH",
     "PipelinedCursor",
     "PostgresViewStore",
