@@ -138,6 +138,10 @@ EVENTS: Mapping[type[Ticket.Event], EventRule] = {
     Ticket.Absorbed: _naming("source"),
     Ticket.TimeAccounted: _staff("minutes", "article_id", "activity"),
     Ticket.SatisfactionRated: _everyone("score", "comment"),
+    Ticket.PendingExpired: _everyone(*_STATUS_STEP, "expired"),
+    # SLA clocks are the staff's measure of their own work.
+    Ticket.SlaWarned: _staff("clock", "due_at", "policy"),
+    Ticket.SlaBreached: _staff("clock", "due_at", "policy"),
     # Whether a ticket is hidden from its customer is the staff's business.
     Ticket.Hidden: _staff(),
     Ticket.Unhidden: _staff(),

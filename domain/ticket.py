@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.articles import Article, Sender, Visibility, check_article
@@ -67,6 +67,7 @@ class Ticket(AuditedAggregate):
         last_public_sender: str | None
         first_response_at: datetime | None
         finished_at: datetime | None
+        sla_marks: list[str]
 
     class Created(AuditedAggregate.Created):
         number: str
@@ -101,6 +102,7 @@ class Ticket(AuditedAggregate):
             aggregate.articles, aggregate.tags, aggregate.links = [], [], []
             aggregate.merged_into, aggregate.absorbed = None, []
             aggregate.time_entries, aggregate.rating = [], None
+            aggregate.sla_marks = []
             for name in KEPT_FACTS:
                 setattr(aggregate, name, None)
             aggregate.learn(self)
@@ -291,6 +293,35 @@ class Ticket(AuditedAggregate):
                 self.score, self.comment, self.timestamp, self.actor
             )
 
+    # What the system records on its own: SLA warnings and breaches, expired pending.
+
+    class SlaWarned(AuditedAggregate.Event):
+        clock: str
+        due_at: datetime
+        policy: str
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.sla_marks = [*aggregate.marks, _mark("warned", self)]
+
+    class SlaBreached(AuditedAggregate.Event):
+        clock: str
+        due_at: datetime
+        policy: str
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.sla_marks = [*aggregate.marks, _mark("breached", self)]
+
+    class PendingExpired(AuditedAggregate.Event):
+        from_status: str
+        to_status: str
+        category: str
+        expired: datetime
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.status = self.to_status
+            aggregate.pending_until = None
+            aggregate.learn(self)
+
     class Hidden(AuditedAggregate.Event):
         def apply(self, aggregate: Ticket) -> None:
             aggregate.hidden = True
@@ -298,6 +329,12 @@ class Ticket(AuditedAggregate):
     class Unhidden(AuditedAggregate.Event):
         def apply(self, aggregate: Ticket) -> None:
             aggregate.hidden = False
+
+    @property
+    def marks(self) -> list[str]:
+        """The SLA warnings and breaches recorded, as `kind clock due` keys."""
+        # Snapshots taken before SLA clocks existed have no marks.
+        return list(getattr(self, "sla_marks", []))
 
     def learn(self, event: object) -> None:
         """Take on what the event means for the ticket facts the aggregate keeps."""
@@ -583,6 +620,32 @@ class Ticket(AuditedAggregate):
         if hidden != self.hidden:
             self._record(self.Hidden if hidden else self.Unhidden, origin)
 
+    def mark_sla(
+        self, kind: str, clock: str, due_at: datetime, policy: str, origin: Origin
+    ) -> None:
+        """Record that a clock was warned or breached, once per clock and due time."""
+        event = self.SlaWarned if kind == "warned" else self.SlaBreached
+        if mark_key(kind, clock, due_at) not in self.marks:
+            self._record(event, origin, clock=clock, due_at=due_at, policy=policy)
+
+    def expire_pending(
+        self, statuses: StatusCatalogue, now: datetime, origin: Origin
+    ) -> None:
+        """Return a pending ticket whose pending time passed to an open status."""
+        if self.merged_into is not None or self.status_category != Category.PENDING:
+            return
+        if self.pending_until is None or self.pending_until > now:
+            return
+        target = statuses.for_step(Step.CUSTOMER_REPLIED)
+        self._record(
+            self.PendingExpired,
+            origin,
+            from_status=self.status,
+            to_status=target.name,
+            category=target.category,
+            expired=self.pending_until,
+        )
+
     # Rule helpers.
 
     def _record_article(self, article: Article, origin: Origin) -> None:
@@ -658,6 +721,15 @@ class Ticket(AuditedAggregate):
         self._refuse_if_merged()
         if self.status_category == Category.CLOSED:
             raise TicketClosed(f"ticket {self.number} is closed; reopen it first")
+
+
+def mark_key(kind: str, clock: str, due_at: datetime) -> str:
+    """The key of one SLA mark: its kind, clock and due time (in UTC)."""
+    return f"{kind} {clock} {due_at.astimezone(UTC).isoformat()}"
+
+
+def _mark(kind: str, event: Ticket.SlaWarned | Ticket.SlaBreached) -> str:
+    return mark_key(kind, event.clock, event.due_at)
 
 
 def _check_title(title: str) -> str:

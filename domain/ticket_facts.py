@@ -173,6 +173,7 @@ _RULES: dict[str, Callable[[Any], Changes]] = {
         **entered(e.timestamp, e.category),
         "owner": Becomes(e.owner),
     },
+    "Ticket.PendingExpired": lambda e: entered(e.timestamp, e.category),
     "Ticket.Merged": lambda e: entered(e.timestamp, Category.MERGED.value),
     "Ticket.Moved": lambda e: {"queue": Becomes(e.to_queue)},
 }

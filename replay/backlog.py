@@ -57,6 +57,10 @@ Change = Callable[[Any], dict[str, str]]
 _CHANGES: dict[type[Any], Change] = {
     Ticket.StatusChanged: lambda e: {"status": e.to_status, "category": e.category},
     Ticket.Reopened: lambda e: {"status": e.to_status, "category": e.category},
+    Ticket.PendingExpired: lambda e: {
+        "status": e.to_status,
+        "category": e.category,
+    },
     Ticket.Merged: lambda e: {"status": e.to_status, "category": Category.MERGED.value},
     Ticket.Moved: lambda e: {"queue": e.to_queue},
     Ticket.PriorityChanged: lambda e: {"priority": e.to_priority},

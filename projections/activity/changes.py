@@ -92,6 +92,12 @@ def _reopened(e: Fields) -> Change:
     return Change(f"reopened: status {e['from_status']} → {e['to_status']}", changes)
 
 
+def _sla_mark(kind: str, e: Fields) -> Change:
+    due = e["due_at"].isoformat()
+    changes = {"clock": e["clock"], "due_at": due, "policy": e["policy"]}
+    return Change(f"SLA {e['clock'].replace('_', ' ')} {kind} (due {due})", changes)
+
+
 def _field_changed(e: Fields) -> Change:
     done = "cleared" if e["value"] is None else "set"
     changes = {"field": e["name"], **_step(e["previous"], e["value"])}
@@ -120,6 +126,16 @@ DESCRIBE: dict[type[Ticket.Event], Callable[[Fields], Change]] = {
     ),
     Ticket.StatusChanged: _status_changed,
     Ticket.Reopened: _reopened,
+    Ticket.PendingExpired: lambda e: Change(
+        f"pending time passed: status {e['from_status']} → {e['to_status']}",
+        {
+            "status": _step(e["from_status"], e["to_status"]),
+            "category": e["category"],
+            "expired": e["expired"].isoformat(),
+        },
+    ),
+    Ticket.SlaWarned: lambda e: _sla_mark("warned", e),
+    Ticket.SlaBreached: lambda e: _sla_mark("breached", e),
     Ticket.PriorityChanged: _transition("priority"),
     Ticket.Moved: _transition("queue"),
     Ticket.TypeChanged: _transition("type"),

@@ -122,6 +122,7 @@ class AgentDashboard(RoutedView):
                     Ticket.Unassigned,
                     Ticket.StatusChanged,
                     Ticket.Reopened,
+                    Ticket.PendingExpired,
                     Ticket.Merged,
                 ),
                 _learn,

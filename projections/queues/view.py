@@ -53,6 +53,7 @@ class QueueView:
                 Ticket.Created,
                 Ticket.StatusChanged,
                 Ticket.Reopened,
+                Ticket.PendingExpired,
                 Ticket.Merged,
                 Ticket.PriorityChanged,
                 Ticket.Moved,

@@ -24,7 +24,12 @@ COLUMNS = ("queue", "status", "status_category", "owner")
 #: The ticket facts a bucket is made of; their events set them outright.
 FACTS = ("queue", "status_category", "owner")
 #: The events that name the ticket's new status.
-STATUS_NAMED = (Ticket.StatusChanged, Ticket.Reopened, Ticket.Merged)
+STATUS_NAMED = (
+    Ticket.StatusChanged,
+    Ticket.Reopened,
+    Ticket.PendingExpired,
+    Ticket.Merged,
+)
 
 TABLES = {
     # Each ticket's current bucket, so that a change knows which counter to lower.

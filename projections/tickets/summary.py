@@ -110,6 +110,7 @@ class TicketSummary(RoutedView):
             Ticket.ArticleAdded: _article_added,
             Ticket.StatusChanged: lambda e, c, t: _change(c, t, e, status=e.to_status),
             Ticket.Reopened: lambda e, c, t: _change(c, t, e, status=e.to_status),
+            Ticket.PendingExpired: lambda e, c, t: _change(c, t, e, status=e.to_status),
             Ticket.Merged: lambda e, c, t: _change(
                 c, t, e, status=e.to_status, merged_into=e.target
             ),
@@ -135,6 +136,8 @@ class TicketSummary(RoutedView):
             Ticket.Absorbed,
             Ticket.TimeAccounted,
             Ticket.SatisfactionRated,
+            Ticket.SlaWarned,
+            Ticket.SlaBreached,
         ):
             handlers[kind] = lambda e, c, t: _change(c, t, e)
         super().__init__(handlers)
