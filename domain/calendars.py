@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
 
 from domain.audit import AuditedAggregate, Origin
-from domain.business_time import MINUTES_PER_DAY, BusinessHours, DayHours, zone
+from domain.business_time import MINUTES_PER_DAY, BusinessHours, DayHours
 from domain.errors import InvalidValue
 from domain.ids import calendar_id
 
@@ -169,6 +171,13 @@ def day_ranges(weekday: str, texts: Sequence[str]) -> DayHours:
     return tuple(ranges)
 
 
+@cache
+def _zones() -> frozenset[str]:
+    # Only the zone database's own names: ZoneInfo would try any name as a
+    # file, and fail on a directory ("Europe") with an OSError.
+    return frozenset(available_timezones())
+
+
 def _checked(
     time_zone: str,
     week: WeekText,
@@ -177,7 +186,8 @@ def _checked(
     active: bool,
 ) -> dict[str, object]:
     """A calendar's fields as its events carry them, checked."""
-    zone(time_zone)
+    if time_zone not in _zones():
+        raise InvalidValue(f"unknown time zone {time_zone!r}; an IANA name")
     if len(week) != len(WEEKDAYS):
         raise InvalidValue("opening hours name seven days, Monday first")
     days = [day_ranges(name, texts) for name, texts in zip(WEEKDAYS, week, strict=True)]

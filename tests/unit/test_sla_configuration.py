@@ -121,6 +121,8 @@ def test_reconfiguring_a_calendar_keeps_what_the_command_leaves_out(
     [
         ({"time_zone": "Mars/Olympus"}, "unknown time zone"),
         ({"time_zone": ""}, "unknown time zone"),
+        ({"time_zone": "Europe"}, "unknown time zone"),
+        ({"time_zone": "x" * 300}, "unknown time zone"),
         ({"week": monday("25:00-26:00")}, "bad time 25:00"),
         ({"week": monday("09:60-10:00")}, "bad time 09:60"),
         ({"week": monday("24:00-24:30")}, "bad time 24:30"),
