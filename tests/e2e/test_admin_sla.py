@@ -419,3 +419,13 @@ def test_a_queue_opts_in_to_showing_customers_the_solution_due_time(
     assert kept["show_solution_due"] is True
     refused = client.patch(url, json={"show_solution_due": None}, headers=auth["admin"])
     assert refused.status_code == 422
+
+
+def test_the_documented_examples_are_accepted(client: TestClient, auth: Auth) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for url, schema in ((CALENDARS, "CalendarIn"), (POLICIES, "SlaPolicyIn")):
+        (example,) = schemas[schema]["examples"]
+        response = client.post(url, json=example, headers=auth["admin"])
+        assert response.status_code == 201, response.text
+    for schema in ("CalendarPatch", "SlaPolicyPatch"):
+        assert schemas[schema]["examples"]
