@@ -1,4 +1,5 @@
-"""Configuration commands as data: queues, people, catalogues, fields and tokens.
+"""Configuration commands as data: queues, people, catalogues, fields, tokens,
+business calendars and SLA policies.
 
 A change command names the record and only what changes: a field left at KEEP
 keeps the record's current value, read when the command runs, so a retry after
@@ -7,12 +8,16 @@ a lost race applies the same change to the record as the winner left it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import TypeVar
 from uuid import UUID
 
+from domain.calendars import ALL_WEEK
 from domain.commands import DEFAULT_GROUP, Command
+from domain.sla_policies import DEFAULT_WARN_PERCENT, PolicyScope, Targets
 
 
 class Keep(Enum):
@@ -62,13 +67,15 @@ class OpenQueue(ConfigCommand):
 
 @dataclass(frozen=True)
 class ReconfigureQueue(ConfigCommand):
-    """Change a queue's group, follow-up policy or active flag."""
+    """Change a queue's group, follow-up policy, active flag, or whether its
+    customers see the solution due time."""
 
     name: str
     group: str | Keep = KEEP
     follow_up: str | Keep = KEEP
     reopen_within_days: int | Keep | None = KEEP
     active: bool | Keep = KEEP
+    show_solution_due: bool | Keep = KEEP
 
 
 @dataclass(frozen=True)
@@ -196,3 +203,67 @@ class RevokeToken(ConfigCommand):
     """Revoke a token: requests bearing it are refused from now on."""
 
     token_id: UUID
+
+
+@dataclass(frozen=True)
+class DefineCalendar(ConfigCommand):
+    """Define a business calendar: its zone, opening hours and holidays.
+
+    `week` holds seven days, Monday first, each a list of "HH:MM-HH:MM" ranges
+    (an empty day is closed); `holidays` are local dates, a preset's already
+    expanded, and `holiday_preset` labels where they came from ("DE-BY").
+    """
+
+    name: str
+    time_zone: str = "UTC"
+    week: tuple[tuple[str, ...], ...] = ALL_WEEK
+    holidays: tuple[date, ...] = ()
+    holiday_preset: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ReconfigureCalendar(ConfigCommand):
+    """Change a calendar's zone, opening hours, holidays or active flag."""
+
+    name: str
+    time_zone: str | Keep = KEEP
+    week: tuple[tuple[str, ...], ...] | Keep = KEEP
+    holidays: tuple[date, ...] | Keep = KEEP
+    holiday_preset: str | Keep | None = KEEP
+    active: bool | Keep = KEEP
+
+
+@dataclass(frozen=True)
+class DefineSlaPolicy(ConfigCommand):
+    """Define an SLA policy: targets per priority and the tickets it covers.
+
+    A policy warns by `warn_percent` of the target elapsed or by
+    `warn_before_minutes` before it is due: exactly one of them is set.
+    """
+
+    name: str
+    targets: Mapping[str, Targets]
+    rank: int = 100
+    calendar: str | None = None
+    warn_percent: int | None = DEFAULT_WARN_PERCENT
+    warn_before_minutes: int | None = None
+    pause_categories: tuple[str, ...] = ("pending",)
+    applies_to: PolicyScope = field(default_factory=PolicyScope)
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ReconfigureSlaPolicy(ConfigCommand):
+    """Change any of an SLA policy's settings; the targets and the scope are
+    replaced whole."""
+
+    name: str
+    targets: Mapping[str, Targets] | Keep = KEEP
+    rank: int | Keep = KEEP
+    calendar: str | Keep | None = KEEP
+    warn_percent: int | Keep | None = KEEP
+    warn_before_minutes: int | Keep | None = KEEP
+    pause_categories: tuple[str, ...] | Keep = KEEP
+    applies_to: PolicyScope | Keep = KEEP
+    active: bool | Keep = KEEP

@@ -42,6 +42,16 @@ def field_id(name: str) -> UUID:
     return natural_id("field", name)
 
 
+def calendar_id(name: str) -> UUID:
+    """The id of the business calendar with this name."""
+    return natural_id("calendar", name.casefold())
+
+
+def sla_policy_id(name: str) -> UUID:
+    """The id of the SLA policy with this name."""
+    return natural_id("sla-policy", name.casefold())
+
+
 def token_id(secret_hash: str) -> UUID:
     """The id of the API token whose secret hashes to this value."""
     return natural_id("token", secret_hash)

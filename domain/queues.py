@@ -31,6 +31,7 @@ class Queue(AuditedAggregate):
         follow_up: str
         reopen_within_days: int | None
         active: bool
+        show_solution_due: bool
 
     class Created(AuditedAggregate.Created):
         name: str
@@ -44,6 +45,7 @@ class Queue(AuditedAggregate):
             aggregate.follow_up = self.follow_up
             aggregate.reopen_within_days = self.reopen_within_days
             aggregate.active = True
+            aggregate.show_solution_due = False
 
     class Reconfigured(AuditedAggregate.Event):
         group: str
@@ -56,6 +58,14 @@ class Queue(AuditedAggregate):
             aggregate.follow_up = self.follow_up
             aggregate.reopen_within_days = self.reopen_within_days
             aggregate.active = self.active
+
+    class SolutionDueShown(AuditedAggregate.Event):
+        """Whether customers see the solution due time of the queue's tickets."""
+
+        shown: bool
+
+        def apply(self, aggregate: Queue) -> None:
+            aggregate.show_solution_due = self.shown
 
     @classmethod
     def open(
@@ -101,6 +111,11 @@ class Queue(AuditedAggregate):
                 reopen_within_days=reopen_within_days,
                 active=active,
             )
+
+    def share_solution_due(self, shown: bool, origin: Origin) -> None:
+        """Show customers the solution due time of this queue's tickets, or stop."""
+        if shown != self.show_solution_due:
+            self._record(self.SolutionDueShown, origin, shown=shown)
 
     def follow_up_action(self, finished_at: datetime | None, now: datetime) -> FollowUp:
         """What a customer follow-up on a ticket finished at `finished_at` does."""

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin_catalogues, admin_people, admin_queues, admin_tokens
+from api.routes import (
+    admin_calendars,
+    admin_catalogues,
+    admin_people,
+    admin_queues,
+    admin_sla_policies,
+    admin_tokens,
+)
 from api.routes.admin_common import PREFIX
 
 router = APIRouter(prefix=PREFIX, tags=["admin"])
-for part in (admin_queues, admin_catalogues, admin_people, admin_tokens):
+for part in (
+    admin_queues,
+    admin_catalogues,
+    admin_people,
+    admin_tokens,
+    admin_calendars,
+    admin_sla_policies,
+):
     router.include_router(part.router)

@@ -80,7 +80,8 @@ class QueueIn(Strict):
 
 
 class QueuePatch(Patch):
-    """Change a queue; a new follow_up without reopen_within_days clears the days."""
+    """Change a queue; a new follow_up without reopen_within_days clears the days.
+    show_solution_due lets customers see their tickets' solution due time."""
 
     nullable = frozenset({"reopen_within_days"})
 
@@ -88,6 +89,9 @@ class QueuePatch(Patch):
     follow_up: FollowUp | None = None
     reopen_within_days: Days | None = None
     active: bool | None = None
+    show_solution_due: bool | None = Field(
+        None, description="Whether customers see their tickets' solution due time."
+    )
 
     def changes(self) -> dict[str, Any]:
         """The fields this patch sets; a policy and its days change together."""
@@ -105,6 +109,7 @@ class QueueOut(Record):
     follow_up: str
     reopen_within_days: int | None
     active: bool
+    show_solution_due: bool
 
     @classmethod
     def of(cls, queue: Queue) -> QueueOut:
@@ -115,6 +120,7 @@ class QueueOut(Record):
             follow_up=queue.follow_up,
             reopen_within_days=queue.reopen_within_days,
             active=queue.active,
+            show_solution_due=queue.show_solution_due,
             version=queue.version,
             created_at=queue.created_on,
             updated_at=queue.modified_on,

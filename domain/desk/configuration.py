@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
+from domain.calendars import BusinessCalendar
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
 from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache
@@ -31,15 +32,18 @@ from domain.ids import (
     STATUS_CATALOGUE_ID,
     TICKET_TYPES_ID,
     agent_id,
+    calendar_id,
     customer_id,
     field_id,
     organization_id,
     queue_id,
+    sla_policy_id,
     token_id,
 )
 from domain.links import Link, Rating, TimeEntry
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
+from domain.sla_policies import SlaPolicy, policy_order
 from domain.statuses import Status, StatusCatalogue
 from domain.tokens import ApiToken, Role, hash_secret
 
@@ -142,6 +146,18 @@ class ConfiguredDesk(Application[UUID]):
     def field_definition(self, name: str) -> FieldDefinition:
         """The custom field definition with this name."""
         return self._get(field_id(name), FieldDefinition, f"field {name!r}")
+
+    def calendar(self, name: str) -> BusinessCalendar:
+        """The business calendar with this name."""
+        return self._get(calendar_id(name), BusinessCalendar, f"calendar {name!r}")
+
+    def sla_policy(self, name: str) -> SlaPolicy:
+        """The SLA policy with this name."""
+        return self._get(sla_policy_id(name), SlaPolicy, f"SLA policy {name!r}")
+
+    def sla_policies(self) -> list[SlaPolicy]:
+        """Every SLA policy, active or not, in the order they are tried."""
+        return sorted(self.all_of(SlaPolicy), key=policy_order)
 
     def token(self, token_uuid: UUID) -> ApiToken:
         """The API token with this id."""

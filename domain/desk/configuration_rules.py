@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 Decision = Callable[["HelpDesk", Any, Origin], Outcome]
 
 
-def _new(desk: HelpDesk, record: Aggregate) -> Outcome:
+def new_record(desk: HelpDesk, record: Aggregate) -> Outcome:
+    """A new record to save, unless one with its id exists."""
     if desk.exists(record.id):
         raise AlreadyExists(f"that {type(record).__name__} exists")
     return Outcome(record)
@@ -47,6 +48,9 @@ def _reconfigure_queue(
         kept(cmd.reopen_within_days, queue.reopen_within_days),
         kept(cmd.active, queue.active),
         origin,
+    )
+    queue.share_solution_due(
+        kept(cmd.show_solution_due, queue.show_solution_due), origin
     )
     return Outcome(queue)
 
@@ -71,7 +75,9 @@ def _register_customer(
     desk: HelpDesk, cmd: c.RegisterCustomer, origin: Origin
 ) -> Outcome:
     organization = desk.known_organization(cmd.organization)
-    return _new(desk, Customer.register(cmd.email, cmd.name, organization, origin))
+    return new_record(
+        desk, Customer.register(cmd.email, cmd.name, organization, origin)
+    )
 
 
 def _update_customer(desk: HelpDesk, cmd: c.UpdateCustomer, origin: Origin) -> Outcome:
@@ -159,12 +165,12 @@ def _revoke_token(desk: HelpDesk, cmd: c.RevokeToken, origin: Origin) -> Outcome
 
 
 RULES: dict[type[Any], Decision] = {
-    c.OpenQueue: lambda d, cmd, o: _new(
+    c.OpenQueue: lambda d, cmd, o: new_record(
         d,
         Queue.open(cmd.name, cmd.group, cmd.follow_up, cmd.reopen_within_days, o),
     ),
     c.ReconfigureQueue: _reconfigure_queue,
-    c.HireAgent: lambda d, cmd, o: _new(
+    c.HireAgent: lambda d, cmd, o: new_record(
         d,
         Agent.hire(
             cmd.login, cmd.name, cmd.email, list(cmd.groups), list(cmd.skills), o
@@ -173,7 +179,7 @@ RULES: dict[type[Any], Decision] = {
     c.UpdateAgent: _update_agent,
     c.RegisterCustomer: _register_customer,
     c.UpdateCustomer: _update_customer,
-    c.RegisterOrganization: lambda d, cmd, o: _new(
+    c.RegisterOrganization: lambda d, cmd, o: new_record(
         d, Organization.register(cmd.name, list(cmd.domains), o)
     ),
     c.UpdateOrganization: _update_organization,
@@ -181,7 +187,7 @@ RULES: dict[type[Any], Decision] = {
     c.RetireStatus: _retire_status,
     c.ReplacePriorities: _replace_choices,
     c.ReplaceTicketTypes: _replace_choices,
-    c.DefineField: lambda d, cmd, o: _new(
+    c.DefineField: lambda d, cmd, o: new_record(
         d,
         FieldDefinition.define(cmd.name, cmd.label, cmd.kind, list(cmd.options), o),
     ),

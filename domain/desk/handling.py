@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.audit import Origin
 from domain.commands import Command, CommandResult, fingerprint
 from domain.configuration_commands import ConfigCommand, Configured
-from domain.desk import configuration_rules, ticket_rules
+from domain.desk import configuration_rules, sla_rules, ticket_rules
 from domain.desk.records import Outcome
 from domain.errors import DomainError, IdempotencyKeyReused, VersionConflict
 from domain.idempotency import IdempotencyRecord
@@ -37,7 +37,7 @@ PAUSE_CAP = 0.25
 # The system's generator: its draws never disturb the global `random` state
 # that hypothesis seeds for the property tests.
 _JITTER = random.SystemRandom()
-RULES = {**ticket_rules.RULES, **configuration_rules.RULES}
+RULES = {**ticket_rules.RULES, **configuration_rules.RULES, **sla_rules.RULES}
 
 
 class CommandPath:

@@ -22,12 +22,15 @@ from hypothesis import HealthCheck, currently_in_test_context, event, settings
 from api.app import create_app
 from api.schemas import admin as admin_schemas
 from api.schemas import admin_people as people_schemas
+from api.schemas import sla as sla_schemas
 from api.schemas import tickets as tickets_schemas
 from api.services import Services
 from domain.audit import SYSTEM, Origin
+from domain.configuration_commands import DefineCalendar, DefineSlaPolicy
 from domain.desk import HelpDesk
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
+from domain.sla_policies import Targets
 from tests.e2e.memory_desk import ADMIN, MemoryBlobs
 
 JSON = Any
@@ -48,6 +51,8 @@ KNOWN_WRITES = frozenset(
     | {("PATCH", f"{A}/organizations/{{name}}"), ("PUT", f"{A}/priorities")}
     | {("PUT", f"{A}/ticket-types"), ("POST", f"{A}/statuses/{{name}}/retire")}
     | {("POST", f"{A}/tokens/{{token_id}}/revoke")}
+    | {("POST", f"{A}/calendars"), ("PATCH", f"{A}/calendars/{{name}}")}
+    | {("POST", f"{A}/sla-policies"), ("PATCH", f"{A}/sla-policies/{{name}}")}
 )
 
 
@@ -128,7 +133,7 @@ def _components(document: dict[str, Any]) -> dict[str, Any]:
     return components
 
 
-SCHEMA_MODULES = (tickets_schemas, admin_schemas, people_schemas)
+SCHEMA_MODULES = (tickets_schemas, admin_schemas, people_schemas, sla_schemas)
 OPERATIONS, DOCUMENT, ROUTES = _operations()
 COMPONENTS = _components(DOCUMENT)
 
@@ -159,6 +164,8 @@ def build_world() -> World:
         FieldDefinition.define("severity", "", "select", ["low", "high"], ADMIN),
     ):
         desk.save_config(record)
+    desk.handle(DefineCalendar("Berlin", "Europe/Berlin"), ADMIN)
+    desk.handle(DefineSlaPolicy("Standard", {"high": Targets(solution=60)}), ADMIN)
     headers = {}
     for who, role, subject in (("admin", "admin", "root"), ("bob", "customer", "")):
         secret, _ = desk.issue_token(who, role, subject or "bob@acme.test", ADMIN)
@@ -189,6 +196,8 @@ def build_world() -> World:
         "statuses/name": ["waiting_on_agent"],
         "fields/name": ["severity"],
         "organizations/name": ["ACME"],
+        "calendars/name": ["Berlin"],
+        "sla-policies/name": ["Standard"],
     }
     return World(desk, client, headers, existing)
 

@@ -40,10 +40,12 @@ from api.services import Services
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
+from domain.configuration_commands import DefineCalendar, DefineSlaPolicy
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
+from domain.sla_policies import Targets
 from projections.catalogue import all_views
 from projections.engine.runner import ViewRunner
 from projections.engine.store import SQLiteViewStore
@@ -94,6 +96,8 @@ def _world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, list[str]]:
     desk.tag(numbers[0], "fire", ADMIN)
     desk.link(numbers[0], numbers[1], "related", ADMIN)
     _, token = desk.issue_token("spare", "auditor", "spare", ADMIN)
+    desk.handle(DefineCalendar("Berlin", "Europe/Berlin"), ADMIN)
+    desk.handle(DefineSlaPolicy("Standard", {"high": Targets(solution=60)}), ADMIN)
     return {
         "number": numbers,
         "other": numbers,
@@ -105,7 +109,7 @@ def _world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, list[str]]:
         "email": ["bob@acme.test"],
         "token_id": [str(token.id)],
         "queue": ["General", "Billing"],
-        "name": ["General", "printer", "postponed", "ACME"],
+        "name": ["General", "printer", "postponed", "ACME", "Berlin", "Standard"],
     }
 
 

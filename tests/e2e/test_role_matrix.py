@@ -19,8 +19,10 @@ from api.services import Services
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
+from domain.configuration_commands import DefineCalendar, DefineSlaPolicy
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
+from domain.sla_policies import Targets
 from projections.catalogue import all_views
 from projections.engine.runner import ViewRunner
 from projections.engine.store import SQLiteViewStore
@@ -143,6 +145,19 @@ CASES = [
     ),
     Case("GET", f"{A}/tokens/{{token_id}}", CONFIG_READ),
     Case("POST", f"{A}/tokens/{{token_id}}/revoke", ADMIN_WRITE),
+    Case("GET", f"{A}/calendars", WORK_READ),
+    Case("POST", f"{A}/calendars", ADMIN_WRITE, {"name": "Tokyo", "hours": "24/7"}),
+    Case("GET", f"{A}/calendars/{{name}}", WORK_READ),
+    Case("PATCH", f"{A}/calendars/{{name}}", ADMIN_WRITE, {"active": False}),
+    Case("GET", f"{A}/sla-policies", WORK_READ),
+    Case(
+        "POST",
+        f"{A}/sla-policies",
+        ADMIN_WRITE,
+        {"name": "Fast", "targets": {"high": {"first_response": 30}}},
+    ),
+    Case("GET", f"{A}/sla-policies/{{name}}", WORK_READ),
+    Case("PATCH", f"{A}/sla-policies/{{name}}", ADMIN_WRITE, {"rank": 1}),
 ]
 
 # What each path parameter names, per resource.
@@ -151,6 +166,8 @@ ADMIN_NAMES = {
     "statuses": "postponed",
     "fields": "printer",
     "organizations": "ACME",
+    "calendars": "Berlin",
+    "sla-policies": "Standard",
 }
 
 
@@ -191,6 +208,8 @@ def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
     desk.tag(number, "fire", origin)
     desk.link(number, other, "related", origin)
     _, token = desk.issue_token("spare", "auditor", "spare", origin)
+    desk.handle(DefineCalendar("Berlin", "Europe/Berlin"), origin)
+    desk.handle(DefineSlaPolicy("Standard", {"high": Targets(solution=60)}), origin)
     return {
         "number": number,
         "other": other,
