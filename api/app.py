@@ -16,6 +16,7 @@ from api.routes import (
     metrics,
     reports,
     search,
+    sla,
     ticket_list,
     tickets,
     views_queues,
@@ -57,6 +58,7 @@ def create_app(services: Services) -> FastAPI:
         commands,
         admin,
         reports,
+        sla,
     ):
         app.include_router(module.router)
     document_bodies(app, TicketIn, ArticleIn)

@@ -105,7 +105,9 @@ def zone(name: str) -> ZoneInfo:
     """The IANA time zone of this name, or an invalid value."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name that is a directory of the zone database ("Europe"), or
+    # one too long for a file name.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidValue(f"unknown time zone {name!r}") from None
 
 

@@ -112,11 +112,7 @@ class BusinessCalendar(AuditedAggregate):
 
     def hours(self) -> BusinessHours:
         """The business hours the SLA clocks count in."""
-        return BusinessHours(
-            self.time_zone,
-            tuple(tuple(parse_range(r) for r in day) for day in self.week),
-            frozenset(date.fromisoformat(d) for d in self.holidays),
-        )
+        return hours_of(self.time_zone, self.week, self.holidays)
 
     def holiday_dates(self) -> list[date]:
         """The holidays, in order."""
@@ -132,6 +128,17 @@ def _apply(
     aggregate.holidays = list(event.holidays)
     aggregate.holiday_preset = event.holiday_preset
     aggregate.active = event.active
+
+
+def hours_of(
+    time_zone: str, week: Sequence[Sequence[str]], holidays: Iterable[str]
+) -> BusinessHours:
+    """The business hours of a calendar's settings as its events carry them."""
+    return BusinessHours(
+        time_zone,
+        tuple(tuple(parse_range(r) for r in day) for day in week),
+        frozenset(date.fromisoformat(d) for d in holidays),
+    )
 
 
 def parse_range(text: str) -> tuple[int, int]:

@@ -204,6 +204,16 @@ class Rate(TicketCommand):
     comment: str = ""
 
 
+@dataclass(frozen=True)
+class RecordSlaMarks(TicketCommand):
+    """Record the SLA warnings and breaches due by now (the escalation worker's)."""
+
+
+@dataclass(frozen=True)
+class ExpirePending(TicketCommand):
+    """Return the ticket to open if its pending time passed (the worker's)."""
+
+
 def fingerprint(command: Command[Any]) -> str:
     """What identifies a command for its idempotency key: its type and fields."""
     text = json.dumps(_plain(command), sort_keys=True)

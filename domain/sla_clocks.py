@@ -214,6 +214,18 @@ def warning_minutes(terms: Terms, target: int) -> int | None:
     return None
 
 
+def due_marks(reading: ClockReading, now: datetime) -> list[tuple[str, datetime]]:
+    """The SLA marks a clock calls for by `now`: ("breached", due) once its due
+    time passed, else ("warned", due) once its warning time passed while it
+    still counts. Recorded once per clock and due time (Ticket.mark_sla)."""
+    if reading.breached_at is not None and reading.breached_at <= now:
+        return [("breached", reading.breached_at)]
+    warned, due = reading.warned_at, reading.due_at
+    if reading.counting and warned is not None and warned <= now and due is not None:
+        return [("warned", due)]
+    return []
+
+
 def read_clocks(
     timeline: Timeline, terms: Terms, hours: Hours, now: datetime | None = None
 ) -> tuple[ClockReading, ...]:

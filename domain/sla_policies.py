@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from domain.audit import AuditedAggregate, Origin
 from domain.errors import InvalidValue
 from domain.ids import sla_policy_id
+from domain.sla_book import PolicyRules
 from domain.statuses import Category
 
 CLOCKS = ("first_response", "update", "solution")
@@ -25,6 +26,17 @@ PAUSABLE = (Category.NEW.value, Category.OPEN.value, Category.PENDING.value)
 MAX_MINUTES = 525_600
 MAX_RANK = 1_000_000
 DEFAULT_WARN_PERCENT = 80
+#: The settings a policy's events carry besides its name.
+SETTINGS = (
+    "rank",
+    "calendar",
+    "targets",
+    "warn_percent",
+    "warn_before_minutes",
+    "pause_categories",
+    "applies_to",
+    "active",
+)
 
 
 @dataclass(frozen=True)
@@ -58,21 +70,6 @@ class PolicySettings:
     pause_categories: tuple[str, ...] = (Category.PENDING.value,)
     applies_to: PolicyScope = field(default_factory=PolicyScope)
     active: bool = True
-
-
-@dataclass(frozen=True)
-class SlaTerms:
-    """What the SLA clocks of one ticket run on: a policy's terms for its priority."""
-
-    policy: str
-    version: int
-    first_response: int | None
-    update: int | None
-    solution: int | None
-    warn_percent: int | None
-    warn_before_minutes: int | None
-    pause_categories: frozenset[str]
-    calendar: str | None
 
 
 class SlaPolicy(AuditedAggregate):
@@ -149,63 +146,16 @@ class SlaPolicy(AuditedAggregate):
             active=self.active,
         )
 
-    def matches(
-        self, queue: str, type_: str, priority: str, organization: str | None
-    ) -> bool:
-        """Whether the policy applies to a ticket with these facts."""
-        scope = self.applies_to
-        return (
-            _allows(scope["queues"], queue, casefold=True)
-            and _allows(scope["types"], type_)
-            and _allows(scope["priorities"], priority)
-            and _allows(scope["organizations"], organization, casefold=True)
-        )
-
-    def terms(self, priority: str) -> SlaTerms | None:
-        """The terms for tickets of this priority; None if it sets no targets."""
-        targets = self.targets.get(priority)
-        if targets is None:
-            return None
-        return SlaTerms(
-            policy=self.name,
-            version=self.version,
-            first_response=targets["first_response"],
-            update=targets["update"],
-            solution=targets["solution"],
-            warn_percent=self.warn_percent,
-            warn_before_minutes=self.warn_before_minutes,
-            pause_categories=frozenset(self.pause_categories),
-            calendar=self.calendar,
+    def rules(self) -> PolicyRules:
+        """The policy as the SLA book reads it (domain/sla_book.py)."""
+        return PolicyRules.from_settings(
+            {"name": self.name, **{key: getattr(self, key) for key in SETTINGS}}
         )
 
 
 def policy_order(policy: SlaPolicy) -> tuple[int, str]:
     """The order policies are tried in: by rank, then by name."""
     return policy.rank, policy.name.casefold()
-
-
-def choose(
-    policies: Iterable[SlaPolicy],
-    queue: str,
-    type_: str,
-    priority: str,
-    organization: str | None,
-) -> SlaPolicy | None:
-    """The first active policy, by rank then name, that applies to the ticket."""
-    for policy in sorted((p for p in policies if p.active), key=policy_order):
-        if policy.matches(queue, type_, priority, organization):
-            return policy
-    return None
-
-
-def _allows(names: list[str], value: str | None, casefold: bool = False) -> bool:
-    if not names:
-        return True
-    if value is None:
-        return False
-    if casefold:
-        return value.casefold() in {name.casefold() for name in names}
-    return value in names
 
 
 def _apply(

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from domain.articles import Sender, Visibility
 from domain.statuses import Category
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class Happening(StrEnum):
@@ -153,11 +156,11 @@ def _created(timeline: Timeline, e: Any) -> Timeline:
 def _micros(at: datetime | None) -> int | None:
     if at is None:
         return None
-    return round(at.timestamp() * 1_000_000)
+    return (at.astimezone(UTC) - EPOCH) // MICROSECOND
 
 
 def _moment(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros / 1_000_000, UTC)
+    return EPOCH + micros * MICROSECOND
 
 
 def _optional_moment(micros: int | None) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.activity.projection import ActivityFeed
 from projections.agents.dashboard import AgentDashboard
 from projections.engine.view import View
+from projections.escalations.view import EscalationView
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
 from projections.statuses.view import StatusView
@@ -20,4 +21,5 @@ def all_views() -> list[View]:
         ActivityFeed(),
         AgentDashboard(),
         SearchIndex(),
+        EscalationView(),
     ]

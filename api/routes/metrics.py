@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ServicesDep
+from projections.escalations.query import Gauges, gauges
+from projections.escalations.view import NAME as ESCALATIONS
 
 router = APIRouter(tags=["health"])
 
@@ -62,7 +66,29 @@ def metrics(services: ServicesDep) -> str:
         "names it",
         [] if chain is None else [({}, int(chain.finding is not None))],
     )
+    if services.views is not None and ESCALATIONS in [v.name for v in positions]:
+        lines += escalation_gauges(gauges(services.views.store, datetime.now(UTC)))
     return "\n".join(lines) + "\n"
+
+
+def escalation_gauges(found: Gauges) -> list[str]:
+    """The SLA gauges: clocks breached and warned now, and the oldest overdue."""
+    lines = gauge(
+        "tickettape_sla_breached_clocks",
+        "Counting SLA clocks of unfinished tickets past their due time",
+        [({}, found.breached)],
+    )
+    lines += gauge(
+        "tickettape_sla_warned_clocks",
+        "Counting SLA clocks past their warning time, not yet due",
+        [({}, found.warned)],
+    )
+    lines += gauge(
+        "tickettape_sla_oldest_overdue_seconds",
+        "How long the longest overdue counting clock is past its due time",
+        [({}, found.oldest_overdue_seconds)],
+    )
+    return lines
 
 
 def gauge(name: str, help_text: str, samples: list[Sample]) -> list[str]:

@@ -285,6 +285,10 @@ class ConfiguredDesk(Application[UUID]):
         latest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
         return latest[0].originator_version if latest else None
 
+    def created_ids(self, created: type[Any]) -> Iterator[UUID]:
+        """The ids of every record created by events of this class, oldest first."""
+        return self._created_ids(created)
+
     def _created_ids(self, created: type[Any]) -> Iterator[UUID]:
         topic = get_topic(created)
         start = 1

@@ -15,8 +15,10 @@ from domain import commands as c
 from domain.articles import Article, Sender
 from domain.audit import Origin
 from domain.desk.records import Outcome, check_channel
+from domain.desk.sla import sla_report
 from domain.links import LinkKind, link_kind
 from domain.queues import FollowUp
+from domain.sla_clocks import due_marks
 from domain.statuses import Step
 from domain.ticket import Ticket
 
@@ -191,6 +193,19 @@ def _time(desk: HelpDesk, t: Ticket, cmd: c.AccountTime, o: Origin) -> None:
     t.account_time(cmd.minutes, cmd.activity, cmd.article_id, o)
 
 
+def _sla_marks(desk: HelpDesk, t: Ticket, cmd: c.RecordSlaMarks, o: Origin) -> None:
+    report = sla_report(desk, t.number, o.time())
+    if report.applied is None:
+        return
+    for reading in report.clocks:
+        for kind, due in due_marks(reading, o.time()):
+            t.mark_sla(kind, reading.clock.value, due, report.applied.policy, o)
+
+
+def _expire(desk: HelpDesk, t: Ticket, cmd: c.ExpirePending, o: Origin) -> None:
+    t.expire_pending(desk.statuses(), o.time(), o)
+
+
 def _rate(desk: HelpDesk, t: Ticket, cmd: c.Rate, o: Origin) -> None:
     t.rate(cmd.score, cmd.comment, o)
 
@@ -216,4 +231,6 @@ RULES: dict[type[Any], Decision] = {
     c.Merge: _on_ticket(_merge),
     c.AccountTime: _on_ticket(_time),
     c.Rate: _on_ticket(_rate),
+    c.RecordSlaMarks: _on_ticket(_sla_marks),
+    c.ExpirePending: _on_ticket(_expire),
 }

@@ -50,7 +50,13 @@ def test_the_gauges_show_the_lag_until_the_views_catch_up(
         assert behind[f'tickettape_view_lag_events{{view="{name}"}}'] == top
         assert current[f'tickettape_view_position{{view="{name}"}}'] == top
         assert current[f'tickettape_view_lag_events{{view="{name}"}}'] == 0
-    assert len(current) == 1 + 2 * len(names)
+    sla = {name: value for name, value in current.items() if "_sla_" in name}
+    assert sla == {
+        "tickettape_sla_breached_clocks": 0,
+        "tickettape_sla_warned_clocks": 0,
+        "tickettape_sla_oldest_overdue_seconds": 0,
+    }
+    assert len(current) == 1 + 2 * len(names) + len(sla)
 
 
 def test_without_views_only_the_log_position_is_shown(

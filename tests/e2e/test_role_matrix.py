@@ -76,6 +76,11 @@ CASES = [
     Case("GET", "/api/v1/views/queues", WORK_READ),
     Case("GET", "/api/v1/views/queues/{queue}", WORK_READ | {"carol": FORBIDDEN}),
     Case("GET", "/api/v1/views/status", WORK_READ),
+    Case("GET", "/api/v1/views/escalations", WORK_READ),
+    Case("GET", "/api/v1/views/escalations/counts", WORK_READ),
+    Case("GET", "/api/v1/views/reminders", WORK_READ),
+    # Customers see SLA times only where the queue shows them (General does not).
+    Case("GET", f"{T}/sla", READ | {"bob": FORBIDDEN}),
     Case("GET", "/api/v1/search", dict.fromkeys(CALLERS, OK), params={"q": "x"}),
     Case("GET", "/api/v1/activity", dict.fromkeys(CALLERS, OK)),
     Case("GET", "/api/v1/activity/stream", dict.fromkeys(CALLERS, OK), params=NOW),

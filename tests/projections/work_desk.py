@@ -11,10 +11,17 @@ from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
+from domain.commands import ExpirePending, RecordSlaMarks
+from domain.configuration_commands import (
+    DefineCalendar,
+    DefineSlaPolicy,
+    ReconfigureSlaPolicy,
+)
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import DomainError
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
+from domain.sla_policies import PolicyScope, Targets
 from projections.engine.runner import ViewRunner
 from tests.unit.builders import Clock
 
@@ -35,7 +42,22 @@ def staffed_desk() -> tuple[HelpDesk, Clock]:
         )
         desk.save_config(hire)
     desk.save_config(Queue.open("Billing", "billing", FollowUp.REOPEN, None, ADMIN))
+    # Office hours, so clocks pause overnight and at weekends; Billing has none.
+    desk.handle(DefineCalendar("office", "Europe/Berlin", OFFICE_WEEK), ADMIN)
+    desk.handle(
+        DefineSlaPolicy(
+            "standard",
+            {p: Targets(30, 60, 240) for p in ("low", "normal", "high")},
+            calendar="office",
+            applies_to=PolicyScope(queues=("General",)),
+        ),
+        ADMIN,
+    )
     return desk, clock
+
+
+OFFICE_WEEK = (("08:00-12:00", "13:00-18:00"),) * 5 + ((), ())
+SLA = Origin("system:sla")
 
 
 def open_ticket(
@@ -79,6 +101,17 @@ COMMANDS: dict[str, Command] = {
     "move": lambda d, m, i: d.move(m[i], ("General", "Billing")[i % 2], ADMIN),
     "retitle": lambda d, m, i: d.retitle(m[i], f"Printer {i}", ALICE),
     "priority": lambda d, m, i: d.change_priority(m[i], ("low", "high")[i % 2], ALICE),
+    "postpone": lambda d, m, i: d.change_status(
+        m[i], "postponed", d.clock() + timedelta(minutes=45), "", ALICE
+    ),
+    "sla marks": lambda d, m, i: d.handle(RecordSlaMarks(m[i]), SLA),
+    "expire pending": lambda d, m, i: d.handle(ExpirePending(m[i]), SLA),
+    "tighten sla": lambda d, m, i: d.handle(
+        ReconfigureSlaPolicy(
+            "standard", targets={"normal": Targets(10 + i, None, 60 + i)}
+        ),
+        ADMIN,
+    ),
     "catch up": lambda d, m, i: None,
 }
 

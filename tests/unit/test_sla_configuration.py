@@ -24,7 +24,8 @@ from domain.desk import HelpDesk
 from domain.errors import AlreadyExists, InvalidValue, NotFound, VersionConflict
 from domain.ids import calendar_id, queue_id, sla_policy_id
 from domain.queues import Queue
-from domain.sla_policies import PolicyScope, SlaPolicy, SlaTerms, Targets, choose
+from domain.sla_book import ClockTerms, SlaBook
+from domain.sla_policies import PolicyScope, SlaPolicy, Targets
 
 from .builders import ADMIN, audited_events, log_position
 
@@ -282,7 +283,8 @@ def test_policies_are_tried_by_rank_then_name(desk: HelpDesk) -> None:
     policy(desk, "off", rank=0, active=False)
 
     assert [p.name for p in desk.sla_policies()] == ["off", "zulu", "Alpha", "beta"]
-    chosen = choose(desk.all_of(SlaPolicy), "General", "question", "high", None)
+    book = SlaBook(tuple(p.rules() for p in desk.all_of(SlaPolicy)))
+    chosen = book.policy_for("General", "question", "high", None)
     assert chosen is not None
     assert chosen.name == "zulu"
 
@@ -298,10 +300,10 @@ def test_the_first_matching_active_policy_wins(desk: HelpDesk) -> None:
     )
     policy(desk, "critical", rank=3, applies_to=PolicyScope(priorities=("critical",)))
     policy(desk, "catch-all", rank=9)
-    policies = desk.sla_policies()
+    book = SlaBook(tuple(p.rules() for p in desk.sla_policies()))
 
     def chosen(queue: str, type_: str, priority: str, org: str | None) -> str | None:
-        found = choose(policies, queue, type_, priority, org)
+        found = book.policy_for(queue, type_, priority, org)
         return found.name if found else None
 
     assert chosen("billing", "question", "low", None) == "billing"
@@ -310,7 +312,8 @@ def test_the_first_matching_active_policy_wins(desk: HelpDesk) -> None:
     assert chosen("General", "question", "critical", "ACME") == "critical"
     assert chosen("General", "question", "low", "ACME") == "catch-all"
     desk.handle(ReconfigureSlaPolicy("catch-all", active=False), ADMIN)
-    assert choose(desk.sla_policies(), "General", "question", "low", None) is None
+    book = SlaBook(tuple(p.rules() for p in desk.sla_policies()))
+    assert book.policy_for("General", "question", "low", None) is None
 
 
 def test_terms_for_a_priority(desk: HelpDesk) -> None:
@@ -324,20 +327,19 @@ def test_terms_for_a_priority(desk: HelpDesk) -> None:
         pause_categories=("pending", "new"),
     )
 
-    assert defined.terms("high") == SlaTerms(
-        policy="Standard",
-        version=1,
+    rules = defined.rules()
+    assert (rules.name, rules.calendar) == ("Standard", "Berlin office")
+    assert rules.terms("high") == ClockTerms(
         first_response=60,
         update=None,
         solution=1440,
         warn_percent=None,
         warn_before_minutes=15,
         pause_categories=frozenset({"new", "pending"}),
-        calendar="Berlin office",
     )
-    assert defined.terms("low") is None
-    assert policy(desk, "plain").terms("high") == SlaTerms(
-        "plain", 1, 60, 240, 1440, 80, None, frozenset({"pending"}), None
+    assert rules.terms("low") is None
+    assert policy(desk, "plain").rules().terms("high") == ClockTerms(
+        60, 240, 1440, 80, None, frozenset({"pending"})
     )
 
 

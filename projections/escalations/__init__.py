@@ -1,0 +1,1 @@
+"""The escalation view: SLA clocks by due time, alarms for the worker, reminders."""

@@ -1,0 +1,243 @@
+"""The escalation view: the clocks it keeps are the ones the ticket's events give,
+live or rebuilt, on SQLite and PostgreSQL; its reads sort, filter and count them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+
+from domain.commands import RecordSlaMarks
+from domain.desk import HelpDesk
+from domain.desk.sla import sla_report
+from projections.engine.runner import ViewRunner
+from projections.engine.store import ViewStore
+from projections.engine.values import from_micros
+from projections.escalations.query import (
+    EscalationFilter,
+    Urgency,
+    expired_pending,
+    find_clocks,
+    gauges,
+    reminders,
+    rung_alarms,
+    tallies,
+)
+from projections.escalations.view import EscalationView
+from tests.examples import examples_with_fixtures
+from tests.projections.view_stores import assert_rebuilt_alike, view_rows, wipe
+from tests.projections.work_desk import (
+    ALICE,
+    SLA,
+    STEPS,
+    open_ticket,
+    play,
+    staffed_desk,
+    write,
+)
+from tests.unit.builders import Clock
+
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture
+def runner(view_store: ViewStore) -> ViewRunner:
+    wipe(view_store, EscalationView())
+    desk, _ = staffed_desk()
+    return ViewRunner(desk, view_store, [EscalationView()], batch_size=3)
+
+
+def clock_rows(store: ViewStore) -> dict[tuple[str, str], tuple[object, ...]]:
+    rows = view_rows(store, EscalationView())["escalation_clocks"]
+    return {(r[2], r[1]): r for r in rows}
+
+
+def assert_the_truth(desk: HelpDesk, store: ViewStore, numbers: list[str]) -> None:
+    """Each ticket's counting clocks, read from its events, are the view's rows."""
+    stored = clock_rows(store)
+    for number in numbers:
+        report = sla_report(desk, number, desk.clock())
+        counting = {
+            r.clock.value: r
+            for r in report.clocks
+            if r.counting and report.timeline.category in ("new", "open", "pending")
+        }
+        mine = {clock: row for (n, clock), row in stored.items() if n == number}
+        assert set(mine) == set(counting), number
+        for name, reading in counting.items():
+            due_us, warn_us = mine[name][9], mine[name][10]
+            assert _moment(due_us) == reading.due_at
+            assert _moment(warn_us) == reading.warn_at
+
+
+def _moment(stored: object) -> datetime | None:
+    return None if stored is None else from_micros(int(str(stored)))
+
+
+@examples_with_fixtures(30)
+@given(steps=STEPS)
+def test_incremental_equals_a_rebuild_and_the_tickets_own_clocks(
+    view_store: ViewStore, steps: list[tuple[str, int, int]]
+) -> None:
+    wipe(view_store, EscalationView())
+    desk, clock = staffed_desk()
+    runner = ViewRunner(desk, view_store, [EscalationView()], batch_size=3)
+    made = play(desk, clock, runner, steps)
+    assert_the_truth(desk, view_store, made)
+    assert_rebuilt_alike(desk, view_store, EscalationView())
+
+
+def test_breached_first_then_the_nearest_due_and_paused_last(
+    runner: ViewRunner,
+) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    first = open_ticket(desk)
+    clock.advance(40 * MINUTE)
+    second = open_ticket(desk)
+    third = open_ticket(desk)
+    desk.change_status(third, "postponed", clock() + 600 * MINUTE, "later", ALICE)
+    runner.catch_up()
+    page = find_clocks(runner.store, EscalationFilter(), clock())
+    order = [(c.number, c.clock, c.urgency) for c in page.clocks]
+    assert order[0] == (first, "first_response", Urgency.BREACHED)
+    assert order[1] == (second, "first_response", Urgency.RUNNING)
+    assert [o[2] for o in order[-2:]] == [Urgency.PAUSED, Urgency.PAUSED]
+    assert {o[0] for o in order[-2:]} == {third}
+    breached = find_clocks(
+        runner.store, EscalationFilter(urgency=Urgency.BREACHED), clock()
+    )
+    assert [(c.number, c.clock) for c in breached.clocks] == [(first, "first_response")]
+    assert breached.clocks[0].due_in_seconds == -10 * 60
+
+
+def test_pages_follow_the_order_without_gaps(runner: ViewRunner) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    for _ in range(5):
+        open_ticket(desk)
+        clock.advance(MINUTE)
+    runner.catch_up()
+    whole = find_clocks(runner.store, EscalationFilter(), clock(), limit=100)
+    seen, cursor = [], None
+    while True:
+        page = find_clocks(runner.store, EscalationFilter(), clock(), 3, cursor)
+        seen += page.clocks
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == whole.clocks
+    assert whole.total == len(whole.clocks) == 10
+
+
+def test_filters_by_queue_owner_and_clock(runner: ViewRunner) -> None:
+    desk = runner.desk
+    mine, other = open_ticket(desk), open_ticket(desk)
+    desk.assign(mine, "alice", None, ALICE)
+    runner.catch_up()
+    now = desk.clock()
+    owned = find_clocks(runner.store, EscalationFilter(owner="alice"), now)
+    assert {c.number for c in owned.clocks} == {mine}
+    solution = find_clocks(runner.store, EscalationFilter(clock="solution"), now)
+    assert {c.number for c in solution.clocks} == {mine, other}
+    assert {c.clock for c in solution.clocks} == {"solution"}
+    nowhere = EscalationFilter(allowed_queues=("Billing",))
+    assert find_clocks(runner.store, nowhere, now).clocks == []
+    assert (
+        find_clocks(runner.store, EscalationFilter(allowed_queues=()), now).total == 0
+    )
+
+
+def test_a_ticket_without_a_policy_has_no_clocks(runner: ViewRunner) -> None:
+    desk = runner.desk
+    open_ticket(desk, queue="Billing")
+    runner.catch_up()
+    assert clock_rows(runner.store) == {}
+
+
+def test_answered_and_finished_clocks_leave_the_view(runner: ViewRunner) -> None:
+    desk = runner.desk
+    number = open_ticket(desk)
+    write(desk, number, ALICE)
+    runner.catch_up()
+    assert {c for (_, c) in clock_rows(runner.store)} == {"solution"}
+    desk.change_status(number, "resolved", None, "", ALICE)
+    runner.catch_up()
+    assert clock_rows(runner.store) == {}
+    desk.reopen(number, ALICE)
+    runner.catch_up()
+    assert {c for (_, c) in clock_rows(runner.store)} == {"solution"}
+
+
+def test_tallies_and_gauges_count_breached_and_warned_now(runner: ViewRunner) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    late = open_ticket(desk)
+    desk.assign(late, "alice", None, ALICE)
+    clock.advance(25 * MINUTE)
+    open_ticket(desk)
+    runner.catch_up()
+    clock.advance(10 * MINUTE)
+    by_queue = tallies(runner.store, "queue", clock())
+    assert [(t.key, t.breached, t.warned, t.counting) for t in by_queue] == [
+        ("General", 1, 0, 4)
+    ]
+    by_owner = {t.key: t for t in tallies(runner.store, "owner", clock())}
+    assert by_owner["alice"].breached == 1
+    assert by_owner[""].breached == 0
+    clock.advance(15 * MINUTE)
+    # The second ticket's first response (30 min, warned at 80 %) is warned now.
+    found = gauges(runner.store, clock())
+    assert (found.breached, found.warned) == (1, 1)
+    assert found.oldest_overdue_seconds == 20 * 60
+
+
+def test_alarms_ring_for_warnings_then_breaches_until_recorded(
+    runner: ViewRunner,
+) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    number = open_ticket(desk)
+    runner.catch_up()
+    created = clock()
+    assert rung_alarms(runner.store, created + 23 * MINUTE) == []
+    clock.advance(25 * MINUTE)
+    [alarm] = rung_alarms(runner.store, clock())
+    assert (alarm.number, alarm.clock, alarm.at) == (
+        number,
+        "first_response",
+        created + 24 * MINUTE,
+    )
+    desk.handle(RecordSlaMarks(number), SLA)
+    runner.catch_up()
+    assert rung_alarms(runner.store, clock()) == []
+    clock.advance(10 * MINUTE)
+    assert [a.at for a in rung_alarms(runner.store, clock())] == [created + 30 * MINUTE]
+    desk.handle(RecordSlaMarks(number), SLA)
+    runner.catch_up()
+    assert rung_alarms(runner.store, clock() + 1000 * MINUTE) == [
+        a
+        for a in rung_alarms(runner.store, clock() + 1000 * MINUTE)
+        if a.clock == "solution"
+    ]
+
+
+def test_reminders_and_expired_pending_by_the_pending_time(runner: ViewRunner) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    number = open_ticket(desk)
+    desk.assign(number, "alice", None, ALICE)
+    until = clock() + 90 * MINUTE
+    desk.change_status(number, "postponed", until, "call back", ALICE)
+    runner.catch_up()
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    [reminder] = reminders(runner.store, day, day + timedelta(days=1))
+    assert (reminder.number, reminder.owner, reminder.pending_until) == (
+        number,
+        "alice",
+        until,
+    )
+    assert reminders(runner.store, day, day + timedelta(days=1), "carol") == []
+    assert expired_pending(runner.store, until - MINUTE) == []
+    assert [r.number for r in expired_pending(runner.store, until)] == [number]
