@@ -15,7 +15,9 @@ from projections.catalogue import all_views
 from projections.engine.notifications import watcher_for
 from projections.engine.runner import ViewRunner
 from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.engine.view import View
+from projections.engine.view import View, apply_batch
+from projections.escalations.view import NAME as ESCALATIONS
+from projections.escalations.worker import EscalationWorker
 from replay.checkpoint import load_signing_key
 from replay.keeper import ChainKeeper, CheckpointPlan
 from replay.seals import Keyring, KeyringFile
@@ -39,6 +41,7 @@ class Runtime:
     blobs: BlobStore
     views: ViewRunner
     chain: ChainKeeper
+    escalations: EscalationWorker
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -69,8 +72,18 @@ class Runtime:
             self.chain.start()
         return self.settings.chain_in_process
 
+    def start_escalations(self) -> bool:
+        """Run the escalation worker on a background thread until close().
+
+        Not where the settings say `tickettape sla run` does it; True if started.
+        """
+        if self.settings.sla_in_process:
+            self.escalations.start()
+        return self.settings.sla_in_process
+
     def close(self) -> None:
-        """Stop the views' and the chain's threads and release the connections."""
+        """Stop the background threads and release the connections."""
+        self.escalations.stop()
         self.views.stop()
         self.chain.close()
         self.views.store.close()
@@ -113,7 +126,32 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
         watcher=watcher_for(desk.recorder, conninfo),
         checkpoints=checkpoint_plan(settings),
     )
-    return Runtime(settings, desk, blobs, runner, keeper)
+    escalations = EscalationWorker(
+        desk,
+        store,
+        poll_seconds=settings.sla_poll_seconds,
+        before_tick=escalation_catch_up(runner),
+    )
+    return Runtime(settings, desk, blobs, runner, keeper, escalations)
+
+
+def escalation_catch_up(runner: ViewRunner) -> Callable[[], object] | None:
+    """What the escalation worker does before each tick: catch the escalation
+    view up, unless this process's views thread keeps it caught up."""
+    try:
+        view = runner.view(ESCALATIONS)
+    except KeyError:
+        return None
+
+    def catch_up() -> None:
+        if not runner.running:
+            caught_up = False
+            while not caught_up:
+                _, caught_up = apply_batch(
+                    runner.desk, runner.store, view, runner.batch_size
+                )
+
+    return catch_up
 
 
 def seal_keys(desk: HelpDesk, settings: Settings) -> Callable[[], Keyring]:

@@ -95,6 +95,9 @@ def serve(
         if not opened.start_views():
             views = f"Views: kept by separate `{me} projections run` workers"
             out.print(views, soft_wrap=True)
+        if not opened.start_escalations():
+            sla = f"SLA warnings and breaches: recorded by `{me} sla run`"
+            out.print(sla, soft_wrap=True)
         if not opened.start_chain():
             chain = f"Audit chain: kept by `{me} replay chain --follow`"
             out.print(chain, soft_wrap=True)

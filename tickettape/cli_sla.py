@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated
 
 import typer
@@ -13,6 +14,8 @@ from rich.table import Table
 from api.schemas.sla import CalendarOut, SlaPolicyOut
 from domain.calendars import ALL_WEEK, WEEKDAYS, BusinessCalendar
 from domain.sla_policies import CLOCKS, SlaPolicy
+from projections.engine.worker import work
+from projections.escalations.view import EscalationView
 from tickettape.console import out, runtime
 
 sla_app = typer.Typer(help="Business calendars and SLA policies.")
@@ -117,3 +120,16 @@ def _scope(policy: SlaPolicy) -> str:
 def _print(table: Table) -> None:
     # A narrow terminal (or none: a pipe) must not cut names and numbers to "…".
     Console(file=out.file, width=max(out.width, LIST_WIDTH)).print(table)
+
+
+@sla_app.command("run")
+def run_escalations() -> None:
+    """Record SLA warnings, breaches and expired pending times as they come due,
+    until SIGTERM or Ctrl-C: for when serve does not (SLA_IN_PROCESS false)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with runtime([EscalationView()]) as opened:
+        out.print("recording SLA warnings, breaches and expired pending times")
+        work(opened.escalations)
+        out.print("escalation worker stopped")

@@ -60,6 +60,18 @@ class Settings(BaseSettings):
         description="serve keeps the audit chain current itself; false when a "
         "`tickettape replay chain --follow` process does it",
     )
+    sla_in_process: bool = Field(
+        default=True,
+        description="serve runs the escalation worker (SLA warnings and breaches, "
+        "expired pending times) itself; false when `tickettape sla run` does it",
+    )
+    sla_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="how often the escalation worker looks for clocks and pending "
+        "times that came due",
+    )
     views_batch_size: int = Field(
         default=500, ge=1, le=100_000, description="events per view transaction"
     )

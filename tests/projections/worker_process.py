@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from tickettape.bootstrap import Runtime
@@ -39,9 +39,19 @@ class Worker:
         return self.process.wait(PATIENCE)
 
 
+def worker(
+    settings: Settings, log: Path, *names: str, **env: str
+) -> AbstractContextManager[Worker]:
+    """A `projections run` worker keeping these views (all when none are named)."""
+    return cli_process(settings, log, ["projections", "run", *names], **env)
+
+
 @contextmanager
-def worker(settings: Settings, log: Path, *names: str, **env: str) -> Iterator[Worker]:
-    """Start a worker on the settings' store (TICKETTAPE_* extras in env); kill after.
+def cli_process(
+    settings: Settings, log: Path, arguments: list[str], **env: str
+) -> Iterator[Worker]:
+    """Start `tickettape ARGUMENTS` on the settings' store (TICKETTAPE_* extras in
+    env); kill it after.
 
     Every process started here is killed by its pid and reaped, whatever happens.
     """
@@ -53,7 +63,7 @@ def worker(settings: Settings, log: Path, *names: str, **env: str) -> Iterator[W
     }
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tickettape", "projections", "run", *names],
+            [sys.executable, "-m", "tickettape", *arguments],
             env=variables,
             stdout=sink,
             stderr=subprocess.STDOUT,
