@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -44,13 +46,13 @@ class MemoryBlobs:
         return self.blobs.get(sha256)
 
 
-def staffed_desk() -> HelpDesk:
+def staffed_desk(clock: Callable[[], datetime] | None = None) -> HelpDesk:
     """An initialized in-memory desk with agents, customers and an organization.
 
     alice works queue General (group support); carol works group billing only;
     bob and dave are customers of ACME; erin is a customer on her own.
     """
-    desk = HelpDesk()
+    desk = HelpDesk(clock=clock)
     desk.initialize()
     desk.save_config(
         Agent.hire("alice", "Alice", "alice@example.com", ["support"], [], ADMIN)
