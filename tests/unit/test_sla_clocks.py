@@ -7,10 +7,11 @@ test reads in plain minutes; the calendar's arithmetic has its own tests.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.business_time import BusinessHours
 from domain.desk import HelpDesk
 from domain.ids import ticket_id
 from domain.sla_clocks import Clock, ClockReading, ClockState, read_clocks
@@ -295,3 +296,22 @@ def test_the_timeline_survives_its_stored_form(
     desk.change_status(number, "postponed", clock() + 60 * MINUTE, "wait", ALICE)
     line = timeline(desk, number)
     assert Timeline.from_data(line.to_data()) == line
+
+
+def test_clocks_count_only_business_hours(
+    desk: HelpDesk, number: str, clock: DeskClock
+) -> None:
+    # Opened Monday 2024-01-01 10:00 in Berlin; open 09-17 on weekdays. The
+    # solution target of 480 minutes is one working day: due Tuesday 10:00.
+    office = BusinessHours("Europe/Berlin", (((9 * 60, 17 * 60),),) * 5 + ((), ()))
+    line = timeline(desk, number)
+    clock.advance(timedelta(days=1, hours=1))
+    found = {r.clock: r for r in read_clocks(line, Terms(), office, clock())}
+    solution = found[Clock.SOLUTION]
+    assert (
+        solution.breached_at == solution.due_at == datetime(2024, 1, 2, 9, tzinfo=UTC)
+    )
+    # Read on Tuesday at 11:00 Berlin: seven hours on Monday, two on Tuesday.
+    assert solution.used == timedelta(hours=9)
+    # The first response (60 minutes) was due at 11:00 Berlin, 10:00 UTC.
+    assert found[Clock.FIRST_RESPONSE].due_at == datetime(2024, 1, 1, 10, tzinfo=UTC)
