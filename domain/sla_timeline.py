@@ -8,7 +8,10 @@ is read under the policy of the day, the policy as it stood at a past moment,
 or a candidate policy an analyst tries out (domain/sla_clocks.py).
 
 `Timeline().after(event)` is the one fold: the Ticket aggregate's events in
-order give the timeline, and the escalation view keeps it the same way.
+order give the timeline, and the escalation view keeps it the same way. A moment
+that changes no clock under any policy (a second message of the same side in a
+row, a new status of the same category) is left out, so long conversations stay
+short timelines.
 """
 
 from __future__ import annotations
@@ -114,6 +117,9 @@ class Timeline:
     def _entered(
         self, at: datetime, category: str, pending_until: datetime | None = None
     ) -> Timeline:
+        # A new status of the same category changes no clock: no moment.
+        if self.moments and category == self.category:
+            return replace(self, pending_until=pending_until)
         return replace(
             self,
             category=category,
@@ -129,6 +135,9 @@ class Timeline:
         elif event.sender == Sender.CUSTOMER:
             happening = Happening.CUSTOMER_WROTE
         else:
+            return self
+        # A second message of the same side in a row changes no clock.
+        if self.moments and self.moments[-1].happening is happening:
             return self
         return replace(
             self, moments=(*self.moments, Moment(event.timestamp, happening))
