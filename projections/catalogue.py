@@ -8,6 +8,7 @@ from projections.engine.view import View
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
 from projections.statuses.view import StatusView
+from projections.tasks.view import TaskView
 from projections.tickets.summary import TicketSummary
 
 
@@ -20,4 +21,5 @@ def all_views() -> list[View]:
         ActivityFeed(),
         AgentDashboard(),
         SearchIndex(),
+        TaskView(),
     ]

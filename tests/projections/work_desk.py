@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
+from domain.commands import CompleteTask, ReopenTask, ScheduleTask
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import DomainError
 from domain.people import Agent
@@ -57,6 +58,13 @@ def write(
     desk.add_article(number, text, origin)
 
 
+def schedule_task(desk: HelpDesk, number: str, i: int) -> None:
+    """A task t0..t2 for alice or carol, due 0 to 90 minutes from now."""
+    assignee = ("alice", "carol")[i % 2]
+    due_at = desk.clock() + timedelta(minutes=30 * (i % 4))
+    desk.handle(ScheduleTask(number, f"Task {i}", assignee, due_at, f"t{i % 3}"), ALICE)
+
+
 Command = Callable[[HelpDesk, list[str], int], object]
 
 COMMANDS: dict[str, Command] = {
@@ -79,6 +87,9 @@ COMMANDS: dict[str, Command] = {
     "move": lambda d, m, i: d.move(m[i], ("General", "Billing")[i % 2], ADMIN),
     "retitle": lambda d, m, i: d.retitle(m[i], f"Printer {i}", ALICE),
     "priority": lambda d, m, i: d.change_priority(m[i], ("low", "high")[i % 2], ALICE),
+    "schedule task": lambda d, m, i: schedule_task(d, m[i], i),
+    "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i % 3}"), CAROL),
+    "task reopen": lambda d, m, i: d.handle(ReopenTask(m[i], f"t{i % 3}"), ALICE),
     "catch up": lambda d, m, i: None,
 }
 
