@@ -16,9 +16,11 @@ from api.routes import (
     metrics,
     reports,
     search,
+    tasks,
     ticket_list,
     tickets,
     views_queues,
+    views_tasks,
     views_work,
 )
 from api.schemas.tickets import ArticleIn, TicketIn
@@ -53,8 +55,10 @@ def create_app(services: Services) -> FastAPI:
         history,
         views_queues,
         views_work,
+        views_tasks,
         activity,
         commands,
+        tasks,
         admin,
         reports,
     ):

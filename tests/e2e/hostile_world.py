@@ -48,6 +48,8 @@ KNOWN_WRITES = frozenset(
     | {("PATCH", f"{A}/organizations/{{name}}"), ("PUT", f"{A}/priorities")}
     | {("PUT", f"{A}/ticket-types"), ("POST", f"{A}/statuses/{{name}}/retire")}
     | {("POST", f"{A}/tokens/{{token_id}}/revoke")}
+    | {("POST", f"{T}/tasks")}
+    | {("POST", f"{T}/tasks/{{task_id}}/{c}") for c in ("done", "reopen")}
 )
 
 
@@ -149,7 +151,8 @@ class World:
 
 
 def build_world() -> World:
-    """Agents, customers, a select field, two linked tickets and a spare token."""
+    """Agents, customers, a select field, two linked tickets (the first with a
+    task) and a spare token."""
     desk = HelpDesk()
     desk.initialize()
     for record in (
@@ -177,6 +180,9 @@ def build_world() -> World:
     for path, body in (("tags", {"tag": "vip"}), ("links", {"number": numbers[1]})):
         done = client.post(f"{url}/{path}", json=body, headers=headers["admin"])
         assert done.status_code == 200, done.text
+    task = {"title": "Call back", "assignee": "alice", "due_at": "2099-01-01T09:00Z"}
+    scheduled = client.post(f"{url}/tasks", json=task, headers=headers["admin"])
+    assert scheduled.status_code == 201, scheduled.text
     existing = {
         "number": numbers,
         "other": numbers[::-1],
@@ -185,6 +191,7 @@ def build_world() -> World:
         "login": ["alice"],
         "email": ["bob@acme.test"],
         "token_id": [str(spare.id)],
+        "task_id": [str(scheduled.json()["task_id"])],
         "queues/name": ["General"],
         "statuses/name": ["waiting_on_agent"],
         "fields/name": ["severity"],
