@@ -25,8 +25,13 @@ TaskId = Annotated[str, Path(min_length=1, max_length=64)]
 
 @router.post("", response_model=CommandOut, status_code=201)
 def schedule_task(number: Number, body: TaskIn, run: StaffRun) -> CommandOut:
-    """Schedule a task for an active agent (of any group); answers its `task_id`."""
-    return run(c.ScheduleTask(number, body.title, body.assignee, body.due_at))
+    """Schedule a task for an active agent (of any group); answers its `task_id`.
+
+    `Location` is the ticket's task list, where the task can be read.
+    """
+    result = run(c.ScheduleTask(number, body.title, body.assignee, body.due_at))
+    run.response.headers["Location"] = f"/api/v1/tickets/{result.number}/tasks"
+    return result
 
 
 @router.post("/{task_id}/done", response_model=CommandOut)

@@ -56,6 +56,7 @@ def test_staff_schedule_complete_and_reopen_a_task(
     assert made.status_code == 201, made.text
     task_id = made.json()["task_id"]
     assert made.headers["ETag"] == f'"{made.json()["version"]}"'
+    assert made.headers["Location"] == tasks
     listed = read(client, tasks, auth["auditor"])
     assert listed["tasks"] == [
         {
