@@ -16,6 +16,7 @@ from domain.commands import CompleteTask, ReopenTask, ScheduleTask
 from domain.desk import HelpDesk
 from domain.errors import InvalidValue, NotFound, TicketClosed, TicketMerged
 from domain.idempotency import IdempotencyRecord
+from domain.ids import ticket_id
 from domain.tasks import Task
 from domain.ticket import Ticket
 
@@ -211,3 +212,20 @@ def test_an_idempotency_record_from_before_tasks_still_reads(desk: HelpDesk) -> 
     event = desk.mapper.to_domain_event(old)
     assert isinstance(event, IdempotencyRecord.Created)
     assert (event.article_id, event.task_id) == ("a1", None)
+
+
+def test_a_snapshot_keeps_the_tasks(
+    desk: HelpDesk, open_ticket: OpenTicket, clock: Clock
+) -> None:
+    number = open_ticket()
+    task_id = schedule(desk, number, due(clock))
+    desk.handle(CompleteTask(number, task_id), ALICE)
+    for i in range(50):
+        desk.tag(number, f"t{i}", ALICE)
+    assert desk.snapshots is not None
+    [snapshot] = desk.snapshots.get(ticket_id(number))
+    assert isinstance(snapshot, Snapshot)
+    loaded = snapshot.mutate(None)
+    assert isinstance(loaded, Ticket)
+    assert loaded.tasks == desk.ticket(number).tasks
+    assert loaded.tasks[0].done_at == clock()
