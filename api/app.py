@@ -17,9 +17,11 @@ from api.routes import (
     reports,
     search,
     sla,
+    tasks,
     ticket_list,
     tickets,
     views_queues,
+    views_tasks,
     views_work,
 )
 from api.schemas.tickets import ArticleIn, TicketIn
@@ -54,8 +56,10 @@ def create_app(services: Services) -> FastAPI:
         history,
         views_queues,
         views_work,
+        views_tasks,
         activity,
         commands,
+        tasks,
         admin,
         reports,
         sla,

@@ -37,6 +37,7 @@ class CommandResult:
     article_id: str | None = None
     follow_up_number: str | None = None
     replayed: bool = False
+    task_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,33 @@ class RecordSlaMarks(TicketCommand):
 @dataclass(frozen=True)
 class ExpirePending(TicketCommand):
     """Return the ticket to open if its pending time passed (the worker's)."""
+
+
+# Scheduled tasks (Splynx).
+
+
+@dataclass(frozen=True)
+class ScheduleTask(TicketCommand):
+    """Schedule a task for an agent, due at a moment; the desk makes the id if none."""
+
+    title: str
+    assignee: str
+    due_at: datetime
+    task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteTask(TicketCommand):
+    """Mark a task done (a done task stays done)."""
+
+    task_id: str
+
+
+@dataclass(frozen=True)
+class ReopenTask(TicketCommand):
+    """Mark a done task open again (an open task stays open)."""
+
+    task_id: str
 
 
 def fingerprint(command: Command[Any]) -> str:

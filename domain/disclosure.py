@@ -58,6 +58,8 @@ TICKET_FIELDS: Mapping[str, frozenset[Reader]] = {
     # Who else works it, internal flags and custom fields, and time accounting.
     **_to(STAFF, "responsible", "last_owner", "hidden", "fields"),
     **_to(STAFF, "time_entries", "time_accounted_minutes"),
+    # Scheduled tasks are the staff's internal work.
+    **_to(STAFF, "tasks"),
 }
 
 #: Each article field; customers read public articles only (see `sees_article`).
@@ -145,6 +147,10 @@ EVENTS: Mapping[type[Ticket.Event], EventRule] = {
     # Whether a ticket is hidden from its customer is the staff's business.
     Ticket.Hidden: _staff(),
     Ticket.Unhidden: _staff(),
+    # Scheduled tasks are the staff's internal work.
+    Ticket.TaskScheduled: _staff("task_id", "title", "assignee", "due_at"),
+    Ticket.TaskDone: _staff("task_id"),
+    Ticket.TaskReopened: _staff("task_id"),
 }
 _STAFF_ONLY = EventRule(STAFF, {})
 

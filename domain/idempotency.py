@@ -25,15 +25,17 @@ class IdempotencyRecord(AuditedAggregate):
         subject_version: int
         article_id: str | None
         follow_up_number: str | None
+        task_id: str | None
 
     class Created(AuditedAggregate.Created):
-        class_version = 2
+        class_version = 3
 
         fingerprint: str
         subject: str
         subject_version: int
         article_id: str | None
         follow_up_number: str | None
+        task_id: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -41,12 +43,18 @@ class IdempotencyRecord(AuditedAggregate):
             state["subject"] = state.pop("number")
             state["subject_version"] = state.pop("ticket_version")
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Records made before commands scheduled tasks."""
+            state["task_id"] = None
+
         def apply(self, aggregate: IdempotencyRecord) -> None:
             aggregate.fingerprint = self.fingerprint
             aggregate.subject = self.subject
             aggregate.subject_version = self.subject_version
             aggregate.article_id = self.article_id
             aggregate.follow_up_number = self.follow_up_number
+            aggregate.task_id = self.task_id
 
     @classmethod
     def remember(
@@ -58,6 +66,7 @@ class IdempotencyRecord(AuditedAggregate):
         article_id: str | None,
         follow_up_number: str | None,
         origin: Origin,
+        task_id: str | None = None,
     ) -> IdempotencyRecord:
         """A record of the command's result under the actor's key."""
         return cls._start(
@@ -69,4 +78,5 @@ class IdempotencyRecord(AuditedAggregate):
             subject_version=subject_version,
             article_id=article_id,
             follow_up_number=follow_up_number,
+            task_id=task_id,
         )

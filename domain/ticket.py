@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from domain.audit import AuditedAggregate, Origin
 from domain.errors import (
     FollowUpRejected,
     InvalidValue,
+    NotFound,
     RuleViolation,
     TicketClosed,
     TicketMerged,
@@ -21,6 +23,7 @@ from domain.links import Link, LinkKind, Rating, TimeEntry
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category, Status, StatusCatalogue, Step
+from domain.tasks import Task, check_due_at, check_task_id, check_task_title
 from domain.ticket_facts import changes, settle
 
 MAX_TITLE = 250
@@ -37,6 +40,14 @@ KEPT_FACTS = (
 
 class Ticket(AuditedAggregate):
     """A support ticket, rebuilt from its events; the guards live in the methods."""
+
+    # Snapshots of version 1 were taken before tickets kept tasks.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot from before tasks: the ticket had none."""
+        state["tasks"] = []
 
     # Declared for mypy only: class annotations would make the library
     # generate an __init__ from them.
@@ -68,6 +79,7 @@ class Ticket(AuditedAggregate):
         first_response_at: datetime | None
         finished_at: datetime | None
         sla_marks: list[str]
+        tasks: list[Task]
 
     class Created(AuditedAggregate.Created):
         number: str
@@ -103,6 +115,7 @@ class Ticket(AuditedAggregate):
             aggregate.merged_into, aggregate.absorbed = None, []
             aggregate.time_entries, aggregate.rating = [], None
             aggregate.sla_marks = []
+            aggregate.tasks = []
             for name in KEPT_FACTS:
                 setattr(aggregate, name, None)
             aggregate.learn(self)
@@ -335,6 +348,31 @@ class Ticket(AuditedAggregate):
         """The SLA warnings and breaches recorded, as `kind clock due` keys."""
         # Snapshots taken before SLA clocks existed have no marks.
         return list(getattr(self, "sla_marks", []))
+
+    # Scheduled tasks (Splynx): staff work on the ticket, see domain/tasks.py.
+
+    class TaskScheduled(AuditedAggregate.Event):
+        task_id: str
+        title: str
+        assignee: str
+        due_at: datetime
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.tasks.append(
+                Task(self.task_id, self.title, self.assignee, self.due_at)
+            )
+
+    class TaskDone(AuditedAggregate.Event):
+        task_id: str
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate._replace_task(self.task_id, done=True, done_at=self.timestamp)
+
+    class TaskReopened(AuditedAggregate.Event):
+        task_id: str
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate._replace_task(self.task_id, done=False, done_at=None)
 
     def learn(self, event: object) -> None:
         """Take on what the event means for the ticket facts the aggregate keeps."""
@@ -645,6 +683,58 @@ class Ticket(AuditedAggregate):
             category=target.category,
             expired=self.pending_until,
         )
+
+    # Scheduled tasks.
+
+    def schedule_task(
+        self,
+        task_id: str,
+        title: str,
+        assignee: Agent,
+        due_at: datetime,
+        now: datetime,
+        origin: Origin,
+    ) -> None:
+        """Schedule a task for an active agent (of any group), due in the future."""
+        self._refuse_if_finished_for_changes()
+        check_task_id(task_id)
+        if any(t.task_id == task_id for t in self.tasks):
+            raise InvalidValue(f"task {task_id} exists already")
+        if not assignee.active:
+            raise InvalidValue(f"{assignee.login} is not an active agent")
+        self._record(
+            self.TaskScheduled,
+            origin,
+            task_id=task_id,
+            title=check_task_title(title),
+            assignee=assignee.login,
+            due_at=check_due_at(due_at, now),
+        )
+
+    def complete_task(self, task_id: str, origin: Origin) -> None:
+        """Mark a task done; a done task stays as it is."""
+        self._refuse_if_finished_for_changes()
+        if not self.task(task_id).done:
+            self._record(self.TaskDone, origin, task_id=task_id)
+
+    def reopen_task(self, task_id: str, origin: Origin) -> None:
+        """Mark a done task open again; an open task stays as it is."""
+        self._refuse_if_finished_for_changes()
+        if self.task(task_id).done:
+            self._record(self.TaskReopened, origin, task_id=task_id)
+
+    def task(self, task_id: str) -> Task:
+        """The ticket's task with this id; NotFound if it has none."""
+        for task in self.tasks:
+            if task.task_id == task_id:
+                return task
+        raise NotFound(f"ticket {self.number} has no task {task_id}")
+
+    def _replace_task(self, task_id: str, done: bool, done_at: datetime | None) -> None:
+        self.tasks = [
+            replace(t, done=done, done_at=done_at) if t.task_id == task_id else t
+            for t in self.tasks
+        ]
 
     # Rule helpers.
 

@@ -9,6 +9,7 @@ from projections.escalations.view import EscalationView
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
 from projections.statuses.view import StatusView
+from projections.tasks.view import TaskView
 from projections.tickets.summary import TicketSummary
 
 
@@ -22,4 +23,5 @@ def all_views() -> list[View]:
         AgentDashboard(),
         SearchIndex(),
         EscalationView(),
+        TaskView(),
     ]

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
+from api.schemas.tasks import TaskOut
 from api.schemas.text import PathSafe, Strict
 from domain.articles import Article
 from domain.desk import CommandResult
@@ -162,6 +163,9 @@ class TicketOut(BaseModel):
     absorbed: list[str]
     fields: dict[str, FieldScalar] | None = None
     time_accounted_minutes: int | None = None
+    tasks: list[TaskOut] | None = Field(
+        None, description="Scheduled tasks, oldest first; null for customers."
+    )
     rating: RatingOut | None
     first_response_at: datetime | None
     finished_at: datetime | None
@@ -197,6 +201,7 @@ class TicketOut(BaseModel):
             "absorbed": told.tickets(ticket.absorbed),
             "fields": dict(ticket.fields),
             "time_accounted_minutes": sum(e.minutes for e in ticket.time_entries),
+            "tasks": [TaskOut.of(task) for task in ticket.tasks],
             "rating": RatingOut(
                 score=rating.score, comment=rating.comment, rated_by=rating.rated_by
             )
@@ -227,6 +232,7 @@ class CommandOut(BaseModel):
         None, description="Set when a follow-up opened a new ticket instead."
     )
     replayed: bool = Field(False, description="True when an idempotent retry.")
+    task_id: str | None = Field(None, description="The id of a task scheduled.")
 
     @classmethod
     def of(cls, result: CommandResult) -> CommandOut:
@@ -238,6 +244,7 @@ class CommandOut(BaseModel):
             article_id=result.article_id,
             follow_up_number=result.follow_up_number,
             replayed=result.replayed,
+            task_id=result.task_id,
         )
 
 

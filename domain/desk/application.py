@@ -65,6 +65,10 @@ class HelpDesk(ConfiguredDesk):
         """A fresh article id."""
         return secrets.token_hex(8)
 
+    def new_task_id(self) -> str:
+        """A fresh task id."""
+        return secrets.token_hex(8)
+
     def new_number(self) -> str:
         """A ticket number no stored ticket has: the date and six random digits."""
         for _ in range(20):

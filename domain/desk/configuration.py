@@ -45,6 +45,7 @@ from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
 from domain.sla_policies import SlaPolicy, policy_order
 from domain.statuses import Status, StatusCatalogue
+from domain.tasks import Task
 from domain.tokens import ApiToken, Role, hash_secret
 
 A = TypeVar("A", bound=Aggregate)
@@ -94,7 +95,7 @@ class ConfiguredDesk(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Teach the JSON transcoder the value objects kept in snapshots."""
         super().register_transcodings(transcoder)
-        for cls in (Article, AttachmentRef, Link, TimeEntry, Rating, Status):
+        for cls in (Article, AttachmentRef, Link, TimeEntry, Rating, Status, Task):
             if is_dataclass(cls):
                 transcoder.register(_DataclassAsDict(cls))
 
@@ -196,6 +197,13 @@ class ConfiguredDesk(Application[UUID]):
             return self.queue(name)
         except NotFound:
             raise InvalidValue(f"unknown queue {name!r}") from None
+
+    def known_agent(self, login: str) -> Agent:
+        """The agent a command names (an assignee); an unknown one is invalid."""
+        try:
+            return self.agent(login)
+        except NotFound:
+            raise InvalidValue(f"unknown agent {login!r}") from None
 
     def known_field(self, name: str) -> FieldDefinition:
         """The custom field a command names; an unknown one is an invalid value."""

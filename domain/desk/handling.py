@@ -99,6 +99,7 @@ class CommandPath:
                     outcome.article_id,
                     outcome.follow_up_number,
                     origin,
+                    outcome.task_id,
                 )
             )
         recordings = self.desk.save(*pending)
@@ -144,6 +145,7 @@ class CommandPath:
                 record.article_id,
                 record.follow_up_number,
                 replayed=True,
+                task_id=record.task_id,
             ),
         )
 
@@ -166,5 +168,6 @@ def _result(command: Command[R], outcome: Outcome, position: int | None) -> R:
             position,
             outcome.article_id,
             outcome.follow_up_number,
+            task_id=outcome.task_id,
         ),
     )

@@ -14,7 +14,8 @@ from domain.errors import InvalidValue
 class Outcome:
     """The records a command changed: the one it was about, then any others.
 
-    `secret` is a new token's secret, returned once and never stored.
+    `secret` is a new token's secret, returned once and never stored; `task_id`
+    is the id of a task the command scheduled.
     """
 
     main: Aggregate
@@ -22,6 +23,7 @@ class Outcome:
     article_id: str | None = None
     follow_up_number: str | None = None
     secret: str | None = None
+    task_id: str | None = None
 
 
 def check_channel(channel: str) -> str:

@@ -94,6 +94,17 @@ def _account_article_time(ticket: Ticket, article: Article, origin: Origin) -> N
         )
 
 
+def schedule_task(desk: HelpDesk, command: c.ScheduleTask, origin: Origin) -> Outcome:
+    """A task on the ticket, under the id asked for or a fresh one."""
+    ticket = _ticket(desk, command, origin)
+    task_id = desk.new_task_id() if command.task_id is None else command.task_id
+    assignee = desk.known_agent(command.assignee)
+    ticket.schedule_task(
+        task_id, command.title, assignee, command.due_at, origin.time(), origin
+    )
+    return Outcome(ticket, task_id=task_id)
+
+
 def _ticket(desk: HelpDesk, command: c.TicketCommand, origin: Origin) -> Ticket:
     ticket = desk.ticket_to_change(command.number)
     origin.expect(ticket.version)
@@ -210,6 +221,14 @@ def _rate(desk: HelpDesk, t: Ticket, cmd: c.Rate, o: Origin) -> None:
     t.rate(cmd.score, cmd.comment, o)
 
 
+def _complete_task(desk: HelpDesk, t: Ticket, cmd: c.CompleteTask, o: Origin) -> None:
+    t.complete_task(cmd.task_id, o)
+
+
+def _reopen_task(desk: HelpDesk, t: Ticket, cmd: c.ReopenTask, o: Origin) -> None:
+    t.reopen_task(cmd.task_id, o)
+
+
 RULES: dict[type[Any], Decision] = {
     c.OpenTicket: open_ticket,
     c.AddArticle: add_article,
@@ -233,4 +252,8 @@ RULES: dict[type[Any], Decision] = {
     c.Rate: _on_ticket(_rate),
     c.RecordSlaMarks: _on_ticket(_sla_marks),
     c.ExpirePending: _on_ticket(_expire),
+    # Scheduled tasks.
+    c.ScheduleTask: schedule_task,
+    c.CompleteTask: _on_ticket(_complete_task),
+    c.ReopenTask: _on_ticket(_reopen_task),
 }

@@ -109,6 +109,14 @@ def _time_accounted(e: Fields) -> Change:
     return Change(summary, _shown(e, "minutes", "activity", "article_id"))
 
 
+def _task_scheduled(e: Fields) -> Change:
+    changes = {
+        **_shown(e, "task_id", "title", "assignee"),
+        "due_at": e["due_at"].isoformat(),
+    }
+    return Change(f"task scheduled for {e['assignee']}: {e['title']}", changes)
+
+
 def _transition(what: str) -> Callable[[Fields], Change]:
     def transition(e: Fields) -> Change:
         before, after = e[f"from_{what}"], e[f"to_{what}"]
@@ -166,4 +174,12 @@ DESCRIBE: dict[type[Ticket.Event], Callable[[Fields], Change]] = {
     ),
     Ticket.Hidden: lambda e: Change("hidden from the customer", {"hidden": True}),
     Ticket.Unhidden: lambda e: Change("shown to the customer", {"hidden": False}),
+    # Scheduled tasks.
+    Ticket.TaskScheduled: _task_scheduled,
+    Ticket.TaskDone: lambda e: Change(
+        f"task {e['task_id']} done", {"task_id": e["task_id"], "done": True}
+    ),
+    Ticket.TaskReopened: lambda e: Change(
+        f"task {e['task_id']} reopened", {"task_id": e["task_id"], "done": False}
+    ),
 }

@@ -125,7 +125,8 @@ class TicketSummary(RoutedView):
             ChoiceList.Replaced: _priorities,
         }
         # Owners and queues are facts only; fields, links, absorbed sources,
-        # time and ratings are not in the row, but move its version and last change.
+        # time, ratings and tasks are not in the row, but move its version and
+        # last change.
         for kind in (
             Ticket.Assigned,
             Ticket.Unassigned,
@@ -138,6 +139,9 @@ class TicketSummary(RoutedView):
             Ticket.SatisfactionRated,
             Ticket.SlaWarned,
             Ticket.SlaBreached,
+            Ticket.TaskScheduled,
+            Ticket.TaskDone,
+            Ticket.TaskReopened,
         ):
             handlers[kind] = lambda e, c, t: _change(c, t, e)
         super().__init__(handlers)

@@ -53,6 +53,8 @@ KNOWN_WRITES = frozenset(
     | {("POST", f"{A}/tokens/{{token_id}}/revoke")}
     | {("POST", f"{A}/calendars"), ("PATCH", f"{A}/calendars/{{name}}")}
     | {("POST", f"{A}/sla-policies"), ("PATCH", f"{A}/sla-policies/{{name}}")}
+    | {("POST", f"{T}/tasks")}
+    | {("POST", f"{T}/tasks/{{task_id}}/{c}") for c in ("done", "reopen")}
 )
 
 
@@ -154,7 +156,8 @@ class World:
 
 
 def build_world() -> World:
-    """Agents, customers, a select field, two linked tickets and a spare token."""
+    """Agents, customers, a select field, two linked tickets (the first with a
+    task) and a spare token."""
     desk = HelpDesk()
     desk.initialize()
     for record in (
@@ -184,6 +187,9 @@ def build_world() -> World:
     for path, body in (("tags", {"tag": "vip"}), ("links", {"number": numbers[1]})):
         done = client.post(f"{url}/{path}", json=body, headers=headers["admin"])
         assert done.status_code == 200, done.text
+    task = {"title": "Call back", "assignee": "alice", "due_at": "2099-01-01T09:00Z"}
+    scheduled = client.post(f"{url}/tasks", json=task, headers=headers["admin"])
+    assert scheduled.status_code == 201, scheduled.text
     existing = {
         "number": numbers,
         "other": numbers[::-1],
@@ -192,6 +198,7 @@ def build_world() -> World:
         "login": ["alice"],
         "email": ["bob@acme.test"],
         "token_id": [str(spare.id)],
+        "task_id": [str(scheduled.json()["task_id"])],
         "queues/name": ["General"],
         "statuses/name": ["waiting_on_agent"],
         "fields/name": ["severity"],

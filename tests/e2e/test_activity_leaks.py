@@ -1,4 +1,5 @@
-"""No command sequence shows a customer an internal article or a hidden ticket."""
+"""No command sequence shows a customer an internal article, a task or a hidden
+ticket."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from api.services import Services
+from domain.commands import ScheduleTask
 from domain.desk import HelpDesk
 from domain.errors import DomainError
 from projections.activity.projection import ActivityFeed
@@ -67,12 +70,21 @@ def internal_note(desk: HelpDesk, world: World, i: int) -> None:
     world.secrets += [body, add_note(desk, world.any_ticket(i), body, "internal")]
 
 
+def schedule_task(desk: HelpDesk, world: World, i: int) -> None:
+    """A task on any ticket: its title and its id are secrets."""
+    title = f"secret task {len(world.secrets)}"
+    due_at = datetime.now(UTC) + timedelta(days=1)
+    made = desk.handle(ScheduleTask(world.any_ticket(i), title, "alice", due_at), AGENT)
+    world.secrets += [title, str(made.task_id)]
+
+
 COMMANDS: dict[str, Callable[[HelpDesk, World, int], object]] = {
     "open": lambda d, w, i: w.visible.append(open_ticket(d, "bob@acme.test")),
     "open hidden": open_hidden,
     "internal note": internal_note,
     "reply": lambda d, w, i: add_note(d, w.any_ticket(i), "Try this.", "public"),
     "time": lambda d, w, i: d.account_time(w.any_ticket(i), 5, "call", None, AGENT),
+    "task": schedule_task,
     "link": lambda d, w, i: d.link(
         pick(w.visible, i), pick(w.hidden, i), "related", AGENT
     ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from api.services import Services
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
+from domain.commands import ScheduleTask
 from domain.configuration_commands import DefineCalendar, DefineSlaPolicy
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
@@ -46,6 +48,8 @@ ADMIN_WRITE = {"admin": OK} | dict.fromkeys(CALLERS[1:6], FORBIDDEN)
 WORK_READ = {"admin": OK, "alice": OK, "carol": OK, "auditor": OK}
 WORK_READ |= {"bob": FORBIDDEN, "erin": FORBIDDEN}
 CONFIG_READ = {"admin": OK, "auditor": OK} | dict.fromkeys(CALLERS[1:5], FORBIDDEN)
+# A ticket's tasks are the staff's: customers are refused even their own ticket's.
+TASK_READ = {**READ, "bob": FORBIDDEN, "erin": FORBIDDEN}
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,16 @@ CASES = [
     Case("POST", f"{T}/close", RATE),
     Case("POST", f"{T}/hide", STAFF),
     Case("POST", f"{T}/unhide", STAFF),
+    Case(
+        "POST",
+        f"{T}/tasks",
+        STAFF,
+        {"title": "Call back", "assignee": "carol", "due_at": "2099-01-01T09:00Z"},
+    ),
+    Case("GET", f"{T}/tasks", TASK_READ),
+    Case("POST", f"{T}/tasks/{{task_id}}/done", STAFF),
+    Case("POST", f"{T}/tasks/{{task_id}}/reopen", STAFF),
+    Case("GET", "/api/v1/views/tasks", WORK_READ),
     Case("GET", f"{A}/queues", WORK_READ),
     Case("POST", f"{A}/queues", ADMIN_WRITE, {"name": "Hardware", "group": "hw"}),
     Case("GET", f"{A}/queues/{{name}}", WORK_READ),
@@ -197,7 +211,8 @@ def test_the_matrix_names_every_operation(client: TestClient) -> None:
 
 
 def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
-    """Bob's ticket with an attachment, tagged and linked; values for the paths."""
+    """Bob's ticket with an attachment, tagged, linked and with a task; values for
+    the paths."""
     origin = Origin(SYSTEM)
     desk.save_config(FieldDefinition.define("printer", "Printer", "text", [], origin))
     content = b"%PDF fake invoice"
@@ -212,6 +227,8 @@ def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
     other = desk.open_ticket(draft, second, Origin("customer:bob@acme.test")).number
     desk.tag(number, "fire", origin)
     desk.link(number, other, "related", origin)
+    due_at = datetime(2099, 1, 1, 9, tzinfo=UTC)
+    desk.handle(ScheduleTask(number, "Call back", "alice", due_at, "t1"), origin)
     _, token = desk.issue_token("spare", "auditor", "spare", origin)
     desk.handle(DefineCalendar("Berlin", "Europe/Berlin"), origin)
     desk.handle(DefineSlaPolicy("Standard", {"high": Targets(solution=60)}), origin)
@@ -226,6 +243,7 @@ def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
         "email": "erin@example.com",
         "token_id": str(token.id),
         "queue": "General",
+        "task_id": "t1",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
+from domain.commands import CompleteTask, ReopenTask, ScheduleTask
 from domain.desk import HelpDesk, TicketDraft
 from domain.fields import FieldDefinition
 from domain.people import Agent, Customer, Organization
@@ -68,6 +69,12 @@ def note(desk: HelpDesk, number: str, visibility: str, minutes: int = 0) -> obje
     return desk.add_article(number, text, ALICE)
 
 
+def schedule_task(desk: HelpDesk, number: str, title: str, task_id: str) -> object:
+    """A task for dan, due tomorrow."""
+    due_at = datetime.now(UTC) + timedelta(days=1)
+    return desk.handle(ScheduleTask(number, title, "dan", due_at, task_id), ALICE)
+
+
 def activity(store: ViewStore, scope: Scope = EVERYTHING) -> list[Activity]:
     """Everything the scope may read, oldest first."""
     page = find_activity(store, scope, ActivityFilter(), limit=100_000)
@@ -108,6 +115,17 @@ STEPS: list[tuple[Step, str, bool]] = [
     ),
     (lambda d, n, o: d.retitle(n, "Printer smokes", ALICE), "title changed", False),
     (lambda d, n, o: d.set_field(n, "printer", "HP", ALICE), "field printer set", True),
+    (
+        lambda d, n, o: schedule_task(d, n, "Call back", "t1"),
+        "task scheduled for dan: Call back",
+        True,
+    ),
+    (lambda d, n, o: d.handle(CompleteTask(n, "t1"), ALICE), "task t1 done", True),
+    (
+        lambda d, n, o: d.handle(ReopenTask(n, "t1"), ALICE),
+        "task t1 reopened",
+        True,
+    ),
     (lambda d, n, o: d.tag(n, "fire", ALICE), "tagged fire", False),
     (lambda d, n, o: d.untag(n, "fire", ALICE), "untagged fire", False),
     (lambda d, n, o: d.link(n, o, "related", ALICE), "linked to {o} (related)", False),
@@ -155,6 +173,8 @@ def test_customers_read_public_activity_of_their_organization_only(
     note(desk, number, "public", minutes=3)
     desk.assign(number, "alice", "dan", ALICE)
     desk.set_field(number, "printer", "HP", ALICE)
+    schedule_task(desk, number, "Ring the boss", "ring")
+    desk.handle(CompleteTask(number, "ring"), ALICE)
     desk.change_status(number, "resolved", None, "blame the printer", ALICE)
     desk.link(number, hidden, "related", ALICE)
     runner.catch_up()
@@ -165,7 +185,8 @@ def test_customers_read_public_activity_of_their_organization_only(
     assert {a.ticket for a in bob_rows} == {number}
     assert not any(a.internal for a in bob_rows)
     told = " ".join(f"{a.summary} {a.changes}" for a in bob_rows)
-    for secret in ("internal", "responsible", "dan", "blame", "HP", "time", hidden):
+    secrets = ("internal", "responsible", "dan", "blame", "HP", "time", "Ring", "task")
+    for secret in (*secrets, hidden):
         assert secret not in told
     assert {a.summary for a in bob_rows} >= {
         "assigned to alice",
@@ -229,6 +250,8 @@ COMMANDS: dict[str, Command] = {
     "move": lambda d, m, i: d.move(m[i], ("Hardware", "Billing")[i % 2], ALICE),
     "field": lambda d, m, i: d.set_field(m[i], "printer", f"HP {i}", ALICE),
     "time": lambda d, m, i: d.account_time(m[i], 5, "call", None, ALICE),
+    "task": lambda d, m, i: schedule_task(d, m[i], f"Task {i}", f"t{i % 2}"),
+    "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i % 2}"), ALICE),
     "link": lambda d, m, i: d.link(m[i], m[(i + 1) % len(m)], "related", ALICE),
     "merge": lambda d, m, i: d.merge(m[i], m[(i + 1) % len(m)], ALICE),
     "catch up": lambda d, m, i: None,

@@ -6,6 +6,7 @@ And every total the summary's counters answer equals the tickets listed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
+from domain.commands import CompleteTask, ScheduleTask
 from domain.desk import HelpDesk, TicketDraft
 from projections.engine.rebuild import rebuild
 from projections.engine.runner import ViewRunner
@@ -49,6 +51,11 @@ def _open(desk: HelpDesk, made: list[str], i: int) -> object:
     return None
 
 
+def _task(desk: HelpDesk, made: list[str], i: int) -> object:
+    due_at = desk.clock() + timedelta(hours=i + 1)
+    return desk.handle(ScheduleTask(made[i], "Call", "alice", due_at, f"t{i}"), ALICE)
+
+
 COMMANDS: dict[str, Command] = {
     "open": _open,
     "customer reply": _article("customer", "public"),
@@ -65,6 +72,8 @@ COMMANDS: dict[str, Command] = {
     "merge": lambda d, m, i: d.merge(m[i], m[(i + 1) % len(m)], ALICE),
     "move": lambda d, m, i: d.move(m[i], ("General", "Hardware")[i % 2], ALICE),
     "retitle": lambda d, m, i: d.retitle(m[i], f"Retitled {i}", ALICE),
+    "task": _task,
+    "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i}"), ALICE),
     "catch up": lambda d, m, i: None,
 }
 

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from domain.articles import Article
 from domain.audit import Origin
-from domain.commands import ExpirePending, RecordSlaMarks
+from domain.commands import (
+    CompleteTask,
+    ExpirePending,
+    RecordSlaMarks,
+    ReopenTask,
+    ScheduleTask,
+)
 from domain.configuration_commands import (
     DefineCalendar,
     DefineSlaPolicy,
@@ -79,6 +85,13 @@ def write(
     desk.add_article(number, text, origin)
 
 
+def schedule_task(desk: HelpDesk, number: str, i: int) -> None:
+    """A task t0..t2 for alice or carol, due 0 to 90 minutes from now."""
+    assignee = ("alice", "carol")[i % 2]
+    due_at = desk.clock() + timedelta(minutes=30 * (i % 4))
+    desk.handle(ScheduleTask(number, f"Task {i}", assignee, due_at, f"t{i % 3}"), ALICE)
+
+
 Command = Callable[[HelpDesk, list[str], int], object]
 
 COMMANDS: dict[str, Command] = {
@@ -112,6 +125,9 @@ COMMANDS: dict[str, Command] = {
         ),
         ADMIN,
     ),
+    "schedule task": lambda d, m, i: schedule_task(d, m[i], i),
+    "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i % 3}"), CAROL),
+    "task reopen": lambda d, m, i: d.handle(ReopenTask(m[i], f"t{i % 3}"), ALICE),
     "catch up": lambda d, m, i: None,
 }
 

@@ -1,9 +1,10 @@
 """No command sequence through the API tells a customer what the policy withholds.
 
 Agents, admins and a customer work tickets through HTTP: internal notes, time
-spent and accounted, status reasons, custom fields, hidden tickets, tickets of
-another organization, links and merges to them. Then the customer (and a
-colleague of the same organization) reads every endpoint a customer may use:
+spent and accounted, status reasons, custom fields, scheduled tasks, hidden
+tickets, tickets of another organization, links and merges to them. Then the
+customer (and a colleague of the same organization) reads every endpoint a
+customer may use:
 no withheld value appears in any response, and the public values do.
 """
 
@@ -14,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,8 @@ class World:
     minutes: list[int] = field(default_factory=list)
     #: Tickets of bob's that staff hid, with the public words they had.
     hidden: dict[str, list[str]] = field(default_factory=dict)
+    #: The tasks scheduled: their ticket and id.
+    tasks: list[tuple[str, str]] = field(default_factory=list)
 
     def secret(self, kind: str) -> str:
         """A new word no customer may ever read."""
@@ -131,6 +134,23 @@ def account_time(w: World, i: int) -> None:
     w.write("alice", "POST", f"{TICKETS}/{pick(w.visible, i)}/time", entry)
 
 
+def schedule_task(w: World, i: int) -> None:
+    """A task with a secret title; its id is a secret too."""
+    due_at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    body = {"title": w.secret("task"), "assignee": "alice", "due_at": due_at}
+    made = w.write("alice", "POST", f"{TICKETS}/{pick(w.visible, i)}/tasks", body)
+    if made is not None:
+        w.secrets.append(made["task_id"])
+        w.tasks.append((made["number"], made["task_id"]))
+
+
+def complete_task(w: World, i: int) -> None:
+    if not w.tasks:
+        raise IndexError("no task to complete")
+    number, task_id = w.tasks[i % len(w.tasks)]
+    w.write("admin", "POST", f"{TICKETS}/{number}/tasks/{task_id}/done", None)
+
+
 def change_status(w: World, i: int) -> None:
     change = {"status": STATUSES[i % len(STATUSES)], "reason": w.secret("reason")}
     w.write("alice", "POST", f"{TICKETS}/{pick(w.visible, i)}/status", change)
@@ -182,6 +202,8 @@ COMMANDS: dict[str, Callable[[World, int], None]] = {
     "customer reply": customer_reply,
     "internal note": internal_note,
     "time": account_time,
+    "task": schedule_task,
+    "task done": complete_task,
     "status": change_status,
     "field": set_field,
     "link": link,

@@ -153,6 +153,17 @@ def test_a_customer_is_told_only_of_tickets_they_may_see() -> None:
     [
         (Ticket.TimeAccounted, {"minutes": 5, "article_id": None, "activity": "x"}),
         (Ticket.FieldChanged, {"name": "serial", "value": "X1", "previous": None}),
+        (
+            Ticket.TaskScheduled,
+            {
+                "task_id": "t1",
+                "title": "Call back",
+                "assignee": "alice",
+                "due_at": datetime(2024, 1, 2, tzinfo=UTC),
+            },
+        ),
+        (Ticket.TaskDone, {"task_id": "t1"}),
+        (Ticket.TaskReopened, {"task_id": "t1"}),
     ],
 )
 def test_staff_work_is_not_told_to_customers(
@@ -160,3 +171,9 @@ def test_staff_work_is_not_told_to_customers(
 ) -> None:
     assert CUSTOMER.event_fields(event(kind, **fields)) is None
     assert Disclosure(Reader.AGENT).event_fields(event(kind, **fields)) == fields
+
+
+def test_a_tickets_tasks_are_for_staff() -> None:
+    assert not CUSTOMER.sees_ticket_field("tasks")
+    assert Disclosure(Reader.AGENT).sees_ticket_field("tasks")
+    assert EVERYTHING.sees_ticket_field("tasks")
