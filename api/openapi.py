@@ -107,9 +107,16 @@ def answers(route: RouteContext) -> set[int]:
 
 
 def _document(route: RouteContext, responses: dict[str, Any]) -> None:
-    for status in sorted(answers(route)):
+    derived = answers(route)
+    # A refusal the route declares itself (and only it) keeps its description.
+    declared = {
+        int(status): answer.get("description")
+        for status, answer in responses.items()
+        if status.isdigit() and int(status) >= 400 and int(status) not in derived
+    }
+    for status in sorted(derived | set(declared)):
         responses[str(status)] = {
-            "description": _MEANINGS[status],
+            "description": declared.get(status) or _MEANINGS[status],
             "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
         }
     fields = getattr(route.response_model, "model_fields", {})
