@@ -20,6 +20,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from domain.errors import InvalidValue
 from domain.sla_book import SlaBook
 from domain.sla_clocks import ClockReading, read_clocks
 from domain.sla_timeline import Timeline
@@ -183,7 +184,13 @@ class EscalationView:
         applied = self._book(cursor, tables).applying(timeline)
         if applied is None:
             return
-        readings = read_clocks(timeline, applied.terms, applied.hours)
+        try:
+            readings = read_clocks(timeline, applied.terms, applied.hours)
+        except InvalidValue:
+            # A calendar with no open time within the horizon (its holidays
+            # close every open day for twenty years): no due time to keep. The
+            # view must go on with the rest of the log.
+            return
         rows = [
             _clock_row(ticket, timeline, applied.policy, reading, marks)
             for reading in readings

@@ -3,14 +3,16 @@ live or rebuilt, on SQLite and PostgreSQL; its reads sort, filter and count them
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 
 from domain.commands import RecordSlaMarks
+from domain.configuration_commands import DefineCalendar, ReconfigureSlaPolicy
 from domain.desk import HelpDesk
 from domain.desk.sla import sla_report
+from domain.errors import InvalidValue
 from projections.engine.runner import ViewRunner
 from projections.engine.store import ViewStore
 from projections.engine.values import from_micros
@@ -28,6 +30,7 @@ from projections.escalations.view import EscalationView
 from tests.examples import examples_with_fixtures
 from tests.projections.view_stores import assert_rebuilt_alike, view_rows, wipe
 from tests.projections.work_desk import (
+    ADMIN,
     ALICE,
     SLA,
     STEPS,
@@ -241,3 +244,19 @@ def test_reminders_and_expired_pending_by_the_pending_time(runner: ViewRunner) -
     assert reminders(runner.store, day, day + timedelta(days=1), "carol") == []
     assert expired_pending(runner.store, until - MINUTE) == []
     assert [r.number for r in expired_pending(runner.store, until)] == [number]
+
+
+def test_a_calendar_never_open_leaves_no_clocks_and_stops_nothing(
+    runner: ViewRunner,
+) -> None:
+    desk = runner.desk
+    mondays = [date(2024, 1, 1) + timedelta(weeks=w) for w in range(21 * 53)]
+    only_mondays = (("09:00-17:00",), (), (), (), (), (), ())
+    desk.handle(DefineCalendar("never", "UTC", only_mondays, tuple(mondays)), ADMIN)
+    desk.handle(ReconfigureSlaPolicy("standard", calendar="never"), ADMIN)
+    number = open_ticket(desk)
+    runner.catch_up()
+    assert clock_rows(runner.store) == {}
+    assert runner.position(EscalationView.name) == desk.recorder.max_notification_id()
+    with pytest.raises(InvalidValue):
+        sla_report(desk, number, desk.clock())
