@@ -15,7 +15,11 @@ from typer.testing import CliRunner
 
 from domain.articles import Article
 from domain.audit import Origin
-from domain.configuration_commands import DefineSlaPolicy, ReconfigureSlaPolicy
+from domain.configuration_commands import (
+    DefineCalendar,
+    DefineSlaPolicy,
+    ReconfigureSlaPolicy,
+)
 from domain.desk import HelpDesk, TicketDraft
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
@@ -373,3 +377,15 @@ def test_a_bad_window_is_an_error(
 
     assert result.exit_code == code, result.output
     assert said in " ".join(result.output.split())
+
+
+def test_the_readme_candidate_is_accepted(store: Store, tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("cat > candidate.json <<'EOF'\n")
+    body = readme[start:].split("\n", 1)[1].split("\nEOF\n", 1)[0]
+    store.desk.handle(DefineCalendar("Berlin office", "Europe/Berlin"), ADMIN)
+
+    result = whatif(store, candidate(tmp_path, json.loads(body)), "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tickets"] == []
