@@ -6,6 +6,8 @@ policies (or calendars) been in force. Each ticket created in the window
 window's end, or now if that is earlier) and its clocks under the candidate
 book (domain/desk/sla.py, `sla_report`); a clock counts as breached when its
 reading has breaches. Nothing is written: the candidate book is a plain value.
+For comparison, the same tickets can be read under a second book too (the
+store's current policies, say).
 
 The tickets are found one batch of Ticket.Created notifications at a time, so
 the log is never held in memory; a ticket's creation time is its Created
@@ -22,7 +24,7 @@ from datetime import datetime
 from eventsourcing.utils import get_topic
 
 from domain.desk import HelpDesk
-from domain.desk.sla import sla_report
+from domain.desk.sla import clocks_under, sla_report
 from domain.errors import InvalidValue
 from domain.sla_book import SlaBook
 from domain.sla_clocks import Clock, ClockReading
@@ -63,6 +65,8 @@ class Replayed:
     priority: str
     policy: str | None
     breached: tuple[ClockReading, ...]
+    #: The clocks breached under the compared book (None: no comparison asked).
+    breached_compared: tuple[Clock, ...] | None = None
 
 
 @dataclass
@@ -73,16 +77,19 @@ class Total:
     queue: str
     priority: str
     tickets: int = 0
-    breached: Counter[str] = field(default_factory=Counter)
+    breached: Counter[Clock] = field(default_factory=Counter)
+    compared: Counter[Clock] = field(default_factory=Counter)
 
     def add(self, ticket: Replayed) -> None:
         """Count a ticket and the clocks it breached."""
         self.tickets += 1
-        self.breached.update(reading.clock.value for reading in ticket.breached)
+        self.breached.update(reading.clock for reading in ticket.breached)
+        self.compared.update(ticket.breached_compared or ())
 
-    def by_clock(self) -> dict[str, int]:
-        """Breached tickets per clock, every clock named."""
-        return {clock.value: self.breached[clock.value] for clock in Clock}
+    def by_clock(self, compared: bool = False) -> dict[str, int]:
+        """Breached tickets per clock (under the compared book), every clock named."""
+        counts = self.compared if compared else self.breached
+        return {clock.value: counts[clock] for clock in Clock}
 
 
 class Totals:
@@ -119,15 +126,27 @@ def created_in(desk: HelpDesk, window: Window) -> Iterator[Ticket.Created]:
         start = batch[-1].id + 1
 
 
-def replay_window(desk: HelpDesk, book: SlaBook, window: Window) -> Iterator[Replayed]:
-    """Each ticket of the window with the clocks it breached under the book."""
+def replay_window(
+    desk: HelpDesk, book: SlaBook, window: Window, compared: SlaBook | None = None
+) -> Iterator[Replayed]:
+    """Each ticket of the window with the clocks it breached under the book (and
+    those it breached under the compared book, if one is given)."""
     for created in created_in(desk, window):
         report = sla_report(desk, created.number, window.at, window.at, book)
         timeline = report.timeline
+        other = None
+        if compared is not None:
+            _, readings = clocks_under(compared, timeline, window.at)
+            other = tuple(r.clock for r in _breached(readings))
         yield Replayed(
             number=created.number,
             queue=timeline.queue or created.queue,
             priority=timeline.priority or created.priority,
             policy=report.applied.policy if report.applied else None,
-            breached=tuple(r for r in report.clocks if r.breaches > 0),
+            breached=_breached(report.clocks),
+            breached_compared=other,
         )
+
+
+def _breached(readings: tuple[ClockReading, ...]) -> tuple[ClockReading, ...]:
+    return tuple(r for r in readings if r.breaches > 0)

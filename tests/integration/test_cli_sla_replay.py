@@ -389,3 +389,33 @@ def test_the_readme_candidate_is_accepted(store: Store, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["tickets"] == []
+
+
+def test_compare_counts_the_current_policies_beside(
+    store: Store, tmp_path: Path
+) -> None:
+    path = candidate(tmp_path, {"policies": [policy(15)]})
+
+    result = whatif(store, path, "--format", "json", "--compare")
+
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    # Standard: A and C were answered in time, then waited on the customer; B
+    # was never answered, and its 480 solution minutes ran out at 17:20.
+    assert [(t["number"], t["breached_current"]) for t in found["tickets"]] == [
+        (store.numbers["A"], []),
+        (store.numbers["B"], ["first_response", "solution"]),
+    ]
+    general = found["totals"][1]
+    assert general["breached"] == {"first_response": 2, "update": 0, "solution": 0}
+    assert general["breached_current"] == {
+        "first_response": 1,
+        "update": 0,
+        "solution": 1,
+    }
+    plain = json.loads(whatif(store, path, "--format", "json").stdout)
+    assert "breached_current" not in plain["totals"][1]
+    on_stderr = whatif(store, path, "--compare").stderr.splitlines()
+    row = next(line for line in on_stderr if "General" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells == ["General", "normal", "2", "2 (1)", "0 (0)", "0 (1)"]
