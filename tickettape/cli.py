@@ -22,6 +22,8 @@ from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
 from tickettape.cli_sla import sla_app
+from tickettape.cli_sla_replay import add_sla_replay_command
+from tickettape.cli_sla_whatif import add_whatif_command
 from tickettape.cli_tokens import token_app
 from tickettape.console import fail, out, own_command, rebuild_views, runtime
 from tickettape.sealing import sealing_problem
@@ -35,6 +37,8 @@ app.add_typer(views_app, name="projections")
 add_history_commands(replay_app)
 add_archive_commands(replay_app)
 add_backlog_command(replay_app)
+add_sla_replay_command(replay_app)
+add_whatif_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
 app.add_typer(sla_app, name="sla")

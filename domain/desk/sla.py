@@ -73,13 +73,18 @@ def sla_report(
     timeline = ticket_timeline(desk, number, as_of)
     if timeline.number is None:
         raise NotFound(f"ticket {number} not found")
-    applied = (book or sla_book(desk, as_of)).applying(timeline)
-    clocks = (
-        ()
-        if applied is None
-        else read_clocks(timeline, applied.terms, applied.hours, at)
-    )
+    applied, clocks = clocks_under(book or sla_book(desk, as_of), timeline, at)
     return SlaReport(number, at, applied, timeline, clocks)
+
+
+def clocks_under(
+    book: SlaBook, timeline: Timeline, at: datetime
+) -> tuple[Applied | None, tuple[ClockReading, ...]]:
+    """The policy a timeline falls under in the book, and its clocks at `at`."""
+    applied = book.applying(timeline)
+    if applied is None:
+        return None, ()
+    return applied, read_clocks(timeline, applied.terms, applied.hours, at)
 
 
 def _records(

@@ -8,7 +8,7 @@ it names: a policy keeps a queue that was renamed away until it is changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -60,11 +60,26 @@ def _reconfigure_calendar(
 
 
 def _define_policy(desk: HelpDesk, cmd: c.DefineSlaPolicy, origin: Origin) -> Outcome:
+    return new_record(desk, checked_policy(desk, cmd, origin))
+
+
+def checked_policy(
+    desk: HelpDesk,
+    cmd: c.DefineSlaPolicy,
+    origin: Origin,
+    calendars: Collection[str] = (),
+) -> SlaPolicy:
+    """The policy a definition makes, its settings and references checked; not
+    stored. A calendar named in `calendars` (an analyst's candidates) counts as
+    known without a record."""
     settings = PolicySettings(
         **{f.name: getattr(cmd, f.name) for f in fields(PolicySettings)}
     )
-    settings = _known(desk, settings, _named(cmd))
-    return new_record(desk, SlaPolicy.define(cmd.name, settings, origin))
+    named = _named(cmd)
+    candidates = {name.casefold() for name in calendars}
+    if (settings.calendar or "").casefold() in candidates:
+        named.discard("calendar")
+    return SlaPolicy.define(cmd.name, _known(desk, settings, named), origin)
 
 
 def _reconfigure_policy(
