@@ -42,7 +42,6 @@ TARGETS = {
 }
 SPREAD = timedelta(days=30)
 FEWEST, MOST = 5, 20
-TICKETS_PER_SAVE = 100
 
 
 class SlaTickets:
@@ -53,6 +52,8 @@ class SlaTickets:
         self._bulk = BulkTickets(settings, now)
         self.desk = self._bulk.desk
         self._random = random.Random(seed)
+        # psycopg's pipeline hung on ~1,000-row inserts (bench/views_scale.py).
+        self._per_save = 10 if settings.uses_postgres else 100
         self.numbers: list[str] = []
         self.events = 0
         years = (now.year - 1, now.year, now.year + 1)
@@ -68,11 +69,10 @@ class SlaTickets:
         self._bulk.close()
 
     def seed(self, count: int) -> None:
-        """Make `count` tickets, saving a hundred at a time."""
-        for start in range(0, count, TICKETS_PER_SAVE):
-            batch = [
-                self._ticket() for _ in range(min(TICKETS_PER_SAVE, count - start))
-            ]
+        """Make `count` tickets, saving several at a time."""
+        per_save = self._per_save
+        for start in range(0, count, per_save):
+            batch = [self._ticket() for _ in range(min(per_save, count - start))]
             self.events += sum(len(t.pending_events) for t in batch)
             self.desk.save(*batch)
 
