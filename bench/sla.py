@@ -146,8 +146,9 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
                 writer.write(tickets, clocks)
                 seeding.tickets += len(tickets)
                 seeding.clocks += len(clocks)
-            # ANALYZE, as the SQLite store does each minute it writes and
-            # autovacuum on PostgreSQL: the reads are timed right after a load.
+            # ANALYZE (and VACUUM), as the SQLite store does each minute it
+            # writes and autovacuum on PostgreSQL: the reads follow a load.
+            writer.settle()
             store.refresh_statistics()
             seeding.seconds += time.perf_counter() - began
             timings = _time_reads(store, paths, sizes.samples)

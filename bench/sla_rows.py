@@ -274,6 +274,18 @@ class RowWriter:
             )
         self._conn.execute("COMMIT")
 
+    def settle(self) -> None:
+        """On PostgreSQL, what autovacuum does after a load: VACUUM marks the
+        pages all-visible, so index-only scans need not visit the table."""
+        if not self._postgres:
+            return
+        self._conn.autocommit = True
+        try:
+            for table in live_tables(EscalationView()).values():
+                self._conn.execute(f"VACUUM {table}")
+        finally:
+            self._conn.autocommit = False
+
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
