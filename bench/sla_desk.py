@@ -68,11 +68,14 @@ class SlaTickets:
         """Close the desk's store."""
         self._bulk.close()
 
-    def seed(self, count: int) -> None:
-        """Make `count` tickets, saving several at a time."""
+    def seed(self, count: int, finished: float = 0.6) -> None:
+        """Make `count` tickets, this share of them resolved or closed, saving
+        several at a time."""
         per_save = self._per_save
         for start in range(0, count, per_save):
-            batch = [self._ticket() for _ in range(min(per_save, count - start))]
+            batch = [
+                self._ticket(finished) for _ in range(min(per_save, count - start))
+            ]
             self.events += sum(len(t.pending_events) for t in batch)
             self.desk.save(*batch)
 
@@ -80,7 +83,7 @@ class SlaTickets:
         """The tickets' aggregate ids, in the order they were made."""
         return [ticket_id(number) for number in self.numbers]
 
-    def _ticket(self) -> Ticket:
+    def _ticket(self, finished_share: float) -> Ticket:
         pick, bulk = self._random, self._bulk
         at = self.now - SPREAD * pick.random()
         number = f"{at:%Y%m%d}{len(self.numbers):06d}"
@@ -106,7 +109,8 @@ class SlaTickets:
         self._write(ticket, Sender.CUSTOMER, them, at)
         at = self._later(at)
         ticket.assign(bulk.agents[owner], queue, None, Origin(agent, at=at))
-        wanted, finished = pick.randint(FEWEST, MOST), pick.random() < 0.6
+        wanted = pick.randint(FEWEST, MOST)
+        finished = pick.random() < finished_share
         # Room for the resolution and the close at the end.
         while len(ticket.pending_events) < wanted - 2 * finished:
             at = self._later(at)
