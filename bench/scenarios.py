@@ -1,4 +1,5 @@
-"""The six scenarios of issue 6, what each compares with what, and their targets.
+"""The scenarios of issue 6 (and issue 14's SLA), what each compares with what,
+and their targets.
 
 A scenario is a function from fresh stores of one kind and the counts to its
 comparisons.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import append, http, load, rebuild, verify, views_scale
+from bench import append, http, load, rebuild, sla, verify, views_scale
 from bench.counts import Counts
 from bench.figures import Comparison, Target
 from bench.stores import BenchStores
@@ -100,6 +101,24 @@ SCENARIOS = (
         "checkpoint signed beforehand) and with export (JSONL to a file)",
         (verify.VERIFY,),
         verify.run,
+    ),
+    Scenario(
+        "sla",
+        7,
+        "SLA (issue 14)",
+        "each escalation view read, and the worker tick's view side "
+        "(rung_alarms + expired_pending, the same 200 rung alarms and 20 expired "
+        "pending tickets at both sizes), at the larger size against the same at "
+        "the smaller on the same store; the view's tables seeded with SQL "
+        "(synthetic rows as the view writes them: 30% of tickets unfinished with "
+        "1-3 counting clocks due over +-30 days, 20 queues, 50 owners, pending "
+        "ones paused); full mode is 100k vs 1M tickets, quick 10k vs 100k. On "
+        "2,000 real tickets (5-20 events each, Berlin office hours): clock "
+        "evaluation (events read, timeline_of, read_clocks) against decoding the "
+        "same events alone, and the whole tick (its commands included) against "
+        "its view side",
+        (sla.READS_TARGET, sla.TICK_TARGET),
+        sla.run,
     ),
 )
 

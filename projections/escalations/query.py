@@ -3,6 +3,10 @@
 Whether a counting clock is breached or warned is decided here, against the
 reader's moment: breached once its due time passed, warned once its warning
 time passed and it is not breached. Paused clocks have no due time and come last.
+
+A clock's rank is its due time, or NEVER while it is paused (view.py), so the
+urgencies are read off the rank: the indexes that sort the lists by it then also
+count breached and warned clocks without reading the table.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from projections.engine.cursors import pack, unpack
 from projections.engine.store import Row, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import NOBODY, from_micros, micros
-from projections.escalations.view import NAME
+from projections.escalations.view import NAME, NEVER
 
 CLOCKS = "view_escalation_clocks"
 TICKETS = "view_escalation_tickets"
@@ -26,6 +30,12 @@ _COLUMNS = (
     "id, clock, number, queue, owner, priority, policy, target_minutes, "
     "started_us, due_us, warn_us, used_seconds, rank_us"
 )
+#: The sort key: the due time, paused clocks (none) last.
+_DUE = "rank_us"
+#: Due by the moment (one parameter: the moment).
+_BREACHED = f"{_DUE} <= ?"
+#: Not due by the moment, but warned (the moment, NEVER, the moment).
+_WARNED = f"{_DUE} > ? AND {_DUE} < ? AND warn_us <= ?"
 
 
 class Urgency(StrEnum):
@@ -143,11 +153,11 @@ def tallies(
     with store.transaction() as rows:
         rows.execute(
             f"SELECT {by} AS key, "
-            "SUM(CASE WHEN due_us <= ? THEN 1 ELSE 0 END) AS breached, "
-            "SUM(CASE WHEN due_us > ? AND warn_us <= ? THEN 1 ELSE 0 END) AS warned, "
+            f"SUM(CASE WHEN {_BREACHED} THEN 1 ELSE 0 END) AS breached, "
+            f"SUM(CASE WHEN {_WARNED} THEN 1 ELSE 0 END) AS warned, "
             f"COUNT(*) AS counting FROM {CLOCKS} WHERE {_all(where)} "
             f"GROUP BY {by} ORDER BY {by}",
-            [moment, moment, moment, *params],
+            [moment, moment, NEVER, moment, *params],
         )
         return [
             Tally(r.key, int(r.breached or 0), int(r.warned or 0), int(r.counting))
@@ -168,18 +178,17 @@ def gauges(store: ViewStore, now: datetime) -> Gauges:
     """How many clocks are breached and warned now, and the oldest overdue."""
     moment = micros(now)
     with store.transaction() as rows:
-        breached = rows.count(
-            f"SELECT COUNT(*) FROM {CLOCKS} WHERE due_us <= ?", [moment]
-        )
-        warned = rows.count(
-            f"SELECT COUNT(*) FROM {CLOCKS} WHERE warn_us <= ? AND due_us > ?",
-            [moment, moment],
-        )
         rows.execute(
-            f"SELECT MIN(due_us) AS due FROM {CLOCKS} WHERE due_us <= ?", [moment]
+            f"SELECT COUNT(*) AS breached, MIN({_DUE}) AS due FROM {CLOCKS} "
+            f"WHERE {_BREACHED}",
+            [moment],
         )
         found = rows.fetchone()
-    oldest = found.due if found is not None else None
+        warned = rows.count(
+            f"SELECT COUNT(*) FROM {CLOCKS} WHERE {_WARNED}", [moment, NEVER, moment]
+        )
+    breached = 0 if found is None else int(found.breached)
+    oldest = None if found is None else found.due
     overdue = 0 if oldest is None else (moment - int(oldest)) // 1_000_000
     return Gauges(breached, warned, overdue)
 
@@ -252,10 +261,6 @@ def _reminders(
         ]
 
 
-#: The sort key: the due time, paused clocks (none) last.
-_DUE = "rank_us"
-
-
 def _all(where: list[str]) -> str:
     return " AND ".join(where) if where else "1 = 1"
 
@@ -280,16 +285,17 @@ def _conditions(wanted: EscalationFilter, now: int) -> tuple[list[str], list[Any
         params.append(wanted.clock)
     urgency = wanted.urgency
     if urgency is Urgency.BREACHED:
-        where.append("due_us <= ?")
+        where.append(_BREACHED)
         params.append(now)
     elif urgency is Urgency.WARNED:
-        where.append("due_us > ? AND warn_us <= ?")
-        params.extend([now, now])
+        where.append(_WARNED)
+        params.extend([now, NEVER, now])
     elif urgency is Urgency.RUNNING:
-        where.append("due_us > ?")
-        params.append(now)
+        where.append(f"{_DUE} > ? AND {_DUE} < ?")
+        params.extend([now, NEVER])
     elif urgency is Urgency.PAUSED:
-        where.append("due_us IS NULL")
+        where.append(f"{_DUE} = ?")
+        params.append(NEVER)
     return where, params
 
 

@@ -39,6 +39,35 @@ def test_tiny_run_writes_every_scenario_and_ratio(tmp_path: Path) -> None:
         "verify",
         "export",
     }
-    assert {t["key"] for t in report["targets"]} >= {"append", "zoom", "http_create"}
+    assert any(name.startswith("tallies by owner, admin") for name in names)
+    assert any(name.startswith("worker tick's view side") for name in names)
+    assert any(name.startswith("clock evaluation of") for name in names)
+    assert any(name.startswith("worker tick on") for name in names)
+    assert {t["key"] for t in report["targets"]} >= {
+        "append",
+        "zoom",
+        "http_create",
+        "sla_reads",
+        "sla_tick",
+    }
     assert report["machine"]["cpu_count"] >= 1
     assert report["machine"]["packages"]["eventsourcing"]
+
+
+def test_tiny_sla_run_ticks_and_evaluates_clocks(tmp_path: Path) -> None:
+    """The SLA scenario alone: the tick found due clocks, the evaluation read some."""
+    code = main(
+        ["--tiny", "--stores", "sqlite", "--scenarios", "sla", "--out", str(tmp_path)]
+    )
+
+    assert code == 0
+    rows = json.loads((tmp_path / "latest.json").read_text())["comparisons"]
+    assert {row["scenario"] for row in rows} == {"sla"}
+    evaluation = next(r for r in rows if r["name"].startswith("clock evaluation"))
+    assert evaluation["notes"]["clocks"] > 0
+    tick = next(row for row in rows if row["name"].startswith("worker tick on"))
+    assert sum(tick["notes"]["asked_per_tick"]) > 0
+    # Nine reads and the tick's view side, each at the larger size.
+    scale = [row for row in rows if "clock_rows" in row["notes"]]
+    assert len(scale) == 10
+    assert all(row["notes"]["clock_rows"] > 0 for row in scale)

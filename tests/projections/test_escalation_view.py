@@ -260,3 +260,45 @@ def test_a_calendar_never_open_leaves_no_clocks_and_stops_nothing(
     assert runner.position(EscalationView.name) == desk.recorder.max_notification_id()
     with pytest.raises(InvalidValue):
         sla_report(desk, number, desk.clock())
+
+
+def test_each_urgency_filter_and_count_agrees_with_the_rows_read(
+    runner: ViewRunner,
+) -> None:
+    """Breached, warned, running and paused as the filters, the tallies and the
+    gauges count them are what each row reads as (a clock warned, then paused,
+    is paused; "running" is every clock not due yet, warned ones included)."""
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    breached = open_ticket(desk)
+    clock.advance(10 * MINUTE)
+    warned_then_paused = open_ticket(desk)
+    clock.advance(15 * MINUTE)
+    desk.change_status(
+        warned_then_paused, "postponed", clock() + 600 * MINUTE, "later", ALICE
+    )
+    warned = open_ticket(desk)
+    clock.advance(24 * MINUTE)
+    open_ticket(desk)
+    runner.catch_up()
+    now = clock()
+    whole = find_clocks(runner.store, EscalationFilter(), now, limit=100).clocks
+    not_due = {Urgency.RUNNING, Urgency.WARNED}
+    for urgency in Urgency:
+        wanted = EscalationFilter(urgency=urgency)
+        page = find_clocks(runner.store, wanted, now, limit=100)
+        kinds = not_due if urgency is Urgency.RUNNING else {urgency}
+        assert page.clocks == [c for c in whole if c.urgency in kinds], urgency
+        assert page.total == len(page.clocks)
+    seen = {(c.number, c.urgency) for c in whole}
+    assert {(breached, Urgency.BREACHED), (warned, Urgency.WARNED)} <= seen
+    assert (warned_then_paused, Urgency.PAUSED) in seen
+    [tally] = tallies(runner.store, "queue", now)
+    found = gauges(runner.store, now)
+    for breaches, warnings in (
+        (tally.breached, tally.warned),
+        (found.breached, found.warned),
+    ):
+        assert breaches == sum(c.urgency is Urgency.BREACHED for c in whole)
+        assert warnings == sum(c.urgency is Urgency.WARNED for c in whole)
+    assert tally.counting == len(whole)
