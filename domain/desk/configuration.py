@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
@@ -91,6 +92,9 @@ class ConfiguredDesk(Application[UUID]):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.records = RecordCache(int(self.env.get(CACHE_SIZE_KEY, DEFAULT_SIZE)))
+        # Per creating event's topic: where the last look ended, and what it found.
+        self._created: dict[str, tuple[int, tuple[UUID, ...]]] = {}
+        self._created_lock = threading.Lock()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Teach the JSON transcoder the value objects kept in snapshots."""
@@ -298,11 +302,22 @@ class ConfiguredDesk(Application[UUID]):
         return self._created_ids(created)
 
     def _created_ids(self, created: type[Any]) -> Iterator[UUID]:
+        """The ids found so far plus those created since the last look: the log
+        is read from where that look ended (writers commit in log order: SQLite
+        has one writer, PostgreSQL writes take a table lock), so a long log costs
+        this once per process, not once per lookup."""
         topic = get_topic(created)
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            yield from (UUID(str(n.originator_id)) for n in batch)
-            if len(batch) < 500:
-                return
-            start = batch[-1].id + 1
+        with self._created_lock:
+            start, known = self._created.get(topic, (1, ()))
+            top = self.recorder.max_notification_id() or 0
+            found = list(known)
+            while start <= top:
+                batch = self.recorder.select_notifications(
+                    start, 500, stop=top, topics=[topic]
+                )
+                found += (UUID(str(n.originator_id)) for n in batch)
+                if len(batch) < 500:
+                    break
+                start = batch[-1].id + 1
+            self._created[topic] = (top + 1, tuple(found))
+        return iter(found)
