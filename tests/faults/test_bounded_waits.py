@@ -134,13 +134,14 @@ def test_a_locked_sqlite_store_answers_within_the_lock_timeout(
         assert took < 1 + SLACK
         assert read.status_code == 200
 
-        added = client.post(
-            f"/api/v1/tickets/{number}/articles", json={"body": "!"}, headers=auth
-        )
-        position = added.json()["position"]
-        page = f"/api/v1/tickets?after={position}&wait=2"
         with write_locked(settings.views_path):
-            # The views cannot take the write in; a read waits only as it asked.
+            # Locked before the write, so the views thread cannot take it in
+            # first; a read waits only as it asked.
+            added = client.post(
+                f"/api/v1/tickets/{number}/articles", json={"body": "!"}, headers=auth
+            )
+            position = added.json()["position"]
+            page = f"/api/v1/tickets?after={position}&wait=2"
             began = time.monotonic()
             waited = client.get(page, headers=auth)
             took = time.monotonic() - began
