@@ -65,11 +65,6 @@ class Timeline:
     moments: tuple[Moment, ...] = ()
 
     @property
-    def created_at(self) -> datetime | None:
-        """When the ticket was created (None before its first event)."""
-        return self.moments[0].at if self.moments else None
-
-    @property
     def last_at(self) -> datetime | None:
         """The last moment the clocks care about."""
         return self.moments[-1].at if self.moments else None

@@ -15,7 +15,7 @@ from projections.catalogue import all_views
 from projections.engine.notifications import watcher_for
 from projections.engine.runner import ViewRunner
 from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
-from projections.engine.view import View, apply_batch
+from projections.engine.view import View
 from projections.escalations.view import NAME as ESCALATIONS
 from projections.escalations.worker import EscalationWorker
 from replay.checkpoint import load_signing_key
@@ -138,18 +138,12 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
 def escalation_catch_up(runner: ViewRunner) -> Callable[[], object] | None:
     """What the escalation worker does before each tick: catch the escalation
     view up, unless this process's views thread keeps it caught up."""
-    try:
-        view = runner.view(ESCALATIONS)
-    except KeyError:
+    if ESCALATIONS not in (view.name for view in runner.views):
         return None
 
     def catch_up() -> None:
         if not runner.running:
-            caught_up = False
-            while not caught_up:
-                _, caught_up = apply_batch(
-                    runner.desk, runner.store, view, runner.batch_size
-                )
+            runner.catch_up(ESCALATIONS)
 
     return catch_up
 

@@ -58,9 +58,10 @@ class ViewRunner(LogFollower):
                 return view
         raise KeyError(name)
 
-    def catch_up(self) -> None:
-        """Apply everything the log holds now, one transaction per batch."""
-        for view in self.views:
+    def catch_up(self, name: str | None = None) -> None:
+        """Apply everything the log holds now (to one view, if named), one
+        transaction per batch."""
+        for view in self.views if name is None else [self.view(name)]:
             caught_up = False
             # Stopping between batches keeps shutdown quick during a long catch-up.
             while not caught_up and not self._stopping.is_set():
