@@ -149,6 +149,7 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
                 writer.write(tickets, clocks)
                 seeding.tickets += len(tickets)
                 seeding.clocks += len(clocks)
+            writer.write_tally(rows.tally)
             # ANALYZE (and VACUUM), as the SQLite store does each minute it
             # writes and autovacuum on PostgreSQL: the reads follow a load.
             writer.settle()

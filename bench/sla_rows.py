@@ -18,6 +18,7 @@ import json
 import random
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +31,14 @@ from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewSto
 from projections.engine.tracking import create_tracking_table
 from projections.engine.values import NOBODY, micros
 from projections.engine.view import create_tables, live_tables
-from projections.escalations.view import NEVER, EscalationView
+from projections.escalations.view import (
+    BREACHED,
+    NEVER,
+    PAUSED,
+    RUNNING,
+    WARNED,
+    EscalationView,
+)
 from tickettape.settings import Settings
 from tickettape.stores import ensure_schema, libpq_conninfo
 
@@ -53,8 +61,9 @@ _TICKET_COLUMNS = (
 )
 _CLOCK_COLUMNS = (
     "id, clock, number, queue, owner, priority, policy, target_minutes, "
-    "started_us, due_us, warn_us, alarm_us, used_seconds, rank_us"
+    "started_us, due_us, warn_us, alarm_us, used_seconds, rank_us, phase, settled_us"
 )
+_TALLY_COLUMNS = "queue, owner, clock, phase, clocks"
 
 Row = tuple[Any, ...]
 
@@ -76,6 +85,8 @@ class EscalationRows:
         self._random = random.Random(seed)
         self._made = 0
         self._alarms = self._expired = 0
+        #: Clocks per queue, owner, clock and phase: the view's tally.
+        self.tally: Counter[tuple[str, str, str, str]] = Counter()
 
     def batches(
         self, count: int, alarms: int, expired: int
@@ -89,6 +100,7 @@ class EscalationRows:
             clocks: list[Row] = []
             for _ in range(min(ROWS_PER_BATCH, count - start)):
                 self._ticket(tickets, clocks)
+            self.tally.update((r[3], r[4], r[1], r[14]) for r in clocks)
             yield tickets, clocks
 
     def _ticket(self, tickets: list[Row], clocks: list[Row]) -> None:
@@ -200,6 +212,14 @@ class EscalationRows:
         if alarm is None and due > self.now:
             # A warning that passed is recorded; the breach is still to come.
             alarm = due if warn <= self.now else warn
+        # The phase the recorded marks give (view.phase) and its moment.
+        phase: tuple[str, int | None] = (
+            (BREACHED, due)
+            if alarm is None
+            else (WARNED, warn)
+            if alarm == due
+            else (RUNNING, None)
+        )
         started = due - wall_us
         used = max(0, min(target * 60, (self.now - started) // 1_000_000 // 3))
         return (
@@ -217,12 +237,13 @@ class EscalationRows:
             alarm,
             used,
             due,
+            *phase,
         )
 
 
 def _paused(row: Row) -> Row:
     """The clock of a pending ticket: no due, warning or alarm, ranked last."""
-    return (*row[:9], None, None, None, row[12], NEVER)
+    return (*row[:9], None, None, None, row[12], NEVER, PAUSED, None)
 
 
 def view_store(settings: Settings) -> ViewStore:
@@ -255,18 +276,33 @@ class RowWriter:
     def write(self, tickets: list[Row], clocks: list[Row]) -> None:
         """One batch of ticket and clock rows, in one transaction."""
         tables = live_tables(EscalationView())
-        batch = (
+        self._insert(
             (tables["escalation_tickets"], _TICKET_COLUMNS, tickets),
             (tables["escalation_clocks"], _CLOCK_COLUMNS, clocks),
         )
+
+    def write_tally(self, tally: Counter[tuple[str, str, str, str]]) -> None:
+        """The tally of every clock written so far, in place of the last."""
+        table = live_tables(EscalationView())["escalation_tally"]
+        rows = [(*group, n) for group, n in sorted(tally.items())]
+        self._insert((table, _TALLY_COLUMNS, rows), clear=table)
+
+    def _insert(
+        self, *batch: tuple[str, str, list[Row]], clear: str | None = None
+    ) -> None:
+        """The rows in one transaction, after emptying the `clear` table."""
         if self._postgres:
             with self._conn.transaction(), self._conn.cursor() as cursor:
+                if clear is not None:
+                    cursor.execute(f"DELETE FROM {clear}")
                 for table, columns, rows in batch:
                     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
             return
         self._conn.execute("BEGIN IMMEDIATE")
+        if clear is not None:
+            self._conn.execute(f"DELETE FROM {clear}")
         for table, columns, rows in batch:
             marks = ", ".join("?" * len(columns.split(", ")))
             self._conn.executemany(

@@ -5,12 +5,17 @@ reader's moment: breached once its due time passed, warned once its warning
 time passed and it is not breached. Paused clocks have no due time and come last.
 
 A clock's rank is its due time, or NEVER while it is paused (view.py), so the
-urgencies are read off the rank: the indexes that sort the lists by it then also
-count breached and warned clocks without reading the table.
+lists read the urgencies off the rank. The counts read the view's tally of
+clocks per queue, owner, clock and phase (the urgency the recorded marks give),
+and correct it by the clocks whose phase is not their urgency now: those whose
+alarm rang since (found by the alarm index, as the worker finds them) and those
+whose phase holds only from a moment to come. So a count costs the groups and
+the alarms not yet recorded, not the clocks counted.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +24,14 @@ from typing import Any
 
 from domain.errors import InvalidValue
 from projections.engine.cursors import pack, unpack
-from projections.engine.store import Row, ViewStore
+from projections.engine.store import Row, ViewCursor, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import NOBODY, from_micros, micros
 from projections.escalations.view import NAME, NEVER
 
 CLOCKS = "view_escalation_clocks"
 TICKETS = "view_escalation_tickets"
+TALLY = "view_escalation_tally"
 _COLUMNS = (
     "id, clock, number, queue, owner, priority, policy, target_minutes, "
     "started_us, due_us, warn_us, used_seconds, rank_us"
@@ -116,16 +122,16 @@ def find_clocks(
 ) -> EscalationPage:
     """A page of the clocks the filter allows: breached first, then nearest due."""
     where, params = _conditions(wanted, micros(now))
-    page_where, page_params = list(where), list(params)
     if cursor is not None:
-        page_where.append(f"({_DUE}, number, clock) > (?, ?, ?)")
-        page_params.extend(_decode(cursor))
+        where.append(f"({_DUE}, number, clock) > (?, ?, ?)")
+        params.extend(_decode(cursor))
     with store.transaction() as rows:
-        total = rows.count(f"SELECT COUNT(*) FROM {CLOCKS} WHERE {_all(where)}", params)
+        counted = _count(rows, _scope(wanted), micros(now)).get("", Counter())
+        total = sum(counted[u] for u in _COUNTED_AS[wanted.urgency])
         rows.execute(
-            f"SELECT {_COLUMNS} FROM {CLOCKS} WHERE {_all(page_where)} "
+            f"SELECT {_COLUMNS} FROM {CLOCKS} WHERE {_all(where)} "
             f"ORDER BY {_DUE}, number, clock LIMIT ?",
-            [*page_params, limit + 1],
+            [*params, limit + 1],
         )
         found = rows.fetchall()
         at = position(rows, NAME)
@@ -148,21 +154,19 @@ def tallies(
     """Breached and warned counting clocks per queue or per owner ("" nobody)."""
     if by not in ("queue", "owner"):
         raise InvalidValue("tallies are by queue or by owner")
-    where, params = _conditions(EscalationFilter(allowed_queues), micros(now))
-    moment = micros(now)
+    scope = _scope(EscalationFilter(allowed_queues))
     with store.transaction() as rows:
-        rows.execute(
-            f"SELECT {by} AS key, "
-            f"SUM(CASE WHEN {_BREACHED} THEN 1 ELSE 0 END) AS breached, "
-            f"SUM(CASE WHEN {_WARNED} THEN 1 ELSE 0 END) AS warned, "
-            f"COUNT(*) AS counting FROM {CLOCKS} WHERE {_all(where)} "
-            f"GROUP BY {by} ORDER BY {by}",
-            [moment, moment, NEVER, moment, *params],
+        counted = _count(rows, scope, micros(now), by)
+    return [
+        Tally(
+            key,
+            found[Urgency.BREACHED],
+            found[Urgency.WARNED],
+            sum(found.values()),
         )
-        return [
-            Tally(r.key, int(r.breached or 0), int(r.warned or 0), int(r.counting))
-            for r in rows.fetchall()
-        ]
+        for key, found in sorted(counted.items())
+        if sum(found.values()) > 0
+    ]
 
 
 @dataclass(frozen=True)
@@ -178,19 +182,12 @@ def gauges(store: ViewStore, now: datetime) -> Gauges:
     """How many clocks are breached and warned now, and the oldest overdue."""
     moment = micros(now)
     with store.transaction() as rows:
-        rows.execute(
-            f"SELECT COUNT(*) AS breached, MIN({_DUE}) AS due FROM {CLOCKS} "
-            f"WHERE {_BREACHED}",
-            [moment],
-        )
+        counted = _count(rows, ([], []), moment).get("", Counter())
+        rows.execute(f"SELECT MIN({_DUE}) AS due FROM {CLOCKS}")
         found = rows.fetchone()
-        warned = rows.count(
-            f"SELECT COUNT(*) FROM {CLOCKS} WHERE {_WARNED}", [moment, NEVER, moment]
-        )
-    breached = 0 if found is None else int(found.breached)
-    oldest = None if found is None else found.due
-    overdue = 0 if oldest is None else (moment - int(oldest)) // 1_000_000
-    return Gauges(breached, warned, overdue)
+    earliest = None if found is None or found.due is None else int(found.due)
+    overdue = 0 if earliest is None else max(0, moment - earliest) // 1_000_000
+    return Gauges(counted[Urgency.BREACHED], counted[Urgency.WARNED], overdue)
 
 
 def rung_alarms(store: ViewStore, now: datetime, limit: int = 100) -> list[Alarm]:
@@ -270,7 +267,61 @@ def _in(column: str, values: Sequence[str]) -> str:
     return f"{column} IN ({', '.join('?' for _ in values or ('',))})"
 
 
-def _conditions(wanted: EscalationFilter, now: int) -> tuple[list[str], list[Any]]:
+Conditions = tuple[list[str], list[Any]]
+#: Which clocks' urgencies a count with an urgency filter adds up ("running" is
+#: every clock not due yet, warned ones included, as the list filters them).
+_COUNTED_AS: dict[Urgency | None, tuple[Urgency, ...]] = {
+    None: tuple(Urgency),
+    Urgency.RUNNING: (Urgency.RUNNING, Urgency.WARNED),
+    **{u: (u,) for u in (Urgency.BREACHED, Urgency.WARNED, Urgency.PAUSED)},
+}
+#: The clocks whose phase may not be their urgency at the moment: an alarm rang,
+#: or a phase holds only from a moment to come (each by its partial index).
+_UNSETTLED = (
+    "alarm_us IS NOT NULL AND alarm_us <= ?",
+    "settled_us IS NOT NULL AND settled_us > ?",
+)
+
+
+def _count(
+    rows: ViewCursor, scope: Conditions, now: int, by: str | None = None
+) -> dict[str, Counter[Urgency]]:
+    """The clocks in scope by urgency at `now`, per `by` (None: all under "")."""
+    where, params = scope
+    key, grouped = (by, f"{by}, phase") if by else ("''", "phase")
+    rows.execute(
+        f"SELECT {key} AS key, phase, SUM(clocks) AS n FROM {TALLY} "
+        f"WHERE {_all(where)} GROUP BY {grouped}",
+        params,
+    )
+    counted: dict[str, Counter[Urgency]] = defaultdict(Counter)
+    for row in rows.fetchall():
+        counted[row.key][Urgency(row.phase)] += int(row.n)
+    for unsettled in _UNSETTLED:
+        rows.execute(
+            f"SELECT {key} AS key, phase, due_us, warn_us FROM {CLOCKS} "
+            f"WHERE {unsettled} AND {_all(where)}",
+            [now, *params],
+        )
+        for row in rows.fetchall():
+            counted[row.key][Urgency(row.phase)] -= 1
+            counted[row.key][urgency_at(row.due_us, row.warn_us, now)] += 1
+    return counted
+
+
+def urgency_at(due_us: int | None, warn_us: int | None, now: int) -> Urgency:
+    """A counting clock's urgency at the moment (micros)."""
+    if due_us is None:
+        return Urgency.PAUSED
+    if due_us <= now:
+        return Urgency.BREACHED
+    if warn_us is not None and warn_us <= now:
+        return Urgency.WARNED
+    return Urgency.RUNNING
+
+
+def _scope(wanted: EscalationFilter) -> Conditions:
+    """The filter's conditions on the clocks' queue, owner and clock."""
     where: list[str] = []
     params: list[Any] = []
     for queues in (wanted.allowed_queues, wanted.queues or None):
@@ -283,6 +334,12 @@ def _conditions(wanted: EscalationFilter, now: int) -> tuple[list[str], list[Any
     if wanted.clock is not None:
         where.append("clock = ?")
         params.append(wanted.clock)
+    return where, params
+
+
+def _conditions(wanted: EscalationFilter, now: int) -> Conditions:
+    """The filter's conditions, its urgency at `now` included."""
+    where, params = _scope(wanted)
     urgency = wanted.urgency
     if urgency is Urgency.BREACHED:
         where.append(_BREACHED)
@@ -302,14 +359,7 @@ def _conditions(wanted: EscalationFilter, now: int) -> tuple[list[str], list[Any
 def _clock(row: Row, now: datetime) -> ClockRow:
     due = None if row.due_us is None else from_micros(row.due_us)
     warn = None if row.warn_us is None else from_micros(row.warn_us)
-    if due is None:
-        urgency = Urgency.PAUSED
-    elif due <= now:
-        urgency = Urgency.BREACHED
-    elif warn is not None and warn <= now:
-        urgency = Urgency.WARNED
-    else:
-        urgency = Urgency.RUNNING
+    urgency = urgency_at(row.due_us, row.warn_us, micros(now))
     return ClockRow(
         number=row.number,
         clock=row.clock,

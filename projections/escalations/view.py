@@ -10,13 +10,21 @@ gives the rows the live view has, and a policy or calendar change recomputes the
 clocks of every unfinished ticket from their start.
 
 Rows hold only what does not depend on when they are read: whether a clock is
-breached or warned *now* is decided by the reader against its clock.
+breached or warned *now* is decided by the reader against its clock. What each
+row says of it is its *phase*, the urgency its recorded marks give it (breached
+once its breach is recorded, warned once its warning is), and the view keeps a
+count of clocks per queue, owner, clock and phase (`escalation_tally`). A
+running worker records each warning and breach as it falls due, so the phase is
+the urgency now for all but the few clocks whose alarm rang since: the counts
+are read from the tally and corrected by those (query.py), the same effort at
+any number of tickets.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections import Counter
+from typing import Any, NamedTuple
 
 from eventsourcing.utils import get_topic
 
@@ -51,6 +59,10 @@ TICKET_EVENTS = (
 _MARKS = (Ticket.SlaWarned, Ticket.SlaBreached)
 #: The rank of a paused clock: after every due time.
 NEVER = 2**62
+#: The phases a clock row counts in (query.Urgency's values).
+BREACHED, WARNED, RUNNING, PAUSED = "breached", "warned", "running", "paused"
+#: Where a clock row (_clock_row) holds its queue, owner, clock and phase.
+_GROUPED = (3, 4, 1, 14)
 _WORKING = frozenset({Category.NEW, Category.OPEN, Category.PENDING})
 
 TABLES = {
@@ -67,7 +79,13 @@ TABLES = {
         "policy TEXT NOT NULL, target_minutes BIGINT NOT NULL, "
         "started_us BIGINT NOT NULL, due_us BIGINT, warn_us BIGINT, "
         "alarm_us BIGINT, used_seconds BIGINT NOT NULL, rank_us BIGINT NOT NULL, "
-        "PRIMARY KEY (id, clock))"
+        "phase TEXT NOT NULL, settled_us BIGINT, PRIMARY KEY (id, clock))"
+    ),
+    "escalation_tally": (
+        "CREATE TABLE IF NOT EXISTS {escalation_tally} ("
+        "queue TEXT NOT NULL, owner TEXT NOT NULL, clock TEXT NOT NULL, "
+        "phase TEXT NOT NULL, clocks BIGINT NOT NULL, "
+        "PRIMARY KEY (queue, owner, clock, phase))"
     ),
     **book.TABLES,
 }
@@ -75,15 +93,17 @@ INDEXES = [
     # The worker's question: which alarms have rung? Only rows with one.
     "CREATE INDEX IF NOT EXISTS {escalation_clocks}_alarm "
     "ON {escalation_clocks} (alarm_us) WHERE alarm_us IS NOT NULL",
+    # The counts' other correction: a phase that holds only from a moment to
+    # come (a warning recorded before its policy moved the warning later).
+    "CREATE INDEX IF NOT EXISTS {escalation_clocks}_settled "
+    "ON {escalation_clocks} (settled_us) WHERE settled_us IS NOT NULL",
     # The list: the most urgent first (paused clocks, without a due time, last).
-    # With the warning time, each also answers the counts of breached and warned
-    # clocks (query.py reads urgency off rank_us) without reading the table.
     "CREATE INDEX IF NOT EXISTS {escalation_clocks}_rank "
-    "ON {escalation_clocks} (rank_us, number, clock, warn_us)",
+    "ON {escalation_clocks} (rank_us, number, clock)",
     "CREATE INDEX IF NOT EXISTS {escalation_clocks}_queue "
-    "ON {escalation_clocks} (queue, rank_us, warn_us)",
+    "ON {escalation_clocks} (queue, rank_us, number, clock)",
     "CREATE INDEX IF NOT EXISTS {escalation_clocks}_owner "
-    "ON {escalation_clocks} (owner, rank_us, warn_us)",
+    "ON {escalation_clocks} (owner, rank_us, number, clock)",
     # Pending tickets by the moment their pending time passes.
     "CREATE INDEX IF NOT EXISTS {escalation_tickets}_pending "
     "ON {escalation_tickets} (pending_until_us) WHERE pending_until_us IS NOT NULL",
@@ -157,7 +177,14 @@ class EscalationView:
         marks: list[str],
     ) -> None:
         tickets, clocks = tables["escalation_tickets"], tables["escalation_clocks"]
+        cursor.execute(
+            f"SELECT queue, owner, clock, phase FROM {clocks} WHERE id = ?", [ticket]
+        )
+        tally = Counter[Group](Group(*row) for row in cursor.fetchall())
         cursor.execute(f"DELETE FROM {clocks} WHERE id = ?", [ticket])
+        rows = self._clock_rows(cursor, tables, ticket, timeline, marks)
+        tally.subtract(Group(*(str(row[i]) for i in _GROUPED)) for row in rows)
+        _count(cursor, tables["escalation_tally"], tally)
         if timeline.category == Category.MERGED:
             cursor.execute(f"DELETE FROM {tickets} WHERE id = ?", [ticket])
             return
@@ -181,30 +208,67 @@ class EscalationView:
             "timeline = excluded.timeline, marks = excluded.marks",
             [ticket, *values],
         )
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {clocks} (id, clock, number, queue, owner, priority, "
+                "policy, target_minutes, started_us, due_us, warn_us, alarm_us, "
+                f"used_seconds, rank_us, phase, settled_us) "
+                f"VALUES ({', '.join('?' * 16)})",
+                rows,
+            )
+
+    def _clock_rows(
+        self,
+        cursor: ViewCursor,
+        tables: Tables,
+        ticket: str,
+        timeline: Timeline,
+        marks: list[str],
+    ) -> list[list[object]]:
         if timeline.category not in _WORKING:
-            return
+            return []
         applied = self._book(cursor, tables).applying(timeline)
         if applied is None:
-            return
+            return []
         try:
             readings = read_clocks(timeline, applied.terms, applied.hours)
         except InvalidValue:
             # A calendar with no open time within the horizon (its holidays
             # close every open day for twenty years): no due time to keep. The
             # view must go on with the rest of the log.
-            return
-        rows = [
+            return []
+        return [
             _clock_row(ticket, timeline, applied.policy, reading, marks)
             for reading in readings
             if reading.counting
         ]
-        if rows:
-            cursor.executemany(
-                f"INSERT INTO {clocks} (id, clock, number, queue, owner, priority, "
-                "policy, target_minutes, started_us, due_us, warn_us, alarm_us, "
-                f"used_seconds, rank_us) VALUES ({', '.join('?' * 14)})",
-                rows,
-            )
+
+
+class Group(NamedTuple):
+    """What the tally counts clocks by."""
+
+    queue: str
+    owner: str
+    clock: str
+    phase: str
+
+
+def _count(cursor: ViewCursor, tally: str, removed: Counter[Group]) -> None:
+    """Take the removed clocks off the tally (a negative count adds them)."""
+    changes = [[*group, -n] for group, n in sorted(removed.items()) if n]
+    if not changes:
+        return
+    cursor.executemany(
+        f"INSERT INTO {tally} (queue, owner, clock, phase, clocks) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, owner, clock, phase) "
+        f"DO UPDATE SET clocks = {tally}.clocks + excluded.clocks",
+        changes,
+    )
+    cursor.executemany(
+        f"DELETE FROM {tally} WHERE queue = ? AND owner = ? AND clock = ? "
+        "AND phase = ? AND clocks = 0",
+        [change[:4] for change in changes],
+    )
 
 
 def _clock_row(
@@ -230,7 +294,24 @@ def _clock_row(
         alarm(reading, marks),
         int(reading.used.total_seconds()),
         NEVER if due is None else micros(due),
+        *phase(reading, marks),
     ]
+
+
+def phase(reading: ClockReading, marks: list[str]) -> tuple[str, int | None]:
+    """The urgency a clock's recorded marks give it, and the moment from which
+    that holds (None: always). Paused without a due time; breached once its
+    breach is recorded; warned once its warning is (and it has one); else
+    running. It is the urgency now until the clock's alarm rings."""
+    due = reading.due_at
+    if due is None:
+        return PAUSED, None
+    if mark_key("breached", reading.clock, due) in marks:
+        return BREACHED, micros(due)
+    warn = reading.warn_at
+    if warn is not None and mark_key("warned", reading.clock, due) in marks:
+        return WARNED, micros(warn)
+    return RUNNING, None
 
 
 def alarm(reading: ClockReading, marks: list[str]) -> int | None:

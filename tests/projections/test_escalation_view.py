@@ -3,6 +3,7 @@ live or rebuilt, on SQLite and PostgreSQL; its reads sort, filter and count them
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from domain.desk.sla import sla_report
 from domain.errors import InvalidValue
 from projections.engine.runner import ViewRunner
 from projections.engine.store import ViewStore
-from projections.engine.values import from_micros
+from projections.engine.values import from_micros, micros
 from projections.escalations.query import (
     EscalationFilter,
     Urgency,
@@ -88,7 +89,42 @@ def test_incremental_equals_a_rebuild_and_the_tickets_own_clocks(
     runner = ViewRunner(desk, view_store, [EscalationView()], batch_size=3)
     made = play(desk, clock, runner, steps)
     assert_the_truth(desk, view_store, made)
+    for moment in (clock() - 40 * MINUTE, clock(), clock() + 20 * MINUTE):
+        assert_counted_as_the_rows_read(view_store, moment)
     assert_rebuilt_alike(desk, view_store, EscalationView())
+
+
+def assert_counted_as_the_rows_read(store: ViewStore, now: datetime) -> None:
+    """The tallies, the gauges and each filter's total (the view's tally,
+    corrected) are the urgencies each clock row has at the moment."""
+    rows = view_rows(store, EscalationView())["escalation_clocks"]
+    moment = micros(now)
+    urgencies = Counter[tuple[str, Urgency]]()
+    for row in rows:
+        due, warn = row[9], row[10]
+        if due is None:
+            urgency = Urgency.PAUSED
+        elif due <= moment:
+            urgency = Urgency.BREACHED
+        elif warn is not None and warn <= moment:
+            urgency = Urgency.WARNED
+        else:
+            urgency = Urgency.RUNNING
+        urgencies[(row[4], urgency)] += 1
+    found = gauges(store, now)
+    assert (found.breached, found.warned) == (
+        sum(n for (_, u), n in urgencies.items() if u is Urgency.BREACHED),
+        sum(n for (_, u), n in urgencies.items() if u is Urgency.WARNED),
+    )
+    for tally in tallies(store, "owner", now):
+        mine = {u: n for (owner, u), n in urgencies.items() if owner == tally.key}
+        assert tally.breached == mine.get(Urgency.BREACHED, 0), tally
+        assert tally.warned == mine.get(Urgency.WARNED, 0), tally
+        assert tally.counting == sum(mine.values()), tally
+    assert sum(t.counting for t in tallies(store, "queue", now)) == len(rows)
+    for urgency in Urgency:
+        page = find_clocks(store, EscalationFilter(urgency=urgency), now, limit=500)
+        assert page.total == len(page.clocks), urgency
 
 
 def test_breached_first_then_the_nearest_due_and_paused_last(
@@ -302,3 +338,41 @@ def test_each_urgency_filter_and_count_agrees_with_the_rows_read(
         assert breaches == sum(c.urgency is Urgency.BREACHED for c in whole)
         assert warnings == sum(c.urgency is Urgency.WARNED for c in whole)
     assert tally.counting == len(whole)
+
+
+def test_counts_hold_a_recorded_phase_only_from_its_moment(
+    runner: ViewRunner,
+) -> None:
+    """A warning recorded before the policy moved the warning later is not a
+    warning until then; a breach recorded is not one before its due time."""
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    created = clock()
+    number = open_ticket(desk)
+    clock.advance(25 * MINUTE)
+    desk.handle(RecordSlaMarks(number), SLA)
+    desk.handle(ReconfigureSlaPolicy("standard", warn_percent=95), ADMIN)
+    runner.catch_up()
+    now = clock()
+    assert rung_alarms(runner.store, now) == []
+    assert (gauges(runner.store, now).warned, gauges(runner.store, now).breached) == (
+        0,
+        0,
+    )
+    warned_at = created + 30 * MINUTE * 95 // 100
+    assert gauges(runner.store, warned_at).warned == 1
+    clock.advance(6 * MINUTE)
+    desk.handle(RecordSlaMarks(number), SLA)
+    runner.catch_up()
+    assert gauges(runner.store, clock()).breached == 1
+    before = created + 29 * MINUTE
+    assert gauges(runner.store, before).breached == 0
+    assert (
+        find_clocks(
+            runner.store, EscalationFilter(urgency=Urgency.BREACHED), before
+        ).total
+        == 0
+    )
+    [tally] = tallies(runner.store, "queue", before)
+    assert (tally.breached, tally.warned) == (0, 1)
+    assert_counted_as_the_rows_read(runner.store, before)

@@ -125,6 +125,9 @@ COMMANDS: dict[str, Command] = {
         ),
         ADMIN,
     ),
+    "move warnings": lambda d, m, i: d.handle(
+        ReconfigureSlaPolicy("standard", warn_percent=(50, 95)[i % 2]), ADMIN
+    ),
     "schedule task": lambda d, m, i: schedule_task(d, m[i], i),
     "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i % 3}"), CAROL),
     "task reopen": lambda d, m, i: d.handle(ReopenTask(m[i], f"t{i % 3}"), ALICE),
