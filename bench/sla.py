@@ -110,10 +110,10 @@ def reads(now: datetime) -> dict[str, Read]:
         "tallies by queue, admin": partial(tallies, by="queue", now=now),
         "tallies by owner, admin": partial(tallies, by="owner", now=now),
         "gauges (/metrics)": partial(gauges, now=now),
-        "reminders of a day, admin": partial(
+        "reminders of a day, first page, admin": partial(
             reminders, start=day, end=day + timedelta(1)
         ),
-        "reminders of a day, one agent": partial(
+        "reminders of a day, first page, one agent": partial(
             reminders, start=day, end=day + timedelta(1), owner=AGENT
         ),
     }

@@ -35,6 +35,7 @@ from projections.escalations.view import (
     BREACHED,
     NEVER,
     PAUSED,
+    PHASES,
     RUNNING,
     WARNED,
     EscalationView,
@@ -63,7 +64,7 @@ _CLOCK_COLUMNS = (
     "id, clock, number, queue, owner, priority, policy, target_minutes, "
     "started_us, due_us, warn_us, alarm_us, used_seconds, rank_us, phase, settled_us"
 )
-_TALLY_COLUMNS = "queue, owner, clock, phase, clocks"
+_TALLY_COLUMNS = f"queue, owner, clock, {', '.join(PHASES)}"
 
 Row = tuple[Any, ...]
 
@@ -284,7 +285,11 @@ class RowWriter:
     def write_tally(self, tally: Counter[tuple[str, str, str, str]]) -> None:
         """The tally of every clock written so far, in place of the last."""
         table = live_tables(EscalationView())["escalation_tally"]
-        rows = [(*group, n) for group, n in sorted(tally.items())]
+        groups: dict[tuple[str, str, str], dict[str, int]] = {}
+        for (*group, phase), n in sorted(tally.items()):
+            key = (group[0], group[1], group[2])
+            groups.setdefault(key, dict.fromkeys(PHASES, 0))[phase] = n
+        rows = [(*key, *phases.values()) for key, phases in groups.items()]
         self._insert((table, _TALLY_COLUMNS, rows), clear=table)
 
     def _insert(

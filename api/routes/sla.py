@@ -89,16 +89,18 @@ def day_reminders(
     day = query.day or datetime.now(local).date()
     start = datetime(day.year, day.month, day.day, tzinfo=local)
     end = start + timedelta(days=1)
-    found = reminders(
+    page = reminders(
         views.store,
         start.astimezone(UTC),
         # The next local midnight, whatever a DST change does to the day's length.
         datetime(end.year, end.month, end.day, tzinfo=local).astimezone(UTC),
         query.owner,
         ticket_scope(desk, caller).queues,
+        query.limit,
+        query.cursor,
     )
     owners: dict[str | None, list[ReminderOut]] = {}
-    for reminder in found:
+    for reminder in page.reminders:
         owners.setdefault(reminder.owner, []).append(ReminderOut.of(reminder))
     return RemindersOut(
         day=day,
@@ -109,6 +111,7 @@ def day_reminders(
             AgentRemindersOut(owner=owner, reminders=listed)
             for owner, listed in sorted(owners.items(), key=lambda o: o[0] or "")
         ],
+        next_cursor=page.next_cursor,
     )
 
 

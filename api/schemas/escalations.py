@@ -133,6 +133,12 @@ class ReminderQuery(BaseModel):
         "UTC", description="The zone the day is read in, e.g. Europe/Berlin."
     )
     owner: Login | None = Field(None, description="Only this agent's reminders.")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(
+        100, description="Reminders per page, the earliest first."
+    )
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = (
+        Field(None, description="next_cursor of the previous page.")
+    )
 
 
 class ReminderOut(BaseModel):
@@ -164,6 +170,9 @@ class RemindersOut(BaseModel):
     start: datetime
     end: datetime
     agents: list[AgentRemindersOut]
+    next_cursor: str | None = Field(
+        description="More of the day's reminders: pass it as cursor (None: no more)."
+    )
 
 
 class SlaQuery(BaseModel):

@@ -27,7 +27,7 @@ from projections.engine.cursors import pack, unpack
 from projections.engine.store import Row, ViewCursor, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import NOBODY, from_micros, micros
-from projections.escalations.view import NAME, NEVER
+from projections.escalations.view import NAME, NEVER, PHASES
 
 CLOCKS = "view_escalation_clocks"
 TICKETS = "view_escalation_tickets"
@@ -124,9 +124,9 @@ def find_clocks(
     where, params = _conditions(wanted, micros(now))
     if cursor is not None:
         where.append(f"({_DUE}, number, clock) > (?, ?, ?)")
-        params.extend(_decode(cursor))
+        params.extend(_decode(cursor, "escalations", [str, int, str, str]))
     with store.transaction() as rows:
-        counted = _count(rows, _scope(wanted), micros(now)).get("", Counter())
+        counted = _count(rows, wanted, micros(now)).get("", Counter())
         total = sum(counted[u] for u in _COUNTED_AS[wanted.urgency])
         rows.execute(
             f"SELECT {_COLUMNS} FROM {CLOCKS} WHERE {_all(where)} "
@@ -154,9 +154,8 @@ def tallies(
     """Breached and warned counting clocks per queue or per owner ("" nobody)."""
     if by not in ("queue", "owner"):
         raise InvalidValue("tallies are by queue or by owner")
-    scope = _scope(EscalationFilter(allowed_queues))
     with store.transaction() as rows:
-        counted = _count(rows, scope, micros(now), by)
+        counted = _count(rows, EscalationFilter(allowed_queues), micros(now), by)
     return [
         Tally(
             key,
@@ -182,7 +181,7 @@ def gauges(store: ViewStore, now: datetime) -> Gauges:
     """How many clocks are breached and warned now, and the oldest overdue."""
     moment = micros(now)
     with store.transaction() as rows:
-        counted = _count(rows, ([], []), moment).get("", Counter())
+        counted = _count(rows, EscalationFilter(), moment).get("", Counter())
         rows.execute(f"SELECT MIN({_DUE}) AS due FROM {CLOCKS}")
         found = rows.fetchone()
     earliest = None if found is None or found.due is None else int(found.due)
@@ -220,15 +219,24 @@ def expired_pending(
     return _reminders(store, "pending_until_us <= ?", [micros(now)], limit)
 
 
+@dataclass(frozen=True)
+class ReminderPage:
+    """A page of reminders, the earliest first; next_cursor for the rest."""
+
+    reminders: list[Reminder]
+    next_cursor: str | None
+
+
 def reminders(
     store: ViewStore,
     start: datetime,
     end: datetime,
     owner: str | None = None,
     allowed_queues: tuple[str, ...] | None = None,
-    limit: int = 500,
-) -> list[Reminder]:
-    """Pending tickets whose pending time passes in [start, end), by owner."""
+    limit: int = 100,
+    cursor: str | None = None,
+) -> ReminderPage:
+    """Pending tickets whose pending time passes in [start, end), by that time."""
     where = ["pending_until_us >= ?", "pending_until_us < ?"]
     params: list[Any] = [micros(start), micros(end)]
     if owner is not None:
@@ -237,7 +245,17 @@ def reminders(
     if allowed_queues is not None:
         where.append(_in("queue", allowed_queues))
         params.extend(allowed_queues or ("",))
-    return _reminders(store, _all(where), params, limit)
+    if cursor is not None:
+        where.append("(pending_until_us, number) > (?, ?)")
+        params.extend(_decode(cursor, "reminders", [str, int, str]))
+    found = _reminders(store, _all(where), params, limit + 1)
+    last = found[limit - 1] if len(found) > limit else None
+    return ReminderPage(
+        found[:limit],
+        None
+        if last is None
+        else pack(["reminders", micros(last.pending_until), last.number]),
+    )
 
 
 def _reminders(
@@ -284,29 +302,46 @@ _UNSETTLED = (
 
 
 def _count(
-    rows: ViewCursor, scope: Conditions, now: int, by: str | None = None
+    rows: ViewCursor, wanted: EscalationFilter, now: int, by: str | None = None
 ) -> dict[str, Counter[Urgency]]:
-    """The clocks in scope by urgency at `now`, per `by` (None: all under "")."""
-    where, params = scope
-    key, grouped = (by, f"{by}, phase") if by else ("''", "phase")
+    """The clocks the filter allows by urgency at `now` (its own urgency aside),
+    per `by` (None: all under "")."""
+    where, params = _scope(wanted)
+    key, grouped = (by, f" GROUP BY {by}") if by else ("''", "")
     rows.execute(
-        f"SELECT {key} AS key, phase, SUM(clocks) AS n FROM {TALLY} "
-        f"WHERE {_all(where)} GROUP BY {grouped}",
+        f"SELECT {key} AS key, "
+        f"{', '.join(f'SUM({p}) AS {p}' for p in PHASES)} FROM {TALLY} "
+        f"WHERE {_all(where)}{grouped}",
         params,
     )
     counted: dict[str, Counter[Urgency]] = defaultdict(Counter)
     for row in rows.fetchall():
-        counted[row.key][Urgency(row.phase)] += int(row.n)
+        for phase in PHASES:
+            counted[row.key][Urgency(phase)] += int(getattr(row, phase) or 0)
+    # Few rows (each by its partial index), so the filter is applied here: its
+    # conditions in SQL could draw the planner to the queue or owner index.
     for unsettled in _UNSETTLED:
         rows.execute(
-            f"SELECT {key} AS key, phase, due_us, warn_us FROM {CLOCKS} "
-            f"WHERE {unsettled} AND {_all(where)}",
-            [now, *params],
+            "SELECT queue, owner, clock, phase, due_us, warn_us "
+            f"FROM {CLOCKS} WHERE {unsettled}",
+            [now],
         )
         for row in rows.fetchall():
-            counted[row.key][Urgency(row.phase)] -= 1
-            counted[row.key][urgency_at(row.due_us, row.warn_us, now)] += 1
+            if _allows(wanted, row.queue, row.owner, row.clock):
+                found = counted[getattr(row, by) if by else ""]
+                found[Urgency(row.phase)] -= 1
+                found[urgency_at(row.due_us, row.warn_us, now)] += 1
     return counted
+
+
+def _allows(wanted: EscalationFilter, queue: str, owner: str, clock: str) -> bool:
+    """Whether the filter's queues, owner and clock allow a clock (as _scope)."""
+    return (
+        (wanted.allowed_queues is None or queue in wanted.allowed_queues)
+        and (not wanted.queues or queue in wanted.queues)
+        and (wanted.owner is None or owner == wanted.owner)
+        and (wanted.clock is None or clock == wanted.clock)
+    )
 
 
 def urgency_at(due_us: int | None, warn_us: int | None, now: int) -> Urgency:
@@ -380,12 +415,12 @@ def _due_key(row: Row) -> int:
     return int(row.rank_us)
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, kind: str, types: list[type]) -> list[Any]:
     found = unpack(cursor)
     if (
         not isinstance(found, list)
-        or [type(value) for value in found] != [str, int, str, str]
-        or found[0] != "escalations"
+        or [type(value) for value in found] != types
+        or found[0] != kind
     ):
         raise InvalidValue("the cursor is malformed or belongs to another list")
     return list(found[1:])

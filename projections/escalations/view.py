@@ -13,7 +13,7 @@ Rows hold only what does not depend on when they are read: whether a clock is
 breached or warned *now* is decided by the reader against its clock. What each
 row says of it is its *phase*, the urgency its recorded marks give it (breached
 once its breach is recorded, warned once its warning is), and the view keeps a
-count of clocks per queue, owner, clock and phase (`escalation_tally`). A
+count of clocks per queue, owner and clock in each phase (`escalation_tally`). A
 running worker records each warning and breach as it falls due, so the phase is
 the urgency now for all but the few clocks whose alarm rang since: the counts
 are read from the tally and corrected by those (query.py), the same effort at
@@ -61,6 +61,7 @@ _MARKS = (Ticket.SlaWarned, Ticket.SlaBreached)
 NEVER = 2**62
 #: The phases a clock row counts in (query.Urgency's values).
 BREACHED, WARNED, RUNNING, PAUSED = "breached", "warned", "running", "paused"
+PHASES = (BREACHED, WARNED, RUNNING, PAUSED)
 #: Where a clock row (_clock_row) holds its queue, owner, clock and phase.
 _GROUPED = (3, 4, 1, 14)
 _WORKING = frozenset({Category.NEW, Category.OPEN, Category.PENDING})
@@ -84,8 +85,9 @@ TABLES = {
     "escalation_tally": (
         "CREATE TABLE IF NOT EXISTS {escalation_tally} ("
         "queue TEXT NOT NULL, owner TEXT NOT NULL, clock TEXT NOT NULL, "
-        "phase TEXT NOT NULL, clocks BIGINT NOT NULL, "
-        "PRIMARY KEY (queue, owner, clock, phase))"
+        "breached BIGINT NOT NULL, warned BIGINT NOT NULL, "
+        "running BIGINT NOT NULL, paused BIGINT NOT NULL, "
+        "PRIMARY KEY (queue, owner, clock))"
     ),
     **book.TABLES,
 }
@@ -255,19 +257,23 @@ class Group(NamedTuple):
 
 def _count(cursor: ViewCursor, tally: str, removed: Counter[Group]) -> None:
     """Take the removed clocks off the tally (a negative count adds them)."""
-    changes = [[*group, -n] for group, n in sorted(removed.items()) if n]
+    changes: dict[tuple[str, str, str], dict[str, int]] = {}
+    for group, n in sorted(removed.items()):
+        if n:
+            phases = changes.setdefault(group[:3], dict.fromkeys(PHASES, 0))
+            phases[group.phase] -= n
     if not changes:
         return
     cursor.executemany(
-        f"INSERT INTO {tally} (queue, owner, clock, phase, clocks) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, owner, clock, phase) "
-        f"DO UPDATE SET clocks = {tally}.clocks + excluded.clocks",
-        changes,
+        f"INSERT INTO {tally} (queue, owner, clock, {', '.join(PHASES)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (queue, owner, clock) DO UPDATE "
+        f"SET {', '.join(f'{p} = {tally}.{p} + excluded.{p}' for p in PHASES)}",
+        [[*key, *phases.values()] for key, phases in changes.items()],
     )
     cursor.executemany(
-        f"DELETE FROM {tally} WHERE queue = ? AND owner = ? AND clock = ? "
-        "AND phase = ? AND clocks = 0",
-        [change[:4] for change in changes],
+        f"DELETE FROM {tally} WHERE queue = ? AND owner = ? AND clock = ? AND "
+        f"{' AND '.join(f'{p} = 0' for p in PHASES)}",
+        list(changes),
     )
 
 

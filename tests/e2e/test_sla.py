@@ -206,6 +206,30 @@ def test_the_days_reminders_per_agent(
         "alice",
     )
     assert datetime.fromisoformat(reminder["pending_until"]) == until
+    assert found["next_cursor"] is None
+    second = open_ticket(desk, "bob@acme.test")
+    desk.change_status(second, "postponed", until, "call back", AGENT)
+    views.catch_up()
+    first = read(api, "/api/v1/views/reminders", auth["alice"], day=day, limit=1)
+    rest = read(
+        api,
+        "/api/v1/views/reminders",
+        auth["alice"],
+        day=day,
+        limit=1,
+        cursor=first["next_cursor"],
+    )
+    paged = [
+        r["number"]
+        for page in (first, rest)
+        for a in page["agents"]
+        for r in a["reminders"]
+    ]
+    assert sorted(paged) == sorted([number, second]) and rest["next_cursor"] is None
+    bad = api.get(
+        "/api/v1/views/reminders", params={"cursor": "bm9wZQ"}, headers=auth["alice"]
+    )
+    assert bad.status_code == 422
     assert read(api, "/api/v1/views/reminders", auth["carol"], day=day)["agents"] == []
     zone = api.get(
         "/api/v1/views/reminders",

@@ -271,13 +271,14 @@ def test_reminders_and_expired_pending_by_the_pending_time(runner: ViewRunner) -
     desk.change_status(number, "postponed", until, "call back", ALICE)
     runner.catch_up()
     day = datetime(2024, 1, 1, tzinfo=UTC)
-    [reminder] = reminders(runner.store, day, day + timedelta(days=1))
+    [reminder] = reminders(runner.store, day, day + timedelta(days=1)).reminders
     assert (reminder.number, reminder.owner, reminder.pending_until) == (
         number,
         "alice",
         until,
     )
-    assert reminders(runner.store, day, day + timedelta(days=1), "carol") == []
+    page = reminders(runner.store, day, day + timedelta(days=1), "carol")
+    assert (page.reminders, page.next_cursor) == ([], None)
     assert expired_pending(runner.store, until - MINUTE) == []
     assert [r.number for r in expired_pending(runner.store, until)] == [number]
 
@@ -376,3 +377,26 @@ def test_counts_hold_a_recorded_phase_only_from_its_moment(
     [tally] = tallies(runner.store, "queue", before)
     assert (tally.breached, tally.warned) == (0, 1)
     assert_counted_as_the_rows_read(runner.store, before)
+
+
+def test_reminders_page_by_pending_time_and_number(runner: ViewRunner) -> None:
+    desk = runner.desk
+    clock: Clock = desk.clock  # type: ignore[assignment]
+    until = clock() + 90 * MINUTE
+    numbers = []
+    for _ in range(5):
+        number = open_ticket(desk)
+        desk.change_status(number, "postponed", until, "call back", ALICE)
+        numbers.append(number)
+    runner.catch_up()
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    seen, cursor = [], None
+    while True:
+        page = reminders(runner.store, day, day + timedelta(1), limit=2, cursor=cursor)
+        seen += [r.number for r in page.reminders]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == sorted(numbers)
+    with pytest.raises(InvalidValue):
+        reminders(runner.store, day, day + timedelta(1), cursor="bm90IGEgY3Vyc29y")
