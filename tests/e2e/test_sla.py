@@ -225,7 +225,8 @@ def test_the_days_reminders_per_agent(
         for a in page["agents"]
         for r in a["reminders"]
     ]
-    assert sorted(paged) == sorted([number, second]) and rest["next_cursor"] is None
+    assert sorted(paged) == sorted([number, second])
+    assert rest["next_cursor"] is None
     bad = api.get(
         "/api/v1/views/reminders", params={"cursor": "bm9wZQ"}, headers=auth["alice"]
     )
