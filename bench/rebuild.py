@@ -23,13 +23,12 @@ from bench.helpdesk import open_desk
 from bench.raw_scan import EventScan, TicketRows
 from bench.seeding import SEED_EVENTS, seed
 from bench.stores import BenchStores
+from bench.view_reads import view_store as open_views
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
 from projections.engine.rebuild import rebuild
-from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.store import ViewStore
 from projections.engine.view import View
-from tickettape.settings import Settings
-from tickettape.stores import libpq_conninfo
 
 REBUILD = Target("rebuild", "Rebuild >= 0.7 of the raw scan + upsert", min_ratio=0.7)
 # Rebuilds of each view (and raw twins) by mode; rates are their median.
@@ -52,7 +51,7 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
     with contextlib.ExitStack() as stack:
         desk = open_desk(settings)
         stack.callback(desk.close)
-        view_store = _view_store(settings)
+        view_store = open_views(settings, settings.postgres_pool_size)
         stack.callback(view_store.close)
         scan = EventScan(settings, desk.recorder)
         stack.callback(scan.close)
@@ -75,13 +74,6 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
                     _timed(measure, sink)
             comparisons.append(_comparison(stores.kind, view, events, ours, raw))
         return comparisons
-
-
-def _view_store(settings: Settings) -> ViewStore:
-    """The views' store as the runtime opens it (bootstrap.open_runtime)."""
-    if settings.uses_postgres:
-        return PostgresViewStore(libpq_conninfo(settings), settings.postgres_pool_size)
-    return SQLiteViewStore(settings.views_path)
 
 
 def _timed(measure: Callable[[], list[float]], sink: Timings) -> None:

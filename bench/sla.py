@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,8 +24,9 @@ from bench.counts import Counts
 from bench.figures import Comparison, Figure, Target, percentile
 from bench.sla_clocks import Evaluation, RealTicks
 from bench.sla_desk import SlaTickets
-from bench.sla_rows import EscalationRows, RowWriter, Seeding, make_tables, view_store
+from bench.sla_rows import EscalationRows, RowWriter, Seeding, make_tables
 from bench.stores import BenchStores
+from bench.view_reads import Read, time_reads, view_store
 from projections.engine.store import ViewStore
 from projections.escalations.query import (
     EscalationFilter,
@@ -80,13 +80,10 @@ SIZES = {
     # Enough real tickets that the second tick still finds clocks due.
     "tiny": Sizes(200, 1_000, 5, 10, 2, 600, 1, 1, 40),
 }
-WARM_UP = 2
 AGENT = "agent07"
 QUEUE = QUEUES[0]
 #: An agent of one group sees every fourth queue (bench/bulk_tickets.py).
 AGENT_QUEUES = QUEUES[::4]
-
-Read = Callable[[ViewStore], object]
 
 
 def reads(now: datetime) -> dict[str, Read]:
@@ -155,25 +152,11 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
             writer.settle()
             store.refresh_statistics()
             seeding.seconds += time.perf_counter() - began
-            timings = _time_reads(store, paths, sizes.samples)
+            timings = time_reads(store, paths, sizes.samples)
             steps.append((replace(seeding), timings))
     found = _at_scale(stores.kind, sizes, steps)
     found += _real(stores, sizes, now)
     return found
-
-
-def _time_reads(
-    store: ViewStore, paths: dict[str, Read], samples: int
-) -> dict[str, list[float]]:
-    """Every path in turn, round after round, so noise falls on all alike."""
-    timings: dict[str, list[float]] = {name: [] for name in paths}
-    for i in range(WARM_UP + samples):
-        for name, read in paths.items():
-            began = time.perf_counter()
-            read(store)
-            if i >= WARM_UP:
-                timings[name].append(time.perf_counter() - began)
-    return timings
 
 
 def _real(stores: BenchStores, sizes: Sizes, now: datetime) -> list[Comparison]:

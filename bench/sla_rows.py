@@ -27,7 +27,7 @@ from typing import Any
 import psycopg
 
 from bench.bulk_tickets import QUEUES
-from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.engine.store import ViewStore
 from projections.engine.tracking import create_tracking_table
 from projections.engine.values import NOBODY, micros
 from projections.engine.view import create_tables, live_tables
@@ -41,7 +41,7 @@ from projections.escalations.view import (
     EscalationView,
 )
 from tickettape.settings import Settings
-from tickettape.stores import ensure_schema, libpq_conninfo
+from tickettape.stores import libpq_conninfo
 
 OWNERS = tuple(f"agent{n:02d}" for n in range(1, 51))
 UNFINISHED = 0.3
@@ -245,14 +245,6 @@ class EscalationRows:
 def _paused(row: Row) -> Row:
     """The clock of a pending ticket: no due, warning or alarm, ranked last."""
     return (*row[:9], None, None, None, row[12], NEVER, PAUSED, None)
-
-
-def view_store(settings: Settings) -> ViewStore:
-    """The view store of these settings (a PostgreSQL schema made if missing)."""
-    if settings.uses_postgres:
-        ensure_schema(settings)
-        return PostgresViewStore(libpq_conninfo(settings), 2)
-    return SQLiteViewStore(settings.views_path)
 
 
 def make_tables(store: ViewStore) -> None:

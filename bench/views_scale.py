@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -33,12 +32,12 @@ from bench.figures import Comparison, Figure, Target, percentile
 from bench.helpdesk import CUSTOMER_ORIGIN as CUSTOMER
 from bench.helpdesk import article, draft
 from bench.stores import BenchStores
+from bench.view_reads import Read, time_reads, view_store
 from domain.articles import Sender
 from projections.agents.dashboard import AgentDashboard
 from projections.agents.figures import dashboard
 from projections.engine.runner import ViewRunner
 from projections.engine.scope import Scope
-from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.queues.counts import count_queues, work_list
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
@@ -46,7 +45,6 @@ from projections.search.query import search_tickets
 from projections.tickets.listing import TicketFilter, find_tickets
 from projections.tickets.summary import TicketSummary
 from tickettape.settings import Settings
-from tickettape.stores import libpq_conninfo
 
 #: The target of issue 6 is judged at this size; smaller runs are indicative.
 JUDGED_AT = 1_000_000
@@ -65,14 +63,11 @@ SIZES = {
     "quick": (600, 3_000, 40, 50),
     "tiny": (40, 200, 5, 5),
 }
-WARM_UP = 2
 GROUP = GROUPS[0]
 AGENT = group_agents(GROUP)[0]
 QUEUE = next(q for q in QUEUES if queue_group(q) == GROUP)
 AGENT_SCOPE = Scope(queues=tuple(q for q in QUEUES if queue_group(q) == GROUP))
 NEW_AND_OPEN = TicketFilter(preset="new_and_open")
-
-Read = Callable[[ViewStore], object]
 
 
 def reads(seeded: BulkTickets) -> dict[str, Read]:
@@ -124,7 +119,7 @@ def run(
     with contextlib.ExitStack() as stack:
         seeded = BulkTickets(settings, utc_now())
         stack.callback(seeded.close)
-        store = _view_store(settings)
+        store = view_store(settings)
         stack.callback(store.close)
         runner = ViewRunner(
             seeded.desk,
@@ -142,7 +137,7 @@ def run(
             # What the SQLite store does each minute it writes, and autovacuum
             # on PostgreSQL, done now: the reads are timed right after a load.
             store.refresh_statistics()
-            steps.append((seeding, projecting, _time_reads(store, paths, samples)))
+            steps.append((seeding, projecting, time_reads(store, paths, samples)))
         one_by_one = _one_by_one(seeded, commands)
     return _comparisons(stores.kind, (small, large), steps, one_by_one)
 
@@ -150,26 +145,6 @@ def run(
 def _per_save(settings: Settings) -> int:
     """Tickets per recording: psycopg's pipeline hung on ~1,000-row inserts here."""
     return 10 if settings.uses_postgres else 200
-
-
-def _view_store(settings: Settings) -> ViewStore:
-    if settings.uses_postgres:
-        return PostgresViewStore(libpq_conninfo(settings), 2)
-    return SQLiteViewStore(settings.views_path)
-
-
-def _time_reads(
-    store: ViewStore, paths: dict[str, Read], samples: int
-) -> dict[str, list[float]]:
-    """Every path in turn, round after round, so noise falls on all alike."""
-    timings: dict[str, list[float]] = {name: [] for name in paths}
-    for i in range(WARM_UP + samples):
-        for name, read in paths.items():
-            began = time.perf_counter()
-            read(store)
-            if i >= WARM_UP:
-                timings[name].append(time.perf_counter() - began)
-    return timings
 
 
 def _one_by_one(seeded: BulkTickets, commands: int) -> Figure:

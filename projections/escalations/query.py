@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import InvalidValue
-from projections.engine.cursors import pack, unpack
+from projections.engine.cursors import pack_key, unpack_key, within_queues
 from projections.engine.store import Row, ViewCursor, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import NOBODY, from_micros, micros
@@ -124,7 +124,7 @@ def find_clocks(
     where, params = _conditions(wanted, micros(now))
     if cursor is not None:
         where.append(f"({_DUE}, number, clock) > (?, ?, ?)")
-        params.extend(_decode(cursor, "escalations", [str, int, str, str]))
+        params.extend(unpack_key(cursor, "escalations", [int, str, str]))
     with store.transaction() as rows:
         counted = _count(rows, wanted, micros(now)).get("", Counter())
         total = sum(counted[u] for u in _COUNTED_AS[wanted.urgency])
@@ -138,7 +138,7 @@ def find_clocks(
     page = [_clock(row, now) for row in found[:limit]]
     last = found[limit - 1] if len(found) > limit else None
     next_cursor = (
-        pack(["escalations", _due_key(last), last.number, last.clock])
+        pack_key("escalations", [int(last.rank_us), last.number, last.clock])
         if last is not None
         else None
     )
@@ -242,19 +242,19 @@ def reminders(
     if owner is not None:
         where.append("owner = ?")
         params.append(owner or NOBODY)
-    if allowed_queues is not None:
-        where.append(_in("queue", allowed_queues))
-        params.extend(allowed_queues or ("",))
+    queues, in_queues = within_queues(allowed_queues, ())
+    where += queues
+    params += in_queues
     if cursor is not None:
         where.append("(pending_until_us, number) > (?, ?)")
-        params.extend(_decode(cursor, "reminders", [str, int, str]))
+        params.extend(unpack_key(cursor, "reminders", [int, str]))
     found = _reminders(store, _all(where), params, limit + 1)
     last = found[limit - 1] if len(found) > limit else None
     return ReminderPage(
         found[:limit],
         None
         if last is None
-        else pack(["reminders", micros(last.pending_until), last.number]),
+        else pack_key("reminders", [micros(last.pending_until), last.number]),
     )
 
 
@@ -278,11 +278,6 @@ def _reminders(
 
 def _all(where: list[str]) -> str:
     return " AND ".join(where) if where else "1 = 1"
-
-
-def _in(column: str, values: Sequence[str]) -> str:
-    # No value at all matches nothing: "IN ()" is no SQL.
-    return f"{column} IN ({', '.join('?' for _ in values or ('',))})"
 
 
 Conditions = tuple[list[str], list[Any]]
@@ -357,12 +352,7 @@ def urgency_at(due_us: int | None, warn_us: int | None, now: int) -> Urgency:
 
 def _scope(wanted: EscalationFilter) -> Conditions:
     """The filter's conditions on the clocks' queue, owner and clock."""
-    where: list[str] = []
-    params: list[Any] = []
-    for queues in (wanted.allowed_queues, wanted.queues or None):
-        if queues is not None:
-            where.append(_in("queue", queues))
-            params.extend(queues or ("",))
+    where, params = within_queues(wanted.allowed_queues, wanted.queues)
     if wanted.owner is not None:
         where.append("owner = ?")
         params.append(wanted.owner)
@@ -409,18 +399,3 @@ def _clock(row: Row, now: datetime) -> ClockRow:
         warn_at=warn,
         due_in_seconds=None if due is None else (due - now) // timedelta(seconds=1),
     )
-
-
-def _due_key(row: Row) -> int:
-    return int(row.rank_us)
-
-
-def _decode(cursor: str, kind: str, types: list[type]) -> list[Any]:
-    found = unpack(cursor)
-    if (
-        not isinstance(found, list)
-        or [type(value) for value in found] != types
-        or found[0] != kind
-    ):
-        raise InvalidValue("the cursor is malformed or belongs to another list")
-    return list(found[1:])

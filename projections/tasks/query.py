@@ -8,9 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from domain.errors import InvalidValue
 from domain.tasks import overdue
-from projections.engine.cursors import pack, unpack
+from projections.engine.cursors import pack_key, unpack_key, within_queues
 from projections.engine.store import Row, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import from_micros
@@ -99,30 +98,16 @@ def find_tasks(
 
 def encode_cursor(row: Row) -> str:
     """An opaque, URL-safe token for the page after this task's row."""
-    return pack(["tasks", *(getattr(row, column) for column in ORDER)])
+    return pack_key("tasks", [getattr(row, column) for column in ORDER])
 
 
 def decode_cursor(cursor: str) -> list[Any]:
     """The key inside a cursor of this view; InvalidValue otherwise."""
-    found = unpack(cursor)
-    if (
-        not isinstance(found, list)
-        or [type(value) for value in found] != [str, int, int, str, str]
-        or found[0] != "tasks"
-    ):
-        raise InvalidValue("the cursor is malformed or belongs to another list")
-    return list(found[1:])
+    return unpack_key(cursor, "tasks", [int, int, str, str])
 
 
 def _conditions(wanted: TaskFilter) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    for queues in (wanted.allowed_queues, wanted.queues or None):
-        if queues is not None:
-            # No queue at all matches nothing: "IN ()" is no SQL.
-            chosen = queues or ("",)
-            where.append(f"queue IN ({', '.join('?' for _ in chosen)})")
-            params.extend(chosen)
+    where, params = within_queues(wanted.allowed_queues, wanted.queues)
     if wanted.assignee is not None:
         where.append("assignee = ?")
         params.append(wanted.assignee)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.errors import InvalidValue
-from projections.engine.cursors import pack, unpack
+from projections.engine.cursors import pack_key, unpack_key, within_queues
 from projections.engine.store import Row, ViewStore
 from projections.engine.tracking import position
 from projections.engine.values import from_micros, micros
@@ -97,30 +96,17 @@ def find_waiting(
 
 def encode_cursor(since_us: int, number: str) -> str:
     """An opaque, URL-safe token for the page after this waiting ticket."""
-    return pack(["waiting", since_us, number])
+    return pack_key("waiting", [since_us, number])
 
 
 def decode_cursor(cursor: str) -> list[Any]:
     """The key inside a cursor of this view; InvalidValue otherwise."""
-    found = unpack(cursor)
-    if (
-        not isinstance(found, list)
-        or [type(value) for value in found] != [str, int, str]
-        or found[0] != "waiting"
-    ):
-        raise InvalidValue("the cursor is malformed or belongs to another list")
-    return list(found[1:])
+    return unpack_key(cursor, "waiting", [int, str])
 
 
 def _conditions(wanted: WaitingFilter) -> tuple[list[str], list[Any]]:
-    where: list[str] = ["waiting_since_us IS NOT NULL"]
-    params: list[Any] = []
-    for queues in (wanted.allowed_queues, wanted.queues or None):
-        if queues is not None:
-            # No queue at all matches nothing: "IN ()" is no SQL.
-            chosen = queues or ("",)
-            where.append(f"queue IN ({', '.join('?' for _ in chosen)})")
-            params.extend(chosen)
+    where, params = within_queues(wanted.allowed_queues, wanted.queues)
+    where.insert(0, "waiting_since_us IS NOT NULL")
     if wanted.first_response_pending is not None:
         pending = wanted.first_response_pending
         where.append(f"first_response_us IS {'' if pending else 'NOT '}NULL")
