@@ -84,6 +84,11 @@ AGENT = "agent07"
 QUEUE = QUEUES[0]
 #: An agent of one group sees every fourth queue (bench/bulk_tickets.py).
 AGENT_QUEUES = QUEUES[::4]
+#: One agent's day holds ~6 reminders at 100k tickets and ~58 at 1M: a page of 5
+#: is the same answer at both sizes; the whole day is ten times the rows at 1M,
+#: so it is shown, not judged flat.
+AGENT_PAGE = "reminders of a day, one agent, a page of 5"
+AGENT_DAY = "reminders of a day, one agent, all (10x the rows at 10x the tickets)"
 
 
 def reads(now: datetime) -> dict[str, Read]:
@@ -110,9 +115,10 @@ def reads(now: datetime) -> dict[str, Read]:
         "reminders of a day, first page, admin": partial(
             reminders, start=day, end=day + timedelta(1)
         ),
-        "reminders of a day, first page, one agent": partial(
-            reminders, start=day, end=day + timedelta(1), owner=AGENT
+        AGENT_PAGE: partial(
+            reminders, start=day, end=day + timedelta(1), owner=AGENT, limit=5
         ),
+        AGENT_DAY: partial(reminders, start=day, end=day + timedelta(1), owner=AGENT),
     }
 
 
@@ -243,7 +249,9 @@ def _at_scale(kind: str, sizes: Sizes, steps: list[Step]) -> list[Comparison]:
                 baseline=_figure(reads_s[path]),
                 baseline_name=f"the same read at {small:,} tickets",
                 measure="p50",
-                target=_target(TICK_TARGET if is_tick else READS_TARGET, large),
+                target=None
+                if path == AGENT_DAY
+                else _target(TICK_TARGET if is_tick else READS_TARGET, large),
                 notes={
                     "ratio_is": "p50 at the larger size / p50 at the smaller",
                     "p99_growth": _ratio(timings, reads_s[path], 0.99),
