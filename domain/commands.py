@@ -15,6 +15,8 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from domain.articles import NOT_ASKED, Article
+from domain.attachments import AttachmentRef
+from domain.mail import InboundMessage, MailReceipt, MailTerms, Quarantine
 
 DEFAULT_QUEUE = "General"
 DEFAULT_GROUP = "support"
@@ -267,3 +269,45 @@ def _plain(value: object) -> object:
         # The type too: 1, 1.0, True and "1" are different field values.
         return [type(value).__name__, value]
     return str(value)
+
+
+# Inbound mail (domain/mail.py).
+
+
+@dataclass(frozen=True)
+class TakeMail(Command[MailReceipt]):
+    """Thread a received message onto a ticket (or a new one), or quarantine it;
+    a message received before changes nothing."""
+
+    message: InboundMessage
+    terms: MailTerms
+
+
+@dataclass(frozen=True)
+class QuarantineMail(Command[MailReceipt]):
+    """Keep a message that could not be read at all, with the reason."""
+
+    key: str
+    raw: AttachmentRef
+    reason: Quarantine
+    detail: str
+    message_id: str | None = None
+    sender: str | None = None
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class RetryMail(Command[MailReceipt]):
+    """Try a quarantined message again (read afresh from its raw bytes)."""
+
+    key: str
+    message: InboundMessage
+    terms: MailTerms
+
+
+@dataclass(frozen=True)
+class DiscardMail(Command[MailReceipt]):
+    """Set a quarantined message aside for good; its record and raw stay."""
+
+    key: str
+    reason: str

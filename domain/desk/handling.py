@@ -16,11 +16,12 @@ from eventsourcing.persistence import IntegrityError
 from domain.audit import Origin
 from domain.commands import Command, CommandResult, fingerprint
 from domain.configuration_commands import ConfigCommand, Configured
-from domain.desk import configuration_rules, sla_rules, ticket_rules
+from domain.desk import configuration_rules, mail_rules, sla_rules, ticket_rules
 from domain.desk.records import Outcome
 from domain.errors import DomainError, IdempotencyKeyReused, VersionConflict
 from domain.idempotency import IdempotencyRecord
 from domain.ids import idempotency_id
+from domain.mail import InboundMail
 from domain.ticket import Ticket
 
 if TYPE_CHECKING:
@@ -37,7 +38,12 @@ PAUSE_CAP = 0.25
 # The system's generator: its draws never disturb the global `random` state
 # that hypothesis seeds for the property tests.
 _JITTER = random.SystemRandom()
-RULES = {**ticket_rules.RULES, **configuration_rules.RULES, **sla_rules.RULES}
+RULES = {
+    **ticket_rules.RULES,
+    **configuration_rules.RULES,
+    **sla_rules.RULES,
+    **mail_rules.RULES,
+}
 
 
 class CommandPath:
@@ -156,6 +162,9 @@ def _subject(main: Aggregate) -> str:
 
 def _result(command: Command[R], outcome: Outcome, position: int | None) -> R:
     main = outcome.main
+    if isinstance(main, InboundMail):
+        # Nothing saved: the message had been received before.
+        return cast(R, main.receipt(duplicate=position is None, position=position))
     if not isinstance(main, Ticket):
         return cast(
             R, Configured(main.id, main.version, position, secret=outcome.secret)
