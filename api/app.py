@@ -13,6 +13,7 @@ from api.routes import (
     commands,
     health,
     history,
+    inbound_mail,
     metrics,
     reports,
     search,
@@ -63,6 +64,7 @@ def create_app(services: Services) -> FastAPI:
         admin,
         reports,
         sla,
+        inbound_mail,
     ):
         app.include_router(module.router)
     document_bodies(app, TicketIn, ArticleIn)

@@ -53,11 +53,17 @@ _BEARER = HTTPBearer(
 )
 
 
+#: Where a mail gateway's token is good.
+INBOUND = "/api/v1/inbound/"
+
+
 def get_principal(
+    request: Request,
     desk: Desk,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
 ) -> Principal:
-    """The caller behind the bearer token, or 401."""
+    """The caller behind the bearer token, or 401; a mail gateway's token opens
+    the inbound mail routes only (403 elsewhere)."""
     challenge = {"WWW-Authenticate": 'Bearer realm="tickettape"'}
     secret = credentials.credentials.strip() if credentials else ""
     if not VALID_ID.match(secret):
@@ -70,6 +76,8 @@ def get_principal(
         raise ApiProblem(
             401, "Unauthorized", "the token is unknown or revoked", challenge
         )
+    if principal.role is Role.GATEWAY and not request.url.path.startswith(INBOUND):
+        raise ApiProblem(403, "Forbidden", "a gateway token hands in mail, only")
     return principal
 
 

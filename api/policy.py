@@ -26,7 +26,11 @@ READER_OF = {
     Role.AGENT: Reader.AGENT,
     Role.CUSTOMER: Reader.CUSTOMER,
     Role.AUDITOR: Reader.AUDITOR,
+    # A gateway reads nothing (every read route refuses it); the least, should one ask.
+    Role.GATEWAY: Reader.CUSTOMER,
 }
+#: Who may hand in raw mail.
+MAIL_SENDERS = (Role.GATEWAY, Role.ADMIN)
 
 
 def principal_for(desk: HelpDesk, token: ApiToken) -> Principal | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
+from mail.intake import MailIntake
 from projections.engine.runner import ViewRunner
 from replay.keeper import ChainKeeper
 
@@ -22,3 +23,5 @@ class Services:
     views: ViewRunner | None = None
     # The audit chain's keeper, for its position in /metrics.
     chain: ChainKeeper | None = None
+    # The mail intake on the settings' terms (None: the default terms).
+    mail: MailIntake | None = None

@@ -298,11 +298,14 @@ class QuarantineMail(Command[MailReceipt]):
 
 @dataclass(frozen=True)
 class RetryMail(Command[MailReceipt]):
-    """Try a quarantined message again (read afresh from its raw bytes)."""
+    """Try a quarantined message again, read afresh from its raw bytes (None:
+    still unreadable, for the `detail` reason)."""
 
     key: str
-    message: InboundMessage
+    message: InboundMessage | None
     terms: MailTerms
+    detail: str = ""
+    reason: Quarantine = Quarantine.UNPARSABLE
 
 
 @dataclass(frozen=True)

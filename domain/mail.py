@@ -129,10 +129,15 @@ class MailTerms:
             pattern.casefold() in (sender, domain) for pattern in self.refused_senders
         )
 
+    @property
+    def loop_mark(self) -> str:
+        """The X-Loop value of the mail we send: mail with it came back to us."""
+        return f"tickettape@{self.message_id_domain}"
+
     def is_own(self, address: str) -> bool:
         """Whether the address (or X-Loop value) is one of ours."""
-        own = {a.casefold() for a in self.own_addresses}
-        return address.casefold() in own
+        own = {a.casefold() for a in (*self.own_addresses, self.loop_mark)}
+        return address.strip().casefold() in own
 
     def organization_of(self, sender: str) -> str | None:
         """The organization a new customer's mail domain maps to, if any."""
@@ -207,6 +212,8 @@ class InboundMail(AuditedAggregate):
         number: str
         article_id: str
         threaded_by: str
+        #: Why it is automatic mail (nothing answers it), if it is.
+        auto: str | None
 
         def apply(self, aggregate: InboundMail) -> None:
             _received(aggregate, self)
@@ -269,6 +276,7 @@ class InboundMail(AuditedAggregate):
             number=number,
             article_id=article_id,
             threaded_by=threaded_by.value,
+            auto=message.auto,
         )
 
     @classmethod

@@ -21,6 +21,8 @@ class Role(StrEnum):
     AGENT = "agent"
     CUSTOMER = "customer"
     AUDITOR = "auditor"
+    #: A mail gateway: it may hand in raw messages, and nothing else.
+    GATEWAY = "gateway"
 
 
 def new_secret() -> str:

@@ -10,7 +10,9 @@ from api.services import Services
 from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
+from domain.mail import MailTerms
 from domain.tokens import Role
+from mail.intake import IntakeLimits, MailIntake
 from projections.catalogue import all_views
 from projections.engine.notifications import watcher_for
 from projections.engine.runner import ViewRunner
@@ -42,6 +44,7 @@ class Runtime:
     views: ViewRunner
     chain: ChainKeeper
     escalations: EscalationWorker
+    mail: MailIntake
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -52,6 +55,7 @@ class Runtime:
             max_attachments=self.settings.max_attachments,
             views=self.views,
             chain=self.chain,
+            mail=self.mail,
         )
 
     def start_views(self) -> bool:
@@ -132,7 +136,23 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
         poll_seconds=settings.sla_poll_seconds,
         before_tick=escalation_catch_up(runner),
     )
-    return Runtime(settings, desk, blobs, runner, keeper, escalations)
+    intake = MailIntake(
+        desk, blobs, mail_terms(settings), IntakeLimits(settings.mail_max_bytes)
+    )
+    return Runtime(settings, desk, blobs, runner, keeper, escalations, intake)
+
+
+def mail_terms(settings: Settings) -> MailTerms:
+    """The mail settings a message's decision follows."""
+    return MailTerms(
+        tag=settings.mail_tag,
+        queues=tuple(settings.mail_queues.items()),
+        default_queue=settings.mail_default_queue or None,
+        register_customers=settings.mail_register_customers,
+        refused_senders=tuple(settings.mail_refused_senders),
+        own_addresses=tuple(settings.mail_addresses),
+        message_id_domain=settings.mail_message_id_domain,
+    )
 
 
 def escalation_catch_up(runner: ViewRunner) -> Callable[[], object] | None:

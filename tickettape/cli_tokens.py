@@ -22,7 +22,9 @@ LIST_WIDTH = 132
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[Role, typer.Option(help="admin, agent, customer or auditor")],
+    role: Annotated[
+        Role, typer.Option(help="admin, agent, customer, auditor or gateway (mail in)")
+    ],
     subject: Annotated[
         str, typer.Option(help="Agent login, customer email, or a name")
     ] = "operator",

@@ -72,6 +72,66 @@ class Settings(BaseSettings):
         description="how often the escalation worker looks for clocks and pending "
         "times that came due",
     )
+    mail_in_process: bool = Field(
+        default=False,
+        description="serve also listens for mail (SMTP, or LMTP with mail_lmtp) on "
+        "mail_host:mail_port; otherwise `tickettape mail serve` does",
+    )
+    mail_host: str = Field(
+        default="127.0.0.1", description="where the mail listener listens"
+    )
+    mail_port: int = Field(default=2525, ge=0, le=65535, description="its port")
+    mail_lmtp: bool = Field(
+        default=False, description="speak LMTP (a local MTA hands mail over) not SMTP"
+    )
+    mail_max_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="the largest message taken; the listener refuses larger ones "
+        "(552) and an import keeps them quarantined",
+    )
+    mail_tag: str = Field(
+        default="Ticket#",
+        min_length=1,
+        max_length=40,
+        description="the subject tag before a ticket number: [Ticket#NUMBER]",
+    )
+    mail_queues: dict[str, str] = Field(
+        default_factory=dict,
+        description='recipient address -> queue, as JSON: {"billing@example.com": '
+        '"Billing"}',
+    )
+    mail_default_queue: str | None = Field(
+        default="General",
+        description="the queue of new mail to an address not in mail_queues "
+        "(empty: quarantine it)",
+    )
+    mail_register_customers: bool = Field(
+        default=True,
+        description="register an unknown sender as a customer (false: quarantine)",
+    )
+    mail_refused_senders: list[str] = Field(
+        default_factory=list,
+        description='senders whose mail is quarantined, as JSON: ["spam@x.com", '
+        '"@bad.example"]',
+    )
+    mail_addresses: list[str] = Field(
+        default_factory=list,
+        description="our own addresses (and X-Loop values): mail from them is a "
+        "loop and is quarantined, as JSON",
+    )
+    mail_accept_domains: list[str] = Field(
+        default_factory=list,
+        description="the listener takes mail only for these recipient domains "
+        "(JSON list; empty: any)",
+    )
+    mail_message_id_domain: str = Field(
+        default="tickettape.invalid",
+        min_length=1,
+        max_length=200,
+        description="the domain of the Message-IDs of the mail we send",
+    )
     views_batch_size: int = Field(
         default=500, ge=1, le=100_000, description="events per view transaction"
     )

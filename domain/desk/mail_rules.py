@@ -104,6 +104,9 @@ def retry_mail(desk: HelpDesk, command: c.RetryMail, origin: Origin) -> Outcome:
     """A quarantined message threaded after all, or kept with today's reason."""
     record = _record(desk, command.key)
     record.check_quarantined()
+    if command.message is None:
+        record.requarantine(command.reason, command.detail, origin)
+        return Outcome(record)
     message = replace(command.message, raw=record.raw_ref())
     try:
         placed, how = _place(desk, message, command.terms, origin)

@@ -55,6 +55,7 @@ KNOWN_WRITES = frozenset(
     | {("POST", f"{A}/sla-policies"), ("PATCH", f"{A}/sla-policies/{{name}}")}
     | {("POST", f"{T}/tasks")}
     | {("POST", f"{T}/tasks/{{task_id}}/{c}") for c in ("done", "reopen")}
+    | {("POST", "/api/v1/inbound/email")}
 )
 
 

@@ -26,6 +26,7 @@ CALLERS = {
     "dave": ("customer", "dave@acme.test"),
     "erin": ("customer", "erin@example.com"),
     "auditor": ("auditor", "audit"),
+    "gateway": ("gateway", "mx1"),
 }
 
 

@@ -35,7 +35,7 @@ def test_tokens_are_listed_and_read_without_secrets(
     token = issue(client, auth, name="ci", role="auditor", subject="ci-bot")
     assert token["secret"].startswith("tt_")
     listed = client.get(TOKENS, headers=auth["auditor"]).json()
-    assert listed["total"] == 8
+    assert listed["total"] == 9
     for item in listed["items"]:
         assert set(item) == {
             "id",

@@ -52,6 +52,14 @@ from projections.engine.store import SQLiteViewStore
 from tests.e2e.memory_desk import MemoryBlobs
 
 ADMIN = Origin("admin:test")
+#: Raw messages for the mail gateway's route: real ones and any bytes at all.
+RAW_MAIL = (
+    b"From: bob@acme.test\r\nTo: support@desk.test\r\nSubject: Help\r\n"
+    b"Message-ID: <conformance@acme.test>\r\n\r\nIt smokes.\r\n"
+)
+schemathesis.openapi.media_type(
+    "message/rfc822", st.one_of(st.just(RAW_MAIL), st.binary(max_size=300))
+)
 Case = schemathesis.Case[APIOperation[Any, Any, Any, Any]]
 CALLERS = {
     "admin": ("admin", "root"),

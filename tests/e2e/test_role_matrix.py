@@ -62,14 +62,18 @@ class Case:
     body: dict[str, Any] | None = None
     resolved_first: bool = False
     params: dict[str, Any] | None = None
+    #: A raw body (a mail message) instead of JSON.
+    raw: bytes | None = None
 
 
 T = "/api/v1/tickets/{number}"
 # A stream that closes at once, rather than after its default lifetime.
 NOW = {"max_seconds": 0}
 A = "/api/v1/admin"
+MAIL = b"From: bob@acme.test\r\nSubject: Help\r\nMessage-ID: <rm@acme.test>\r\n\r\nx"
 CASES = [
     Case("GET", "/healthz", PUBLIC),
+    Case("POST", "/api/v1/inbound/email", ADMIN_WRITE, raw=MAIL),
     Case("GET", "/readyz", PUBLIC),
     Case("POST", "/api/v1/tickets", OPEN, {"title": "New", "article": {"body": "x"}}),
     Case("GET", f"{T}/history", READ),
@@ -277,9 +281,15 @@ def test_role_matrix(
         body = {**(body or {}), "customer": "bob@acme.test"}
     headers = auth.get(caller, {})
     before = desk.recorder.max_notification_id()
-    response = client.request(
-        case.method, path, json=body, headers=headers, params=case.params
-    )
+    if case.raw is not None:
+        raw_type = {"Content-Type": "message/rfc822"}
+        response = client.request(
+            case.method, path, content=case.raw, headers={**headers, **raw_type}
+        )
+    else:
+        response = client.request(
+            case.method, path, json=body, headers=headers, params=case.params
+        )
     expected = UNAUTHENTICATED if caller == "anonymous" else case.access[caller]
     expected = PUBLIC[caller] if case.access is PUBLIC else expected
     if expected == OK:

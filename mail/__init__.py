@@ -1,0 +1,1 @@
+"""The mail channel: messages in, and (later) the outbox."""

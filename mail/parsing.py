@@ -1,0 +1,352 @@
+"""Reading a raw RFC 822 message into plain data, whatever the bytes hold.
+
+The standard library's `email` package (policy.default) does the parsing; this
+module never raises on any input: a message it cannot read at all is
+`Unparsable` with the reason, and anything odd inside one that it can (a broken
+charset, a malformed header, a bad encoded-word) is read with replacement
+characters and noted among its defects. No text field holds a NUL (the stores
+refuse them), so each is replaced with U+FFFD.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from enum import StrEnum
+
+from mail.html_text import html_to_text
+
+#: Header names whose presence marks a message that nothing should answer.
+_AUTOREPLY = ("x-autoreply", "x-autorespond", "x-auto-response-suppress")
+_BULK = frozenset({"bulk", "junk", "list"})
+_DAEMONS = frozenset({"mailer-daemon", "postmaster"})
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
+_MAX_FILENAME = 255
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class AutoKind(StrEnum):
+    """Why a message is automatic: no answer goes back to it."""
+
+    AUTO_SUBMITTED = "auto_submitted"
+    LOOP = "loop"
+    BULK = "bulk"
+    BOUNCE = "bounce"
+
+
+@dataclass(frozen=True)
+class MailPart:
+    """An attachment or inline part, with its content."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    inline: bool = False
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """A message as read: addresses lower-cased, text decoded, parts apart."""
+
+    message_id: str | None
+    in_reply_to: list[str]
+    references: list[str]
+    from_address: str | None
+    from_name: str
+    reply_to: str | None
+    to: list[str]
+    cc: list[str]
+    delivered_to: list[str]
+    subject: str
+    date: datetime | None
+    text: str
+    html: str | None
+    attachments: list[MailPart]
+    auto: AutoKind | None
+    x_loop: list[str]
+    bounce_of: list[str]
+    defects: list[str]
+    size: int
+
+
+@dataclass(frozen=True)
+class Unparsable:
+    """A message that cannot be read at all, and why."""
+
+    reason: str
+
+
+def parse_message(raw: bytes, max_bytes: int) -> ParsedMail | Unparsable:
+    """The message in these bytes, or why there is none."""
+    if not raw.strip():
+        return Unparsable("the message is empty")
+    if len(raw) > max_bytes:
+        return Unparsable(f"the message is larger than {max_bytes} bytes")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        return _read(message, len(raw))
+    # Anything: the email package has had parser bugs on hostile input.
+    except Exception as error:
+        return Unparsable(f"the parser failed: {type(error).__name__}: {error}"[:500])
+
+
+def _read(message: EmailMessage, size: int) -> ParsedMail | Unparsable:
+    headers = {key.lower() for key in message}
+    if not headers & {"from", "to", "subject", "message-id", "date", "sender"}:
+        return Unparsable("no mail headers (From, To, Subject, Message-ID, Date)")
+    senders = _addresses(message, "from") or _addresses(message, "sender")
+    body = _Body()
+    body.walk(message)
+    auto, bounce_of = _automatic(message, senders)
+    return ParsedMail(
+        message_id=_first_id(_header(message, "message-id")),
+        in_reply_to=_ids(_header(message, "in-reply-to")),
+        references=_ids(_header(message, "references")),
+        from_address=senders[0][1] if senders else None,
+        from_name=senders[0][0] if senders else "",
+        reply_to=next((a for _, a in _addresses(message, "reply-to")), None),
+        to=_unique(a for _, a in _addresses(message, "to")),
+        cc=_unique(a for _, a in _addresses(message, "cc")),
+        delivered_to=_unique(
+            a
+            for name in ("delivered-to", "x-original-to", "envelope-to")
+            for _, a in _addresses(message, name)
+        ),
+        subject=" ".join(_header(message, "subject").split()),
+        date=_date(message),
+        text=body.text(),
+        html=body.html,
+        attachments=body.attachments,
+        auto=auto,
+        x_loop=[_clean(v).strip() for v in _all(message, "x-loop")],
+        bounce_of=bounce_of,
+        defects=_defects(message),
+        size=size,
+    )
+
+
+class _Body:
+    """The text, the HTML and the attachments of a message's leaf parts."""
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.html: str | None = None
+        self.attachments: list[MailPart] = []
+
+    def text(self) -> str:
+        if self.plain:
+            return "\n\n".join(self.plain).strip()
+        return html_to_text(self.html) if self.html else ""
+
+    def walk(self, message: Message) -> None:
+        for part, parent in _leaves(message, ""):
+            kind = part.get_content_type()
+            if not _is_body(part):
+                self._attach(part)
+            elif kind == "text/plain" and (not self.plain or parent != ALTERNATIVE):
+                self.plain.append(_text(part))
+            elif kind == "text/html" and self.html is None:
+                self.html = _text(part)
+            else:
+                self._attach(part)
+
+    def _attach(self, part: Message) -> None:
+        content = _payload(part)
+        kind = _clean(part.get_content_type())[:200]
+        name = _filename(part, len(self.attachments) + 1, kind)
+        disposition = (part.get_content_disposition() or "").lower()
+        content_id = _first_id(_clean(str(part.get("content-id", "") or "")))
+        self.attachments.append(
+            MailPart(name, kind, content, disposition == "inline", content_id)
+        )
+
+
+ALTERNATIVE = "multipart/alternative"
+
+
+def _leaves(part: Message, parent: str) -> Iterator[tuple[Message, str]]:
+    """The leaf parts and the type of the multipart each sits in; an attached
+    message (message/rfc822, a delivery status) is one leaf, not walked into."""
+    payload = part.get_payload()
+    if part.get_content_maintype() == "multipart" and isinstance(payload, list):
+        for child in payload:
+            if isinstance(child, Message):
+                yield from _leaves(child, part.get_content_type())
+    else:
+        yield part, parent
+
+
+def _is_body(part: Message) -> bool:
+    """Whether a leaf is text of the message (not a file attached to it)."""
+    if part.get_content_type() not in ("text/plain", "text/html"):
+        return False
+    with contextlib.suppress(Exception):
+        if part.get_filename():
+            return False
+    return (part.get_content_disposition() or "").lower() != "attachment"
+
+
+def _text(part: Message) -> str:
+    """A text part's content as text, whatever its charset claims."""
+    with contextlib.suppress(Exception):
+        content = part.get_content()  # type: ignore[attr-defined]
+        if isinstance(content, str):
+            return _clean(content)
+    data = _payload(part)
+    charset = part.get_content_charset() or "utf-8"
+    for candidate in (charset, "utf-8"):
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return _clean(data.decode(candidate))
+    return _clean(data.decode("utf-8", errors="replace"))
+
+
+def _payload(part: Message) -> bytes:
+    """A part's content as bytes, its transfer encoding undone."""
+    with contextlib.suppress(Exception):
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            return data
+    with contextlib.suppress(Exception):
+        data = part.get_payload()
+        if isinstance(data, str):
+            return data.encode("utf-8", errors="replace")
+        if isinstance(data, list):
+            return b"".join(p.as_bytes() for p in data if isinstance(p, Message))
+    return b""
+
+
+def _filename(part: Message, index: int, kind: str) -> str:
+    name = ""
+    with contextlib.suppress(Exception):
+        name = part.get_filename() or ""
+    name = _UNSAFE_NAME.sub("", _clean(name)).strip(" .")
+    if not name:
+        extension = mimetypes.guess_extension(kind) or ".bin"
+        name = f"attachment-{index}{extension}"
+    return name[-_MAX_FILENAME:]
+
+
+def _automatic(
+    message: EmailMessage, senders: list[tuple[str, str]]
+) -> tuple[AutoKind | None, list[str]]:
+    """Why the message is automatic, and for a bounce the ids of what bounced."""
+    sender = senders[0][1] if senders else ""
+    if _is_bounce(message, sender):
+        return AutoKind.BOUNCE, _bounced_ids(message)
+    auto_submitted = _header(message, "auto-submitted").strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return AutoKind.AUTO_SUBMITTED, []
+    if _all(message, "x-loop"):
+        return AutoKind.LOOP, []
+    if _header(message, "precedence").strip().lower() in _BULK or any(
+        _all(message, name) for name in _AUTOREPLY
+    ):
+        return AutoKind.BULK, []
+    return None, []
+
+
+def _is_bounce(message: EmailMessage, sender: str) -> bool:
+    if message.get_content_type() == "multipart/report":
+        report = str(message.get_param("report-type", "") or "").lower()
+        if report in ("delivery-status", ""):
+            return True
+    if sender.partition("@")[0] in _DAEMONS:
+        return True
+    return _header(message, "return-path").strip() == "<>"
+
+
+def _bounced_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs of the message a bounce returns (its attached copy or
+    headers), then its own In-Reply-To and References."""
+    found: list[str] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind in ("message/rfc822", "message/global"):
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message):
+                found += _ids(_clean(str(inner.get("message-id", "") or "")))
+        elif kind in ("text/rfc822-headers", "message/rfc822-headers"):
+            headers = BytesParser(policy=policy.default).parsebytes(
+                _payload(part), headersonly=True
+            )
+            found += _ids(_clean(str(headers.get("message-id", "") or "")))
+    found += _ids(_header(message, "in-reply-to"))
+    found += _ids(_header(message, "references"))
+    return _unique(found)
+
+
+def _header(message: Message, name: str) -> str:
+    """A header's value, decoded; "" when absent or beyond reading."""
+    with contextlib.suppress(Exception):
+        value = message.get(name)
+        if value is not None:
+            return _clean(str(value))
+    with contextlib.suppress(Exception):
+        raw = message.get_all(name, failobj=[]) or []
+        if raw:
+            return _clean(str(raw[0]))
+    return ""
+
+
+def _all(message: Message, name: str) -> list[str]:
+    values: list[str] = []
+    with contextlib.suppress(Exception):
+        values = [str(v) for v in message.get_all(name, failobj=[]) or []]
+    return values
+
+
+def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    """(display name, lower-cased address) of each mailbox in the headers."""
+    values = _all(message, name)
+    found: list[tuple[str, str]] = []
+    with contextlib.suppress(Exception):
+        for display, address in getaddresses([_clean(v) for v in values]):
+            address = address.strip().lower()
+            if "@" in address and " " not in address and len(address) <= 320:
+                found.append((" ".join(display.split())[:200], address))
+    return found
+
+
+def _ids(value: str) -> list[str]:
+    return _unique(_MESSAGE_ID.findall(value))
+
+
+def _first_id(value: str) -> str | None:
+    found = _ids(value)
+    return found[0] if found else None
+
+
+def _date(message: Message) -> datetime | None:
+    with contextlib.suppress(Exception):
+        when = parsedate_to_datetime(_header(message, "date"))
+        if when.tzinfo is not None:
+            return when
+    return None
+
+
+def _defects(message: Message) -> list[str]:
+    found: list[str] = []
+    for part in message.walk():
+        found += [type(d).__name__ for d in getattr(part, "defects", [])]
+    return _unique(found)[:50]
+
+
+def _unique(values: Iterable[object]) -> list[str]:
+    """The values as text, each once, in their first order."""
+    return list(dict.fromkeys(str(value) for value in values))
+
+
+def _clean(text: str) -> str:
+    """The text without NULs (U+FFFD instead) or lone surrogates."""
+    text = text.replace("\0", "\ufffd")
+    return text.encode("utf-8", errors="replace").decode("utf-8")
