@@ -13,6 +13,7 @@ from domain.desk import HelpDesk
 from domain.mail import MailTerms
 from domain.tokens import Role
 from mail.intake import IntakeLimits, MailIntake
+from mail.smtp_server import ListenerSettings, MailListener
 from projections.catalogue import all_views
 from projections.engine.notifications import watcher_for
 from projections.engine.runner import ViewRunner
@@ -45,6 +46,7 @@ class Runtime:
     chain: ChainKeeper
     escalations: EscalationWorker
     mail: MailIntake
+    listener: MailListener | None = None
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -85,8 +87,18 @@ class Runtime:
             self.escalations.start()
         return self.settings.sla_in_process
 
+    def start_mail(self) -> bool:
+        """Listen for mail on a thread of its own until close(), where the
+        settings say `serve` does; True if started."""
+        if self.settings.mail_in_process:
+            self.listener = mail_listener(self.mail, self.settings)
+            self.listener.start()
+        return self.settings.mail_in_process
+
     def close(self) -> None:
         """Stop the background threads and release the connections."""
+        if self.listener is not None:
+            self.listener.stop()
         self.escalations.stop()
         self.views.stop()
         self.chain.close()
@@ -140,6 +152,18 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
         desk, blobs, mail_terms(settings), IntakeLimits(settings.mail_max_bytes)
     )
     return Runtime(settings, desk, blobs, runner, keeper, escalations, intake)
+
+
+def mail_listener(intake: MailIntake, settings: Settings) -> MailListener:
+    """The SMTP (or LMTP) listener the settings describe, handing in to the intake."""
+    where = ListenerSettings(
+        settings.mail_host,
+        settings.mail_port,
+        settings.mail_lmtp,
+        settings.mail_max_bytes,
+        tuple(settings.mail_accept_domains),
+    )
+    return MailListener(intake.deliver, where)
 
 
 def mail_terms(settings: Settings) -> MailTerms:

@@ -19,6 +19,7 @@ from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
 from tickettape.cli_backup import add_backup_commands
 from tickettape.cli_history import add_history_commands, show_ticket
+from tickettape.cli_mail import mail_app
 from tickettape.cli_replay import replay_app
 from tickettape.cli_seal import seal_app
 from tickettape.cli_sla import sla_app
@@ -42,6 +43,7 @@ add_whatif_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
 app.add_typer(sla_app, name="sla")
+app.add_typer(mail_app, name="mail")
 add_backup_commands(app)
 
 
@@ -102,6 +104,9 @@ def serve(
         if not opened.start_escalations():
             sla = f"SLA warnings and breaches: recorded by `{me} sla run`"
             out.print(sla, soft_wrap=True)
+        if opened.start_mail():
+            where = f"{opened.settings.mail_host}:{opened.settings.mail_port}"
+            out.print(f"Mail: listening on {where}", soft_wrap=True)
         if not opened.start_chain():
             chain = f"Audit chain: kept by `{me} replay chain --follow`"
             out.print(chain, soft_wrap=True)

@@ -1,0 +1,156 @@
+"""The mail listener: SMTP (or LMTP) on aiosmtpd, handing each message in.
+
+A message is answered 250 only once the intake has recorded it (an article, or
+quarantined); 451 (try again later) when the intake failed for a passing cause
+(the store is away), so the sending server keeps the message and delivers it
+again; 550 when the intake refuses it for good; 552 when it is too large. With
+LMTP, DATA is answered once per recipient, as RFC 2033 wants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+
+from mail.delivery import Deliver, Envelope
+
+log = logging.getLogger("tickettape.mail")
+
+
+@dataclass(frozen=True)
+class ListenerSettings:
+    """Where and how the listener listens."""
+
+    host: str = "127.0.0.1"
+    port: int = 2525
+    lmtp: bool = False
+    max_bytes: int = 25 * 1024 * 1024
+    #: The recipient domains taken; empty: any.
+    accept_domains: tuple[str, ...] = ()
+
+
+class MailHandler:
+    """aiosmtpd's handler: recipients checked, messages handed to the intake."""
+
+    def __init__(self, deliver: Deliver, settings: ListenerSettings) -> None:
+        self.deliver, self.settings = deliver, settings
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SmtpEnvelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        """Take a recipient of an accepted domain (any when none are set)."""
+        domains = {d.casefold() for d in self.settings.accept_domains}
+        domain = address.rpartition("@")[2].casefold()
+        if domains and domain not in domains:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: SmtpEnvelope
+    ) -> str:
+        """Hand the message in, and answer once it is recorded (or why not)."""
+        raw = envelope.original_content or b""
+        if len(raw) > self.settings.max_bytes:
+            status = "552 5.3.4 Message too big"
+        else:
+            status = await self._delivered(raw, envelope, session)
+        if self.settings.lmtp:
+            # One answer per recipient: the message was taken for all, or none.
+            return "\r\n".join(status for _ in envelope.rcpt_tos) or status
+        return status
+
+    async def _delivered(
+        self, raw: bytes, envelope: SmtpEnvelope, session: Session
+    ) -> str:
+        peer = session.peer[0] if isinstance(session.peer, tuple) else None
+        handed = Envelope(
+            envelope.mail_from or None, tuple(envelope.rcpt_tos), str(peer or "")
+        )
+        try:
+            receipt = await asyncio.to_thread(self.deliver, raw, handed)
+        except Exception:
+            log.exception("mail from %s not recorded: asked to try again", peer)
+            return "451 4.3.0 Not recorded now, try again later"
+        if not receipt.accepted:
+            return f"550 5.7.1 {_one_line(receipt.detail)}"
+        return f"250 2.0.0 Message accepted: {_one_line(receipt.detail)}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+class _LmtpController(Controller):
+    """aiosmtpd's threaded controller, speaking LMTP."""
+
+    def factory(self) -> LMTP:
+        return LMTP(self.handler, **self.SMTP_kwargs)
+
+
+class MailListener:
+    """The SMTP or LMTP listener on a thread of its own; start() and stop()."""
+
+    def __init__(self, deliver: Deliver, settings: ListenerSettings) -> None:
+        self.settings = settings
+        self.port = settings.port or free_port(settings.host)
+        kind = _LmtpController if settings.lmtp else Controller
+        parameters: dict[str, Any] = {
+            # Room for the envelope and the protocol's dot-stuffing: the size
+            # itself is judged on the message (552 above).
+            "data_size_limit": settings.max_bytes + 64 * 1024,
+            "enable_SMTPUTF8": True,
+        }
+        self._controller = kind(
+            MailHandler(deliver, settings),
+            hostname=settings.host,
+            port=self.port,
+            server_hostname="tickettape",
+            **parameters,
+        )
+
+    def start(self) -> None:
+        """Listen, on a thread of its own."""
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening; a message being delivered is answered first."""
+        self._controller.stop()
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on now (for port 0: tests, one-off runs)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_forever(listener: MailListener) -> None:
+    """Listen until SIGINT or SIGTERM, then stop cleanly."""
+    stopping = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stopping.set())
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    listener.start()
+    try:
+        stopping.wait()
+    finally:
+        listener.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,139 @@
+"""The SMTP/LMTP listener on loopback: it answers 250 only once a message is
+recorded, 451 when it could not be, 550 and 552 when it is refused."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from mail.delivery import Envelope, Receipt
+from mail.intake import DEFAULT_TERMS, MailIntake
+from mail.smtp_server import ListenerSettings, MailListener
+from tests.e2e.memory_desk import MemoryBlobs, staffed_desk
+
+MESSAGE = (
+    b"From: bob@acme.test\r\nTo: support@desk.test\r\nSubject: Printer\r\n"
+    b"Message-ID: <smtp1@acme.test>\r\n\r\nIt smokes.\r\n"
+)
+
+
+class Recorder:
+    """A deliver callable that records, refuses or fails, as told."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[bytes, Envelope]] = []
+        self.fail = False
+        self.refuse = False
+
+    def __call__(self, raw: bytes, envelope: Envelope) -> Receipt:
+        if self.fail:
+            raise ConnectionError("the store is away")
+        if self.refuse:
+            return Receipt(False, "not for us")
+        self.got.append((raw, envelope))
+        return Receipt(True, "taken onto ticket 1")
+
+
+@contextmanager
+def listening(deliver: object, **settings: object) -> Iterator[MailListener]:
+    listener = MailListener(
+        deliver,  # type: ignore[arg-type]
+        ListenerSettings(port=0, **settings),  # type: ignore[arg-type]
+    )
+    listener.start()
+    try:
+        yield listener
+    finally:
+        listener.stop()
+
+
+def send(
+    listener: MailListener, raw: bytes = MESSAGE, to: str = "support@desk.test"
+) -> None:
+    with smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as client:
+        client.sendmail("bob@acme.test", [to], raw)
+
+
+def test_a_message_is_handed_in_with_its_envelope() -> None:
+    recorder = Recorder()
+    with listening(recorder) as listener:
+        send(listener)
+    [(raw, envelope)] = recorder.got
+    assert (
+        raw.replace(b"\r\n", b"\n").strip() == MESSAGE.replace(b"\r\n", b"\n").strip()
+    )
+    assert (envelope.mail_from, envelope.recipients) == (
+        "bob@acme.test",
+        ("support@desk.test",),
+    )
+    assert envelope.peer == "127.0.0.1"
+
+
+def test_a_failed_intake_answers_451_and_the_next_message_is_taken() -> None:
+    recorder = Recorder()
+    with listening(recorder) as listener:
+        recorder.fail = True
+        with pytest.raises(smtplib.SMTPDataError) as answered:
+            send(listener)
+        assert answered.value.smtp_code == 451
+        assert recorder.got == []
+        recorder.fail = False
+        send(listener)
+    assert len(recorder.got) == 1
+
+
+def test_refused_and_oversized_messages_get_their_codes() -> None:
+    recorder = Recorder()
+    with listening(recorder, max_bytes=1024) as listener:
+        with pytest.raises(smtplib.SMTPDataError) as too_big:
+            send(listener, MESSAGE + b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n" * 100)
+        assert too_big.value.smtp_code == 552
+        recorder.refuse = True
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(listener)
+        assert refused.value.smtp_code == 550
+    assert recorder.got == []
+
+
+def test_recipients_outside_the_accepted_domains_are_refused() -> None:
+    recorder = Recorder()
+    with listening(recorder, accept_domains=("desk.test",)) as listener:
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            send(listener, to="someone@elsewhere.test")
+        send(listener)
+    assert len(recorder.got) == 1
+
+
+def test_lmtp_answers_once_per_recipient() -> None:
+    recorder = Recorder()
+    with listening(recorder, lmtp=True) as listener:
+        client = smtplib.LMTP("127.0.0.1", listener.port, timeout=30)
+        try:
+            client.ehlo()  # LHLO, on an LMTP client
+            client.mail("bob@acme.test")
+            for recipient in ("support@desk.test", "billing@desk.test"):
+                assert client.rcpt(recipient)[0] == 250
+            # smtplib reads one answer to DATA; RFC 2033 sends one per recipient.
+            first = client.data(MESSAGE)
+            second = client.getreply()
+        finally:
+            client.quit()
+    assert (first[0], second[0]) == (250, 250)
+    [(_, envelope)] = recorder.got
+    assert envelope.recipients == ("support@desk.test", "billing@desk.test")
+
+
+def test_smtp_in_makes_a_ticket_once_however_often_it_is_sent() -> None:
+    desk, blobs = staffed_desk(), MemoryBlobs()
+    intake = MailIntake(desk, blobs, DEFAULT_TERMS)
+    with listening(intake.deliver) as listener:
+        send(listener)
+        send(listener)
+    # A third delivery, straight: the message's record says where it went.
+    receipt = intake.take(MESSAGE)
+    assert receipt.duplicate
+    assert receipt.number is not None
+    assert len(desk.ticket(receipt.number).articles) == 1

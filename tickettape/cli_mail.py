@@ -1,0 +1,12 @@
+"""`tickettape mail`: taking mail in from files or a listener, and the quarantine."""
+
+from __future__ import annotations
+
+import typer
+
+from tickettape.cli_mail_intake import import_mail, retry_mail, serve_mail
+
+mail_app = typer.Typer(help="Mail in: import, listen, and the quarantine.")
+mail_app.command("import")(import_mail)
+mail_app.command("serve")(serve_mail)
+mail_app.command("retry")(retry_mail)
