@@ -1,4 +1,4 @@
-"""The scenarios of issue 6 (and issue 14's SLA), what each compares with what,
+"""The scenarios of issues 6, 14 (SLA) and 15 (mail), what each compares with what,
 and their targets.
 
 A scenario is a function from fresh stores of one kind and the counts to its
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import append, http, load, rebuild, sla, verify, views_scale
+from bench import append, http, load, mail, rebuild, sla, verify, views_scale
 from bench.counts import Counts
 from bench.figures import Comparison, Target
 from bench.stores import BenchStores
@@ -119,6 +119,18 @@ SCENARIOS = (
         "its view side",
         (sla.READS_TARGET, sla.TICK_TARGET),
         sla.run,
+    ),
+    Scenario(
+        "mail",
+        8,
+        "Mail in (issue 15)",
+        "the same messages (text with HTML, every fifth with a 20 KB PDF, every "
+        "other a reply) parsed by the standard library alone in the same process "
+        "(BytesParser with policy.default, the body's text and each attachment "
+        "read), round by round alternating with ours: each sent over one SMTP "
+        "connection on loopback to the listener, answered once recorded",
+        (mail.INGEST,),
+        mail.run,
     ),
 )
 

@@ -148,20 +148,19 @@ class _Body:
         return html_to_text(self.html) if self.html else ""
 
     def walk(self, message: Message) -> None:
-        for part, parent in _leaves(message, ""):
-            kind = part.get_content_type()
-            if not _is_body(part):
-                self._attach(part)
+        for part, kind, parent in _leaves(message, ""):
+            if not _is_body(part, kind):
+                self._attach(part, kind)
             elif kind == "text/plain" and (not self.plain or parent != ALTERNATIVE):
                 self.plain.append(_text(part))
             elif kind == "text/html" and self.html is None:
                 self.html = _text(part)
             else:
-                self._attach(part)
+                self._attach(part, kind)
 
-    def _attach(self, part: Message) -> None:
+    def _attach(self, part: Message, kind: str) -> None:
         content = _payload(part)
-        kind = _clean(part.get_content_type())[:200]
+        kind = _clean(kind)[:200]
         name = _filename(part, len(self.attachments) + 1, kind)
         disposition = (part.get_content_disposition() or "").lower()
         content_id = _first_id(_clean(str(part.get("content-id", "") or "")))
@@ -173,21 +172,24 @@ class _Body:
 ALTERNATIVE = "multipart/alternative"
 
 
-def _leaves(part: Message, parent: str) -> Iterator[tuple[Message, str]]:
-    """The leaf parts and the type of the multipart each sits in; an attached
-    message (message/rfc822, a delivery status) is one leaf, not walked into."""
+def _leaves(part: Message, parent: str) -> Iterator[tuple[Message, str, str]]:
+    """The leaf parts, each with its media type and that of the multipart it
+    sits in; an attached message (message/rfc822, a delivery status) is one
+    leaf, not walked into. Each part's type is read once: policy.default parses
+    the header afresh on every look."""
+    kind = part.get_content_type()
     payload = part.get_payload()
-    if part.get_content_maintype() == "multipart" and isinstance(payload, list):
+    if kind.startswith("multipart/") and isinstance(payload, list):
         for child in payload:
             if isinstance(child, Message):
-                yield from _leaves(child, part.get_content_type())
+                yield from _leaves(child, kind)
     else:
-        yield part, parent
+        yield part, kind, parent
 
 
-def _is_body(part: Message) -> bool:
+def _is_body(part: Message, kind: str) -> bool:
     """Whether a leaf is text of the message (not a file attached to it)."""
-    if part.get_content_type() not in ("text/plain", "text/html"):
+    if kind not in ("text/plain", "text/html"):
         return False
     with contextlib.suppress(Exception):
         if part.get_filename():

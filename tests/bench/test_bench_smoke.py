@@ -67,7 +67,7 @@ def test_tiny_sla_run_ticks_and_evaluates_clocks(tmp_path: Path) -> None:
     assert evaluation["notes"]["clocks"] > 0
     tick = next(row for row in rows if row["name"].startswith("worker tick on"))
     assert sum(tick["notes"]["asked_per_tick"]) > 0
-    # Nine reads and the tick's view side, each at the larger size.
+    # Ten reads and the tick's view side, each at the larger size.
     scale = [row for row in rows if "clock_rows" in row["notes"]]
-    assert len(scale) == 10
+    assert len(scale) == 11
     assert all(row["notes"]["clock_rows"] > 0 for row in scale)
