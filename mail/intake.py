@@ -59,8 +59,11 @@ class MailIntake:
         self.desk, self.blobs, self.terms = desk, blobs, terms
         self.limits = limits or IntakeLimits()
 
-    def take(self, raw: bytes, recipients: tuple[str, ...] = ()) -> MailReceipt:
-        """Record the message (or find it recorded) and say what became of it."""
+    def take(
+        self, raw: bytes, recipients: tuple[str, ...] = (), actor: str = MAIL
+    ) -> MailReceipt:
+        """Record the message (or find it recorded) and say what became of it;
+        the actor is who handed it in (a gateway's token, or the listener)."""
         digest = self.blobs.put(raw)
         ref = AttachmentRef(RAW_NAME, RAW_TYPE, len(raw), digest)
         if len(raw) > self.limits.max_bytes:
@@ -68,13 +71,14 @@ class MailIntake:
                 ref,
                 Quarantine.TOO_LARGE,
                 f"{len(raw)} bytes, more than the {self.limits.max_bytes} allowed",
+                actor,
             )
         parsed = parse_message(raw, self.limits.max_bytes)
         if isinstance(parsed, Unparsable):
-            return self._unreadable(ref, Quarantine.UNPARSABLE, parsed.reason)
+            return self._unreadable(ref, Quarantine.UNPARSABLE, parsed.reason, actor)
         message = self._message(parsed, ref, recipients)
         return self.desk.handle(
-            TakeMail(message, self.terms), Origin(MAIL, message.message_id)
+            TakeMail(message, self.terms), Origin(actor, message.message_id)
         )
 
     def deliver(self, raw: bytes, envelope: Envelope) -> Receipt:
@@ -104,11 +108,11 @@ class MailIntake:
         return self.desk.handle(RetryMail(record.key, message, self.terms), origin)
 
     def _unreadable(
-        self, ref: AttachmentRef, reason: Quarantine, detail: str
+        self, ref: AttachmentRef, reason: Quarantine, detail: str, actor: str
     ) -> MailReceipt:
         key = mail_key(None, ref.sha256)
         return self.desk.handle(
-            QuarantineMail(key, ref, reason, detail), Origin(MAIL, None)
+            QuarantineMail(key, ref, reason, detail), Origin(actor, None)
         )
 
     def _message(

@@ -43,7 +43,7 @@ MailSender = Annotated[Principal, Depends(RoleGate(*MAIL_SENDERS))]
     },
 )
 async def inbound_email(
-    request: Request, response: Response, services: ServicesDep, _: MailSender
+    request: Request, response: Response, services: ServicesDep, caller: MailSender
 ) -> MailReceiptOut:
     """Take a raw message (the whole RFC 822 text, headers and body, as sent).
 
@@ -60,7 +60,7 @@ async def inbound_email(
         )
     intake = mail_intake(services)
     raw = await _read_limited(request, intake.limits.max_bytes)
-    receipt = await run_in_threadpool(intake.take, raw)
+    receipt = await run_in_threadpool(intake.take, raw, (), caller.actor)
     if receipt.duplicate:
         response.status_code = 200
     return MailReceiptOut.of(receipt)

@@ -58,6 +58,9 @@ def test_a_message_opens_a_ticket_and_keeps_the_original(
     assert (article.channel, article.message_id) == ("email", "<m1@acme.test>")
     [original] = article.attachments
     assert blobs.get(original.sha256) == raw
+    # The gateway that handed it in is the actor of what was recorded.
+    events = list(desk.events.get(ticket.id))
+    assert {e.actor for e in events} == {"gateway:mx1"}
 
 
 def test_a_message_handed_in_twice_is_taken_once(
