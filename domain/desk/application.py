@@ -19,7 +19,7 @@ from domain.desk.configuration import ConfiguredDesk
 from domain.desk.handling import CommandPath
 from domain.errors import NotFound
 from domain.ids import ticket_id
-from domain.people import Customer
+from domain.people import Customer, Organization
 from domain.ticket import Ticket
 from domain.tokens import ApiToken
 
@@ -80,13 +80,24 @@ class HelpDesk(ConfiguredDesk):
     def customer_for(
         self, email: str, origin: Origin
     ) -> tuple[Customer, Customer | None]:
-        """The customer with this email, and the new record if one is registered."""
+        """The customer with this email, and the new record if one is registered;
+        a new customer joins the organization whose mail domains hold theirs."""
         try:
             return self.customer(email), None
         except NotFound:
             name = email.split("@", 1)[0] or email
-            customer = Customer.register(email, name, None, origin)
+            organization = self.organization_of_domain(email.rpartition("@")[2])
+            customer = Customer.register(email, name, organization, origin)
             return customer, customer
+
+    def organization_of_domain(self, domain: str) -> str | None:
+        """The organization with this mail domain, if one has it."""
+        wanted = domain.casefold()
+        for organization in self.all_of(Organization):
+            domains = {d.casefold() for d in organization.domains}
+            if wanted and wanted in domains:
+                return str(organization.name)
+        return None
 
     def issue_token(
         self, name: str, role: str, subject: str, origin: Origin

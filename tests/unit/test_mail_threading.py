@@ -241,3 +241,13 @@ def test_an_unreadable_message_is_kept_by_the_digest_of_its_bytes(
     kept = desk.handle(command, MAIL)
     assert (kept.state, kept.reason) == (MailState.QUARANTINED, Quarantine.UNPARSABLE)
     assert desk.handle(command, MAIL).duplicate
+
+
+def test_a_new_sender_joins_the_organization_of_their_mail_domain(
+    desk: HelpDesk,
+) -> None:
+    first = take(desk, message(1, from_address="new.person@acme.test"))
+    assert desk.customer("new.person@acme.test").organization == "ACME"
+    assert desk.ticket(on(first)).organization == "ACME"
+    take(desk, message(2, from_address="elsewhere@else.test"))
+    assert desk.customer("elsewhere@else.test").organization is None
