@@ -15,7 +15,7 @@ import mimetypes
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -30,6 +30,11 @@ _BULK = frozenset({"bulk", "junk", "list"})
 _DAEMONS = frozenset({"mailer-daemon", "postmaster"})
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
 _MAX_FILENAME = 255
+#: Raw 8-bit bytes the parser kept (surrogate escapes).
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_MAIL_HEADERS = frozenset(
+    {"from", "sender", "to", "cc", "subject", "message-id", "date"}
+)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -87,22 +92,29 @@ class Unparsable:
 
 def parse_message(raw: bytes, max_bytes: int) -> ParsedMail | Unparsable:
     """The message in these bytes, or why there is none."""
-    if not raw.strip():
-        return Unparsable("the message is empty")
     if len(raw) > max_bytes:
-        return Unparsable(f"the message is larger than {max_bytes} bytes")
+        return Unparsable(f"message larger than {max_bytes} bytes")
+    if not raw.strip():
+        return Unparsable("empty message")
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
         return _read(message, len(raw))
     # Anything: the email package has had parser bugs on hostile input.
     except Exception as error:
-        return Unparsable(f"the parser failed: {type(error).__name__}: {error}"[:500])
+        return Unparsable(
+            f"the mail parser failed: {type(error).__name__}: {error}"[:500]
+        )
 
 
 def _read(message: EmailMessage, size: int) -> ParsedMail | Unparsable:
     headers = {key.lower() for key in message}
-    if not headers & {"from", "to", "subject", "message-id", "date", "sender"}:
-        return Unparsable("no mail headers (From, To, Subject, Message-ID, Date)")
+    if not headers:
+        return Unparsable("no header: not a mail message")
+    if not headers & _MAIL_HEADERS:
+        return Unparsable(
+            "none of the headers From, Sender, To, Cc, Subject, Message-ID, Date: "
+            "not a mail message"
+        )
     senders = _addresses(message, "from") or _addresses(message, "sender")
     body = _Body()
     body.walk(message)
@@ -144,11 +156,14 @@ class _Body:
 
     def text(self) -> str:
         if self.plain:
-            return "\n\n".join(self.plain).strip()
+            return "\n".join(self.plain)
         return html_to_text(self.html) if self.html else ""
 
     def walk(self, message: Message) -> None:
         for part, kind, parent in _leaves(message, ""):
+            if kind.startswith("multipart/"):
+                # A multipart whose boundary is missing: its content is text.
+                kind = "text/plain"
             if not _is_body(part, kind):
                 self._attach(part, kind)
             elif kind == "text/plain" and (not self.plain or parent != ALTERNATIVE):
@@ -198,17 +213,20 @@ def _is_body(part: Message, kind: str) -> bool:
 
 
 def _text(part: Message) -> str:
-    """A text part's content as text, whatever its charset claims."""
-    with contextlib.suppress(Exception):
-        content = part.get_content()  # type: ignore[attr-defined]
-        if isinstance(content, str):
-            return _clean(content)
+    """A text part's content as text: in its declared charset if the bytes are
+    that, else UTF-8, else Latin-1 (which reads any bytes)."""
     data = _payload(part)
-    charset = part.get_content_charset() or "utf-8"
+    charset = "utf-8"
+    with contextlib.suppress(Exception):
+        charset = part.get_content_charset() or "utf-8"
+    return _clean(_decoded(data, charset).replace("\r\n", "\n"))
+
+
+def _decoded(data: bytes, charset: str) -> str:
     for candidate in (charset, "utf-8"):
-        with contextlib.suppress(LookupError, UnicodeDecodeError):
-            return _clean(data.decode(candidate))
-    return _clean(data.decode("utf-8", errors="replace"))
+        with contextlib.suppress(LookupError, UnicodeDecodeError, ValueError):
+            return data.decode(candidate)
+    return data.decode("latin-1")
 
 
 def _payload(part: Message) -> bytes:
@@ -230,7 +248,9 @@ def _filename(part: Message, index: int, kind: str) -> str:
     name = ""
     with contextlib.suppress(Exception):
         name = part.get_filename() or ""
-    name = _UNSAFE_NAME.sub("", _clean(name)).strip(" .")
+    # The last segment of any path it names ("../../etc/passwd": "passwd").
+    name = re.split(r"[/\\]", _clean(name))[-1]
+    name = _UNSAFE_NAME.sub("", name).strip(" .")
     if not name:
         extension = mimetypes.guess_extension(kind) or ".bin"
         name = f"attachment-{index}{extension}"
@@ -288,16 +308,28 @@ def _bounced_ids(message: EmailMessage) -> list[str]:
 
 
 def _header(message: Message, name: str) -> str:
-    """A header's value, decoded; "" when absent or beyond reading."""
+    """A header's value, decoded; "" when absent or beyond reading. Raw 8-bit
+    bytes (no encoded-word) are read as UTF-8, else Latin-1, not replaced."""
     with contextlib.suppress(Exception):
         value = message.get(name)
         if value is not None:
-            return _clean(str(value))
+            text = str(value)
+            if "\ufffd" in text:
+                text = _raw_header(message, name) or text
+            return _clean(text)
     with contextlib.suppress(Exception):
         raw = message.get_all(name, failobj=[]) or []
         if raw:
             return _clean(str(raw[0]))
     return ""
+
+
+def _raw_header(message: Message, name: str) -> str | None:
+    """The header as it came, where the parser kept raw 8-bit bytes in it."""
+    for key, value in message.raw_items():
+        if key.lower() == name and isinstance(value, str) and _ESCAPED.search(value):
+            return " ".join(value.split())
+    return None
 
 
 def _all(message: Message, name: str) -> list[str]:
@@ -331,8 +363,8 @@ def _first_id(value: str) -> str | None:
 def _date(message: Message) -> datetime | None:
     with contextlib.suppress(Exception):
         when = parsedate_to_datetime(_header(message, "date"))
-        if when.tzinfo is not None:
-            return when
+        # "-0000" (no zone known) is taken as UTC.
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     return None
 
 
@@ -349,6 +381,10 @@ def _unique(values: Iterable[object]) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    """The text without NULs (U+FFFD instead) or lone surrogates."""
+    """The text without NULs (U+FFFD instead) or lone surrogates: raw 8-bit
+    bytes the parser kept as surrogates are read as UTF-8, else Latin-1."""
+    if _ESCAPED.search(text):
+        with contextlib.suppress(UnicodeError):
+            text = _decoded(text.encode("utf-8", errors="surrogateescape"), "utf-8")
     text = text.replace("\0", "\ufffd")
     return text.encode("utf-8", errors="replace").decode("utf-8")

@@ -60,7 +60,7 @@ def test_a_message_opens_a_ticket_and_keeps_the_original(
     assert blobs.get(original.sha256) == raw
     # The gateway that handed it in is the actor of what was recorded.
     events = list(desk.events.get(ticket.id))
-    assert {e.actor for e in events} == {"gateway:mx1"}
+    assert {getattr(e, "actor", None) for e in events} == {"gateway:mx1"}
 
 
 def test_a_message_handed_in_twice_is_taken_once(
