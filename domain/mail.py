@@ -49,6 +49,8 @@ class Quarantine(StrEnum):
     NO_QUEUE = "no_queue"
     FOLLOW_UP_REJECTED = "follow_up_rejected"
     NOT_AN_ARTICLE = "not_an_article"
+    #: Another sender's message already came under this Message-ID.
+    DUPLICATE_ID = "duplicate_id"
 
 
 class Threading(StrEnum):

@@ -38,6 +38,7 @@ from domain.mail import (
     Quarantine,
     Threading,
     mail_id,
+    mail_key,
 )
 from domain.ticket import Ticket
 
@@ -59,7 +60,7 @@ def take_mail(desk: HelpDesk, command: c.TakeMail, origin: Origin) -> Outcome:
     """The message threaded and its record, or the record it has already."""
     message = command.message
     if desk.exists(mail_id(message.key)):
-        return Outcome(_record(desk, message.key))
+        return _again(desk, message, origin)
     try:
         placed, how = _place(desk, message, command.terms, origin)
     except Quarantined as kept:
@@ -78,6 +79,31 @@ def take_mail(desk: HelpDesk, command: c.TakeMail, origin: Origin) -> Outcome:
     article_id = placed.article_id or ""
     record = InboundMail.taken(message, number, article_id, how, origin)
     return Outcome(record, [placed.main, *placed.others], article_id)
+
+
+def _again(desk: HelpDesk, message: InboundMessage, origin: Origin) -> Outcome:
+    """A message whose key was seen: the same one delivered again (nothing to
+    record), or another sender's under a Message-ID already taken, which is
+    kept aside by its bytes so it can neither pass as a duplicate nor be lost."""
+    seen = _record(desk, message.key)
+    if (seen.sender or "") == (message.from_address or ""):
+        return Outcome(seen)
+    key = mail_key(None, message.raw.sha256)
+    if desk.exists(mail_id(key)):
+        return Outcome(_record(desk, key))
+    detail = f"its Message-ID came before from {seen.sender or 'nobody'}"
+    return Outcome(
+        InboundMail.quarantined(
+            key,
+            message.message_id,
+            message.raw,
+            message.from_address,
+            message.subject,
+            Quarantine.DUPLICATE_ID,
+            detail,
+            origin,
+        )
+    )
 
 
 def quarantine_mail(

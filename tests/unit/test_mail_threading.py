@@ -96,6 +96,21 @@ def test_the_same_message_twice_makes_one_article(desk: HelpDesk) -> None:
     assert len(desk.ticket(on(first)).articles) == 1
 
 
+def test_another_senders_message_under_a_taken_id_is_kept_aside(
+    desk: HelpDesk,
+) -> None:
+    first = take(desk, message(1))
+    forged = message(1, from_address="mallory@evil.test", subject="pay me")
+    receipt = take(desk, forged)
+    assert (receipt.state, receipt.reason) == (
+        MailState.QUARANTINED,
+        Quarantine.DUPLICATE_ID,
+    )
+    assert receipt.key != first.key
+    assert take(desk, forged).duplicate
+    assert len(desk.ticket(on(first)).articles) == 1
+
+
 @pytest.mark.parametrize("how", ["tag", "in_reply_to", "ours", "references"])
 def test_replies_thread_onto_their_ticket(desk: HelpDesk, how: str) -> None:
     first = take(desk, message(1))
