@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -67,20 +67,10 @@ class MailHandler:
         """Hand the message in, and answer once it is recorded (or why not)."""
         raw = envelope.original_content or b""
         if len(raw) > self.settings.max_bytes:
-            status = "552 5.3.4 Message too big"
-        else:
-            status = await self._delivered(raw, envelope, session)
-        if self.settings.lmtp:
-            # One answer per recipient: the message was taken for all, or none.
-            return "\r\n".join(status for _ in envelope.rcpt_tos) or status
-        return status
-
-    async def _delivered(
-        self, raw: bytes, envelope: SmtpEnvelope, session: Session
-    ) -> str:
+            return "552 5.3.4 Message too big"
         peer = session.peer[0] if isinstance(session.peer, tuple) else None
         handed = Envelope(
-            envelope.mail_from or None, tuple(envelope.rcpt_tos), str(peer or "")
+            _sender(envelope.mail_from), tuple(envelope.rcpt_tos), peer and str(peer)
         )
         try:
             receipt = await asyncio.to_thread(self.deliver, raw, handed)
@@ -92,15 +82,40 @@ class MailHandler:
         return f"250 2.0.0 Message accepted: {_one_line(receipt.detail)}"
 
 
+def _sender(address: str | None) -> str | None:
+    """The envelope sender; none for the null sender "<>" of bounces."""
+    return None if address in (None, "", "<>") else address
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
+
+
+class _RecipientsLMTP(LMTP):
+    """aiosmtpd's LMTP, answering the end of DATA once per recipient.
+
+    RFC 2033 wants one answer per recipient after the message, and an LMTP
+    client waits for them all; aiosmtpd's LMTP sends the one answer SMTP sends,
+    whether the handler's or its own (552 too much data, 500 line too long).
+    So the answer that follows "354" is said once for every recipient.
+    """
+
+    _answers_due = 0
+
+    async def push(self, status: AnyStr) -> None:
+        text = status if isinstance(status, str) else status.decode()
+        if self._answers_due:
+            text, self._answers_due = "\r\n".join([text] * self._answers_due), 0
+        elif text.startswith("354") and self.envelope is not None:
+            self._answers_due = len(self.envelope.rcpt_tos)
+        await super().push(text)
 
 
 class _LmtpController(Controller):
     """aiosmtpd's threaded controller, speaking LMTP."""
 
     def factory(self) -> LMTP:
-        return LMTP(self.handler, **self.SMTP_kwargs)
+        return _RecipientsLMTP(self.handler, **self.SMTP_kwargs)
 
 
 class MailListener:
@@ -125,8 +140,14 @@ class MailListener:
         )
 
     def start(self) -> None:
-        """Listen, on a thread of its own."""
-        self._controller.start()
+        """Listen, on a thread of its own; raises when it cannot (port taken)."""
+        try:
+            self._controller.start()
+        except Exception:
+            # aiosmtpd leaves its event loop open when it could not listen.
+            self._controller.stop(no_assert=True)
+            self._controller.loop.close()
+            raise
 
     def stop(self) -> None:
         """Stop listening; a message being delivered is answered first."""
@@ -147,10 +168,12 @@ def serve_forever(listener: MailListener) -> None:
         sig: signal.signal(sig, lambda *_: stopping.set())
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    listener.start()
     try:
-        stopping.wait()
+        listener.start()
+        try:
+            stopping.wait()
+        finally:
+            listener.stop()
     finally:
-        listener.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -37,17 +37,22 @@ class ImportReport:
 
 def messages(path: Path) -> Iterator[SourceMessage]:
     """The messages at the path: a Maildir (cur/new/tmp), an mbox file (it
-    starts with "From "), else one message."""
+    starts with "From "), else one message. MailSourceError when unreadable."""
+    try:
+        yield from _found(path)
+    except OSError as error:
+        where = error.filename or path
+        raise MailSourceError(f"{where}: {error.strerror or error}") from None
+
+
+def _found(path: Path) -> Iterator[SourceMessage]:
     if path.is_dir():
         if not all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
             raise MailSourceError(f"{path} is a directory but no Maildir")
         yield from _maildir(path)
         return
-    try:
-        with path.open("rb") as file:
-            start = file.read(5)
-    except OSError as error:
-        raise MailSourceError(f"{path}: {error.strerror or error}") from None
+    with path.open("rb") as file:
+        start = file.read(5)
     if start == b"From ":
         yield from _mbox(path)
     else:

@@ -3,7 +3,12 @@ recorded, 451 when it could not be, 550 and 552 when it is refused."""
 
 from __future__ import annotations
 
+import os
+import signal
 import smtplib
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +16,7 @@ import pytest
 
 from mail.delivery import Envelope, Receipt
 from mail.intake import DEFAULT_TERMS, MailIntake
-from mail.smtp_server import ListenerSettings, MailListener
+from mail.smtp_server import ListenerSettings, MailListener, serve_forever
 from tests.e2e.memory_desk import MemoryBlobs, staffed_desk
 
 MESSAGE = (
@@ -137,3 +142,94 @@ def test_smtp_in_makes_a_ticket_once_however_often_it_is_sent() -> None:
     assert receipt.duplicate
     assert receipt.number is not None
     assert len(desk.ticket(receipt.number).articles) == 1
+
+
+def lmtp_answers(listener: MailListener, raw: bytes, recipients: int) -> list[int]:
+    """The codes an LMTP client reads after DATA: one per recipient."""
+    client = smtplib.LMTP("127.0.0.1", listener.port, timeout=30)
+    try:
+        client.ehlo()
+        client.mail("bob@acme.test")
+        for n in range(recipients):
+            assert client.rcpt(f"desk{n}@desk.test")[0] == 250
+        client.putcmd("data")
+        assert client.getreply()[0] == 354
+        client.send(raw.replace(b"\r\n.", b"\r\n..") + b"\r\n.\r\n")
+        codes = [client.getreply()[0] for _ in range(recipients)]
+        # The session goes on in step: a stray answer would be read here.
+        assert client.noop()[0] == 250
+        return codes
+    finally:
+        client.close()
+
+
+def test_lmtp_refusals_and_failures_are_answered_per_recipient() -> None:
+    recorder = Recorder()
+    with listening(recorder, lmtp=True, max_bytes=1024) as listener:
+        too_big = MESSAGE + b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n" * 100
+        assert lmtp_answers(listener, too_big, 2) == [552, 552]
+        recorder.refuse = True
+        assert lmtp_answers(listener, MESSAGE, 2) == [550, 550]
+        recorder.refuse, recorder.fail = False, True
+        assert lmtp_answers(listener, MESSAGE, 3) == [451, 451, 451]
+    assert recorder.got == []
+
+
+def test_lmtp_answers_aiosmtpds_own_size_refusal_per_recipient() -> None:
+    # Over the protocol's limit too, aiosmtpd answers 552 itself, before the
+    # handler sees the message: LMTP still wants one answer per recipient.
+    recorder = Recorder()
+    with listening(recorder, lmtp=True, max_bytes=16) as listener:
+        huge = MESSAGE + b"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n" * 2000
+        assert lmtp_answers(listener, huge, 2) == [552, 552]
+    assert recorder.got == []
+
+
+def test_a_bounce_has_no_sender() -> None:
+    recorder = Recorder()
+    with (
+        listening(recorder) as listener,
+        smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as client,
+    ):
+        client.sendmail("", ["support@desk.test"], MESSAGE)
+    [(_, envelope)] = recorder.got
+    assert envelope.mail_from is None
+
+
+def test_serve_forever_stops_cleanly_on_sigterm() -> None:
+    recorder = Recorder()
+    listener = MailListener(recorder, ListenerSettings(port=0))
+    before = signal.getsignal(signal.SIGTERM)
+
+    def customer() -> None:
+        try:
+            for _ in range(300):  # until the listener listens
+                try:
+                    socket.create_connection(("127.0.0.1", listener.port), 1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            send(listener)
+        finally:
+            if signal.getsignal(signal.SIGTERM) is not before:  # serve_forever's
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=customer)
+    thread.start()
+    serve_forever(listener)
+    thread.join()
+    assert len(recorder.got) == 1
+    assert signal.getsignal(signal.SIGTERM) is before
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", listener.port), 1)
+
+
+def test_serve_forever_on_a_taken_port_raises_and_leaves_the_signals_be() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = ListenerSettings(port=taken.getsockname()[1])
+        with pytest.raises(OSError, match="in use"):
+            serve_forever(MailListener(Recorder(), settings))
+    assert signal.getsignal(signal.SIGTERM) is before

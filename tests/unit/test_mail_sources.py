@@ -31,11 +31,17 @@ def test_an_mbox_file_with_a_quoted_from_line(tmp_path: Path) -> None:
     for n in range(3):
         box.add(mail(n, "From the start\nsecond line" if n == 1 else "Hello"))
     box.close()
+    assert path.read_bytes().startswith(b"From ")
+    assert b"\n>From the start\n" in path.read_bytes()
     found = list(messages(path))
     assert [f.where for f in found] == [f"{path}#{n}" for n in range(3)]
-    assert b"Subject: n1" in found[1].raw
-    assert b"From the start" in found[1].raw
-    assert not found[0].raw.startswith(b"From ")
+    # Each message as stored: without its "From " separator line, and the
+    # body line mbox quoted left quoted (mbox cannot tell it from ">From ").
+    assert [f.raw for f in found] == [
+        mail(0),
+        mail(1, ">From the start\nsecond line"),
+        mail(2),
+    ]
 
 
 def test_a_maildir_new_and_cur(tmp_path: Path) -> None:
@@ -51,8 +57,16 @@ def test_a_maildir_new_and_cur(tmp_path: Path) -> None:
 def test_what_holds_no_messages_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MailSourceError):
         list(messages(tmp_path))
-    with pytest.raises(MailSourceError):
+    with pytest.raises(MailSourceError, match=r"missing\.eml"):
         list(messages(tmp_path / "missing.eml"))
+
+
+def test_a_message_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir")
+    box.add(mail(1))
+    (tmp_path / "Maildir" / "new" / "1.gone").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(MailSourceError, match=r"1\.gone"):
+        list(messages(tmp_path / "Maildir"))
 
 
 def test_an_import_goes_on_after_a_failure(tmp_path: Path) -> None:
