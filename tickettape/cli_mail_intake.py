@@ -37,7 +37,7 @@ def import_mail(
             try:
                 report = import_messages(path, opened.mail.deliver)
             except MailSourceError as error:
-                fail(str(error))
+                raise fail(str(error)) from None
             for where, detail in report.failed:
                 err.print(f"{escape(where)}: {escape(detail)}", soft_wrap=True)
             failed += len(report.failed)
@@ -70,7 +70,7 @@ def retry_mail(
     try:
         record_id = UUID(record)
     except ValueError:
-        fail(f"{record!r} is no message id")
+        raise fail(f"{record!r} is no message id") from None
     with runtime() as opened:
         receipt = opened.mail.retry(record_id, CLI_ACTOR)
     out.print(describe(receipt), soft_wrap=True)

@@ -155,3 +155,10 @@ def test_a_listener_killed_mid_delivery_takes_the_redelivered_message_once(
             _send_until_taken(port, raw)
             assert again.process.poll() is None, again.output()
         assert articles_with(cli_env, f"<cli{10 + n}@acme.test>") == 1
+
+
+def test_retry_refuses_what_is_no_message_id(cli_env: dict[str, str]) -> None:
+    assert runner.invoke(app, ["init"], env=cli_env).exit_code == 0
+    bad = runner.invoke(app, ["mail", "retry", "not-an-id"], env=cli_env)
+    assert bad.exit_code == 1
+    assert "no message id" in bad.output
