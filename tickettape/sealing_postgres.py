@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -52,8 +52,30 @@ class _NotStored(Exception):
         self.error = error
 
 
+#: Attempts at creating the tables when other processes create them at once.
+CREATE_ATTEMPTS = 5
+
+
+def despite_racing_creators(create: Callable[[], None]) -> None:
+    """Create the tables; processes started together race on PostgreSQL's
+    catalog ("tuple concurrently updated" from IF NOT EXISTS statements), and
+    the loser tries again once the winner is done."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            create()
+            return
+        except PersistenceError as error:
+            if "concurrently" not in str(error) or attempt == CREATE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+
+
 class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
     """PostgreSQL's recorder, sealing each event in the transaction that stores it."""
+
+    def create_table(self) -> None:
+        """The library's tables and the seals, as other starting processes allow."""
+        despite_racing_creators(super().create_table)
 
     select_events = on_a_live_connection(PostgresAggregateRecorder.select_events)
     select_notifications = on_a_live_connection(
@@ -194,6 +216,10 @@ class SnapshotPostgresRecorder(PostgresAggregateRecorder):
     snapshot it cannot store never fails a command."""
 
     select_events = on_a_live_connection(PostgresAggregateRecorder.select_events)
+
+    def create_table(self) -> None:
+        """The snapshots table, as other starting processes allow."""
+        despite_racing_creators(super().create_table)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
