@@ -6,6 +6,7 @@ from projections.activity.projection import ActivityFeed
 from projections.agents.dashboard import AgentDashboard
 from projections.engine.view import View
 from projections.escalations.view import EscalationView
+from projections.mail.view import MailView
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
 from projections.statuses.view import StatusView
@@ -24,4 +25,5 @@ def all_views() -> list[View]:
         SearchIndex(),
         EscalationView(),
         TaskView(),
+        MailView(),
     ]

@@ -153,7 +153,9 @@ def projections_run(
     )
     with runtime(views) as opened:
         listed = ", ".join(view.name for view in views)
-        out.print(f"keeping {listed} caught up; stop with SIGTERM or Ctrl-C")
+        out.print(
+            f"keeping {listed} caught up; stop with SIGTERM or Ctrl-C", soft_wrap=True
+        )
         work(opened.views)
         for view in opened.views.positions():
             out.print(f"{view.name} stopped at position {view.position}")

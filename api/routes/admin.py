@@ -1,4 +1,5 @@
-"""Admin resources under /api/v1/admin: the configuration of the desk."""
+"""Admin resources under /api/v1/admin: the configuration of the desk, and the
+mail quarantine."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter
 from api.routes import (
     admin_calendars,
     admin_catalogues,
+    admin_mail,
     admin_people,
     admin_queues,
     admin_sla_policies,
@@ -22,5 +24,6 @@ for part in (
     admin_tokens,
     admin_calendars,
     admin_sla_policies,
+    admin_mail,
 ):
     router.include_router(part.router)

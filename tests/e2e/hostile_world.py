@@ -29,6 +29,7 @@ from domain.audit import SYSTEM, Origin
 from domain.configuration_commands import DefineCalendar, DefineSlaPolicy
 from domain.desk import HelpDesk
 from domain.fields import FieldDefinition
+from domain.mail import mail_id
 from domain.people import Agent, Customer, Organization
 from domain.sla_policies import Targets
 from tests.e2e.memory_desk import ADMIN, MemoryBlobs
@@ -56,6 +57,7 @@ KNOWN_WRITES = frozenset(
     | {("POST", f"{T}/tasks")}
     | {("POST", f"{T}/tasks/{{task_id}}/{c}") for c in ("done", "reopen")}
     | {("POST", "/api/v1/inbound/email")}
+    | {("POST", f"{A}/mail/quarantine/{{record_id}}/{c}") for c in ("discard", "retry")}
 )
 
 
@@ -158,7 +160,7 @@ class World:
 
 def build_world() -> World:
     """Agents, customers, a select field, two linked tickets (the first with a
-    task) and a spare token."""
+    task), a spare token and a quarantined message."""
     desk = HelpDesk()
     desk.initialize()
     for record in (
@@ -191,6 +193,12 @@ def build_world() -> World:
     task = {"title": "Call back", "assignee": "alice", "due_at": "2099-01-01T09:00Z"}
     scheduled = client.post(f"{url}/tasks", json=task, headers=headers["admin"])
     assert scheduled.status_code == 201, scheduled.text
+    held = client.post(
+        "/api/v1/inbound/email",
+        content=b"Subject: Nobody\r\n\r\nNo sender, so it is held.\r\n",
+        headers={**headers["admin"], "Content-Type": "message/rfc822"},
+    )
+    assert held.json()["state"] == "quarantined", held.text
     existing = {
         "number": numbers,
         "other": numbers[::-1],
@@ -200,6 +208,7 @@ def build_world() -> World:
         "email": ["bob@acme.test"],
         "token_id": [str(spare.id)],
         "task_id": [str(scheduled.json()["task_id"])],
+        "record_id": [str(mail_id(held.json()["key"]))],
         "queues/name": ["General"],
         "statuses/name": ["waiting_on_agent"],
         "fields/name": ["severity"],

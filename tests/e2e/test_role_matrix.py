@@ -28,6 +28,7 @@ from domain.sla_policies import Targets
 from projections.catalogue import all_views
 from projections.engine.runner import ViewRunner
 from projections.engine.store import SQLiteViewStore
+from tests.e2e.held_mail import receive
 from tests.e2e.memory_desk import MemoryBlobs
 
 CALLERS = ("admin", "alice", "carol", "bob", "erin", "auditor", "anonymous")
@@ -181,6 +182,16 @@ CASES = [
     ),
     Case("GET", f"{A}/sla-policies/{{name}}", WORK_READ),
     Case("PATCH", f"{A}/sla-policies/{{name}}", ADMIN_WRITE, {"rank": 1}),
+    Case("GET", f"{A}/mail/quarantine", CONFIG_READ),
+    Case("GET", f"{A}/mail/quarantine/{{record_id}}", CONFIG_READ),
+    Case("GET", f"{A}/mail/quarantine/{{record_id}}/raw", CONFIG_READ),
+    Case(
+        "POST",
+        f"{A}/mail/quarantine/{{record_id}}/discard",
+        ADMIN_WRITE,
+        {"reason": "spam"},
+    ),
+    Case("POST", f"{A}/mail/quarantine/{{record_id}}/retry", ADMIN_WRITE),
 ]
 
 # What each path parameter names, per resource.
@@ -215,8 +226,8 @@ def test_the_matrix_names_every_operation(client: TestClient) -> None:
 
 
 def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
-    """Bob's ticket with an attachment, tagged, linked and with a task; values for
-    the paths."""
+    """Bob's ticket with an attachment, tagged, linked and with a task, and a
+    quarantined message; values for the paths."""
     origin = Origin(SYSTEM)
     desk.save_config(FieldDefinition.define("printer", "Printer", "text", [], origin))
     content = b"%PDF fake invoice"
@@ -248,6 +259,7 @@ def world(desk: HelpDesk, blobs: MemoryBlobs) -> dict[str, str]:
         "token_id": str(token.id),
         "queue": "General",
         "task_id": "t1",
+        "record_id": str(receive(desk, blobs, 1)),
     }
 
 

@@ -1,5 +1,6 @@
 """The work views' test helpers: a staffed desk on a hand-moved clock, the commands
-random sequences draw from, and whole-table dumps to compare views by."""
+random sequences draw from (inbound mail among them), and whole-table dumps to
+compare views by."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.sla_policies import PolicyScope, Targets
 from projections.engine.runner import ViewRunner
+from tests.projections import mail_steps
 from tests.unit.builders import Clock
 
 ALICE = Origin("agent:alice")
@@ -131,6 +133,13 @@ COMMANDS: dict[str, Command] = {
     "schedule task": lambda d, m, i: schedule_task(d, m[i], i),
     "task done": lambda d, m, i: d.handle(CompleteTask(m[i], f"t{i % 3}"), CAROL),
     "task reopen": lambda d, m, i: d.handle(ReopenTask(m[i], f"t{i % 3}"), ALICE),
+    "mail in": lambda d, m, i: mail_steps.take(d, m, None),
+    "mail reply": lambda d, m, i: mail_steps.take(d, m, m[i]),
+    "mail refused": lambda d, m, i: mail_steps.refuse(d),
+    "mail unreadable": lambda d, m, i: mail_steps.unreadable(d),
+    "mail retry": lambda d, m, i: mail_steps.retry(d, m, i, readable=True),
+    "mail retry fails": lambda d, m, i: mail_steps.retry(d, m, i, readable=False),
+    "mail discard": lambda d, m, i: mail_steps.discard(d, i),
     "catch up": lambda d, m, i: None,
 }
 
