@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from domain.articles import NOT_ASKED, Article
 from domain.attachments import AttachmentRef
 from domain.mail import InboundMessage, MailReceipt, MailTerms, Quarantine
+from domain.mail_out import Delivery
 
 DEFAULT_QUEUE = "General"
 DEFAULT_GROUP = "support"
@@ -215,6 +216,13 @@ class RecordSlaMarks(TicketCommand):
 @dataclass(frozen=True)
 class ExpirePending(TicketCommand):
     """Return the ticket to open if its pending time passed (the worker's)."""
+
+
+@dataclass(frozen=True)
+class RecordDelivery(TicketCommand):
+    """Record a try at mailing an outgoing article to one recipient (the outbox's)."""
+
+    delivery: Delivery
 
 
 # Scheduled tasks (Splynx).

@@ -67,8 +67,8 @@ class OpenQueue(ConfigCommand):
 
 @dataclass(frozen=True)
 class ReconfigureQueue(ConfigCommand):
-    """Change a queue's group, follow-up policy, active flag, or whether its
-    customers see the solution due time."""
+    """Change a queue's group, follow-up policy, active flag, whether its
+    customers see the solution due time, and its mail settings."""
 
     name: str
     group: str | Keep = KEEP
@@ -76,6 +76,10 @@ class ReconfigureQueue(ConfigCommand):
     reopen_within_days: int | Keep | None = KEEP
     active: bool | Keep = KEEP
     show_solution_due: bool | Keep = KEEP
+    #: Whether a customer who opens a ticket is sent an acknowledgement by mail.
+    acknowledge: bool | Keep = KEEP
+    #: Mail templates to set, by kind ("" puts the default back).
+    mail_templates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

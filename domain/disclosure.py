@@ -112,6 +112,7 @@ def _naming(field: str, *names: str) -> EventRule:
 
 
 _STATUS_STEP = ("from_status", "to_status", "category")
+_MAILED = ("article_id", "notice", "cause", "recipient", "message_id", "attempt")
 
 #: Every ticket event; an event without a rule is for staff only.
 EVENTS: Mapping[type[Ticket.Event], EventRule] = {
@@ -151,6 +152,10 @@ EVENTS: Mapping[type[Ticket.Event], EventRule] = {
     Ticket.TaskScheduled: _staff("task_id", "title", "assignee", "due_at"),
     Ticket.TaskDone: _staff("task_id"),
     Ticket.TaskReopened: _staff("task_id"),
+    # Who was mailed, and what the relay said: staff and auditors (the cc of
+    # a reply is public on its article; a relay's answer is not).
+    Ticket.MailSent: _staff(*_MAILED),
+    Ticket.MailFailed: _staff(*_MAILED, "reason", "final", "retry_at"),
 }
 _STAFF_ONLY = EventRule(STAFF, {})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -20,6 +21,12 @@ class FollowUp(StrEnum):
     REOPEN_WITHIN_DAYS = "reopen_within_days"
 
 
+#: The mail a queue has templates for: its agents' replies, and the
+#: acknowledgement of a new ticket.
+MAIL_TEMPLATE_KINDS = ("reply", "acknowledgement")
+MAX_TEMPLATE = 20_000
+
+
 class Queue(AuditedAggregate):
     """A queue of tickets, worked by one group of agents."""
 
@@ -32,6 +39,8 @@ class Queue(AuditedAggregate):
         reopen_within_days: int | None
         active: bool
         show_solution_due: bool
+        mail_acknowledge: bool
+        mail_templates: dict[str, str]
 
     class Created(AuditedAggregate.Created):
         name: str
@@ -66,6 +75,27 @@ class Queue(AuditedAggregate):
 
         def apply(self, aggregate: Queue) -> None:
             aggregate.show_solution_due = self.shown
+
+    class MailSettingsChanged(AuditedAggregate.Event):
+        """Whether the queue acknowledges new tickets by mail, and its templates."""
+
+        acknowledge: bool
+        templates: dict[str, str]
+
+        def apply(self, aggregate: Queue) -> None:
+            aggregate.mail_acknowledge = self.acknowledge
+            aggregate.mail_templates = dict(self.templates)
+
+    @property
+    def acknowledges(self) -> bool:
+        """Whether a customer who opens a ticket here is sent an acknowledgement."""
+        # Queues configured before mail went out have no mail settings.
+        return bool(getattr(self, "mail_acknowledge", False))
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """The queue's own mail templates by kind (the others are the defaults)."""
+        return dict(getattr(self, "mail_templates", {}))
 
     @classmethod
     def open(
@@ -116,6 +146,30 @@ class Queue(AuditedAggregate):
         """Show customers the solution due time of this queue's tickets, or stop."""
         if shown != self.show_solution_due:
             self._record(self.SolutionDueShown, origin, shown=shown)
+
+    def set_mail(
+        self, acknowledge: bool, templates: Mapping[str, str], origin: Origin
+    ) -> None:
+        """Acknowledge new tickets by mail or not, and set the templates given
+        (an empty one goes back to the default)."""
+        merged = self.templates
+        for kind, text in templates.items():
+            if kind not in MAIL_TEMPLATE_KINDS:
+                allowed = ", ".join(MAIL_TEMPLATE_KINDS)
+                raise InvalidValue(f"unknown mail template {kind!r}; one of {allowed}")
+            if len(text) > MAX_TEMPLATE:
+                raise InvalidValue(f"a template has at most {MAX_TEMPLATE} characters")
+            if text.strip():
+                merged[kind] = text
+            else:
+                merged.pop(kind, None)
+        if (acknowledge, merged) != (self.acknowledges, self.templates):
+            self._record(
+                self.MailSettingsChanged,
+                origin,
+                acknowledge=acknowledge,
+                templates=merged,
+            )
 
     def follow_up_action(self, finished_at: datetime | None, now: datetime) -> FollowUp:
         """What a customer follow-up on a ticket finished at `finished_at` does."""

@@ -20,6 +20,16 @@ from domain.errors import (
 from domain.fields import FieldDefinition, FieldValue
 from domain.ids import ticket_id
 from domain.links import Link, LinkKind, Rating, TimeEntry
+from domain.mail_out import (
+    Delivery,
+    Notice,
+    addressed,
+    check_notice,
+    delivery_key,
+    is_outgoing,
+    mail_name,
+    recipients,
+)
 from domain.people import Agent
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category, Status, StatusCatalogue, Step
@@ -80,6 +90,8 @@ class Ticket(AuditedAggregate):
         finished_at: datetime | None
         sla_marks: list[str]
         tasks: list[Task]
+        mail_tries: dict[str, int]
+        mail_done: list[str]
 
     class Created(AuditedAggregate.Created):
         number: str
@@ -349,6 +361,53 @@ class Ticket(AuditedAggregate):
         # Snapshots taken before SLA clocks existed have no marks.
         return list(getattr(self, "sla_marks", []))
 
+    # What the mail outbox recorded of the deliveries (domain/mail_out.py).
+
+    class MailSent(AuditedAggregate.Event):
+        article_id: str
+        notice: str
+        cause: int
+        recipient: str
+        message_id: str
+        attempt: int
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate._delivered(self, True)
+
+    class MailFailed(AuditedAggregate.Event):
+        article_id: str
+        notice: str
+        cause: int
+        recipient: str
+        message_id: str
+        attempt: int
+        reason: str
+        final: bool
+        retry_at: datetime | None
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate._delivered(self, self.final)
+
+    @property
+    def mail_attempts(self) -> dict[str, int]:
+        """Tries so far, by delivery key."""
+        # Snapshots taken before the outbox have none.
+        return dict(getattr(self, "mail_tries", {}))
+
+    @property
+    def mail_finished(self) -> list[str]:
+        """The delivery keys sent, or failed for good: never tried again."""
+        return list(getattr(self, "mail_done", []))
+
+    def _delivered(
+        self, event: Ticket.MailSent | Ticket.MailFailed, done: bool
+    ) -> None:
+        name = mail_name(event.article_id, event.notice, event.cause)
+        key = delivery_key(name, event.recipient)
+        self.mail_tries = {**self.mail_attempts, key: event.attempt}
+        if done:
+            self.mail_done = [*self.mail_finished, key]
+
     # Scheduled tasks (Splynx): staff work on the ticket, see domain/tasks.py.
 
     class TaskScheduled(AuditedAggregate.Event):
@@ -433,7 +492,7 @@ class Ticket(AuditedAggregate):
         policy wants a customer's follow-up on a finished ticket to open a new one.
         """
         self._refuse_if_merged()
-        check_article(article)
+        article = addressed(check_article(article), self.customer)
         if any(a.article_id == article.article_id for a in self.articles):
             raise InvalidValue(f"article {article.article_id} exists already")
         customer_speaks = article.sender == Sender.CUSTOMER
@@ -683,6 +742,66 @@ class Ticket(AuditedAggregate):
             category=target.category,
             expired=self.pending_until,
         )
+
+    def record_delivery(self, delivery: Delivery, origin: Origin) -> None:
+        """Record a try at one of the ticket's mails to one recipient.
+
+        A delivery sent or failed for good is finished: a later report of it
+        (a second worker, a retry after a crash) records nothing. An agent's
+        notice goes to the address the agent had when it was called for.
+        """
+        self._check_mailed(delivery)
+        if delivery.key in self.mail_finished:
+            return
+        fields: dict[str, object] = {
+            "article_id": delivery.article_id,
+            "notice": delivery.notice,
+            "cause": delivery.cause,
+            "recipient": delivery.recipient,
+            "message_id": delivery.message_id,
+            "attempt": self.mail_attempts.get(delivery.key, 0) + 1,
+        }
+        if delivery.error is None:
+            self._record(self.MailSent, origin, **fields)
+        else:
+            self._record(
+                self.MailFailed,
+                origin,
+                **fields,
+                reason=delivery.reason,
+                final=delivery.retry_at is None,
+                retry_at=delivery.retry_at,
+            )
+
+    def _check_mailed(self, delivery: Delivery) -> None:
+        """Refuse a delivery of a mail the ticket does not send to that recipient."""
+        recipient = delivery.recipient.casefold()
+        if not delivery.notice:
+            article = self.article(delivery.article_id)
+            if is_outgoing(article) and recipient in {
+                r.casefold() for r in recipients(article.to, article.cc)
+            }:
+                return
+            raise InvalidValue(
+                f"article {article.article_id} is not mailed to {delivery.recipient!r}"
+            )
+        notice = check_notice(delivery.notice)
+        if not 1 <= delivery.cause <= self.version:
+            raise InvalidValue(f"ticket {self.number} has no version {delivery.cause}")
+        if notice is Notice.ACKNOWLEDGEMENT and (
+            delivery.cause != 1 or recipient != self.customer.casefold()
+        ):
+            raise InvalidValue("an acknowledgement goes to the customer, of version 1")
+        replied = notice is Notice.CUSTOMER_REPLIED
+        if replied and self.article(delivery.article_id).sender != Sender.CUSTOMER:
+            raise InvalidValue(f"article {delivery.article_id} is not the customer's")
+
+    def article(self, article_id: str) -> Article:
+        """The ticket's article with this id; NotFound if it has none."""
+        for article in self.articles:
+            if article.article_id == article_id:
+                return article
+        raise NotFound(f"ticket {self.number} has no article {article_id}")
 
     # Scheduled tasks.
 

@@ -7,6 +7,7 @@ from projections.agents.dashboard import AgentDashboard
 from projections.engine.view import View
 from projections.escalations.view import EscalationView
 from projections.mail.view import MailView
+from projections.outbox.view import OutboxView
 from projections.queues.view import QueueView
 from projections.search.index import SearchIndex
 from projections.statuses.view import StatusView
@@ -26,4 +27,5 @@ def all_views() -> list[View]:
         EscalationView(),
         TaskView(),
         MailView(),
+        OutboxView(),
     ]

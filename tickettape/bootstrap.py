@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from api.services import Services
@@ -13,6 +14,9 @@ from domain.desk import HelpDesk
 from domain.mail import MailTerms
 from domain.tokens import Role
 from mail.intake import IntakeLimits, MailIntake
+from mail.outbox import MailOutbox, RetryPolicy
+from mail.outgoing import Letterhead
+from mail.relay import Relay
 from mail.smtp_server import ListenerSettings, MailListener
 from projections.catalogue import all_views
 from projections.engine.notifications import watcher_for
@@ -21,6 +25,7 @@ from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewSto
 from projections.engine.view import View
 from projections.escalations.view import NAME as ESCALATIONS
 from projections.escalations.worker import EscalationWorker
+from projections.outbox.view import NAME as OUTBOX
 from replay.checkpoint import load_signing_key
 from replay.keeper import ChainKeeper, CheckpointPlan
 from replay.seals import Keyring, KeyringFile
@@ -47,6 +52,7 @@ class Runtime:
     escalations: EscalationWorker
     mail: MailIntake
     listener: MailListener | None = None
+    outbox: MailOutbox | None = None
 
     def services(self) -> Services:
         """What the API needs, with the edge's limits from the settings."""
@@ -95,10 +101,21 @@ class Runtime:
             self.listener.start()
         return self.settings.mail_in_process
 
+    def start_outbox(self) -> bool:
+        """Send mail on a thread of its own until close(), where the settings
+        name a relay and say `serve` sends; True if started."""
+        if not (self.settings.smtp_url and self.settings.mail_send_in_process):
+            return False
+        self.outbox = mail_outbox(self)
+        self.outbox.start()
+        return True
+
     def close(self) -> None:
         """Stop the background threads and release the connections."""
         if self.listener is not None:
             self.listener.stop()
+        if self.outbox is not None:
+            self.outbox.stop()
         self.escalations.stop()
         self.views.stop()
         self.chain.close()
@@ -166,6 +183,30 @@ def mail_listener(intake: MailIntake, settings: Settings) -> MailListener:
     return MailListener(intake.deliver, where)
 
 
+def mail_outbox(runtime: Runtime) -> MailOutbox:
+    """The outbox worker the settings describe; ValueError on a bad SMTP URL."""
+    settings = runtime.settings
+    terms = mail_terms(settings)
+    sender = settings.mail_from or next(iter(settings.mail_addresses), terms.loop_mark)
+    policy = RetryPolicy(
+        attempts=settings.mail_send_attempts,
+        first_wait=timedelta(seconds=settings.mail_retry_seconds),
+        longest_wait=timedelta(seconds=settings.mail_retry_max_seconds),
+        max_age=timedelta(hours=settings.mail_send_max_age_hours),
+    )
+    return MailOutbox(
+        runtime.desk,
+        runtime.views.store,
+        runtime.blobs,
+        Relay.from_url(settings.smtp_url),
+        Letterhead(sender, terms),
+        policy,
+        poll_seconds=settings.mail_send_poll_seconds,
+        before_tick=view_catch_up(runtime.views, OUTBOX),
+        agent_notices=settings.mail_agent_notices,
+    )
+
+
 def mail_terms(settings: Settings) -> MailTerms:
     """The mail settings a message's decision follows."""
     return MailTerms(
@@ -182,12 +223,18 @@ def mail_terms(settings: Settings) -> MailTerms:
 def escalation_catch_up(runner: ViewRunner) -> Callable[[], object] | None:
     """What the escalation worker does before each tick: catch the escalation
     view up, unless this process's views thread keeps it caught up."""
-    if ESCALATIONS not in (view.name for view in runner.views):
+    return view_catch_up(runner, ESCALATIONS)
+
+
+def view_catch_up(runner: ViewRunner, name: str) -> Callable[[], object] | None:
+    """What a worker does before each tick: catch the view it reads up, unless
+    this process's views thread keeps it caught up (or this runner lacks it)."""
+    if name not in (view.name for view in runner.views):
         return None
 
     def catch_up() -> None:
         if not runner.running:
-            runner.catch_up(ESCALATIONS)
+            runner.catch_up(name)
 
     return catch_up
 

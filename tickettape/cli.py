@@ -107,6 +107,17 @@ def serve(
         if opened.start_mail():
             where = f"{opened.settings.mail_host}:{opened.settings.mail_port}"
             out.print(f"Mail: listening on {where}", soft_wrap=True)
+        if opened.settings.smtp_url:
+            try:
+                sending = opened.start_outbox()
+            except ValueError as error:
+                raise fail(f"TICKETTAPE_SMTP_URL: {error}") from None
+            if sending and opened.outbox is not None:
+                relay = opened.outbox.relay.describe()
+                out.print(f"Mail out: via {escape(relay)}", soft_wrap=True)
+            else:
+                outbox = f"Mail out: sent by `{me} mail send`"
+                out.print(outbox, soft_wrap=True)
         if not opened.start_chain():
             chain = f"Audit chain: kept by `{me} replay chain --follow`"
             out.print(chain, soft_wrap=True)

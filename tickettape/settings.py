@@ -132,6 +132,49 @@ class Settings(BaseSettings):
         max_length=200,
         description="the domain of the Message-IDs of the mail we send",
     )
+    smtp_url: str = Field(
+        default="",
+        description="the relay outgoing mail goes to: smtp://[user:pass@]host[:port]"
+        "[?starttls=true|auto] or smtps://...; empty: no mail is sent",
+    )
+    mail_from: str = Field(
+        default="",
+        max_length=254,
+        description="the From (and envelope sender) of the mail we send; empty: the "
+        "first of mail_addresses, else tickettape@mail_message_id_domain",
+    )
+    mail_send_in_process: bool = Field(
+        default=True,
+        description="serve sends mail itself when smtp_url is set; false when a "
+        "`tickettape mail send` process does it",
+    )
+    mail_send_attempts: int = Field(
+        default=10, ge=1, le=100, description="tries before a delivery fails for good"
+    )
+    mail_retry_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=86400,
+        description="the wait after a first failed try; it doubles after each",
+    )
+    mail_retry_max_seconds: float = Field(
+        default=7200, gt=0, le=7 * 86400, description="the longest wait between tries"
+    )
+    mail_send_max_age_hours: float = Field(
+        default=72,
+        gt=0,
+        description="an article older than this when the outbox first sees it is "
+        "not sent (recorded as failed): an outbox turned on for an old store "
+        "does not mail its history",
+    )
+    mail_agent_notices: bool = Field(
+        default=True,
+        description="mail agents when a ticket is assigned to them (by somebody "
+        "else) and when the customer writes on a ticket they own",
+    )
+    mail_send_poll_seconds: float = Field(
+        default=5, gt=0, le=3600, description="how often the outbox looks for mail due"
+    )
     views_batch_size: int = Field(
         default=500, ge=1, le=100_000, description="events per view transaction"
     )

@@ -52,6 +52,6 @@ def reconfigure_queue(
     origin: CommandOrigin,
     response: Response,
 ) -> QueueOut:
-    """Change a queue's group, follow-up policy or active flag."""
+    """Change a queue's group, follow-up policy, active flag or mail settings."""
     command = ReconfigureQueue(name, **body.changes())
     return QueueOut.of(configure(desk, command, origin, Queue, response))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from api.schemas.text import PathSafe, Strict
 from domain.choices import ChoiceList
@@ -13,6 +19,7 @@ from domain.desk import DEFAULT_GROUP
 from domain.fields import FieldDefinition, FieldKind
 from domain.queues import FollowUp, Queue
 from domain.statuses import Category, Status, StatusCatalogue
+from mail.templates import check_template
 
 T = TypeVar("T")
 
@@ -79,6 +86,9 @@ class QueueIn(Strict):
     )
 
 
+MailTemplateKind = Literal["reply", "acknowledgement"]
+
+
 class QueuePatch(Patch):
     """Change a queue; a new follow_up without reopen_within_days clears the days.
     show_solution_due lets customers see their tickets' solution due time."""
@@ -92,12 +102,31 @@ class QueuePatch(Patch):
     show_solution_due: bool | None = Field(
         None, description="Whether customers see their tickets' solution due time."
     )
+    acknowledge: bool | None = Field(
+        None,
+        description="Whether a customer who opens a ticket here (by mail or the "
+        "portal) is sent an acknowledgement by mail.",
+    )
+    mail_templates: dict[MailTemplateKind, str] | None = Field(
+        None,
+        description="Mail templates to set, by kind (reply, acknowledgement): "
+        "Jinja in a sandbox; an empty one puts the default back.",
+    )
+
+    @field_validator("mail_templates")
+    @classmethod
+    def _parsed(cls, templates: dict[str, str] | None) -> dict[str, str] | None:
+        for text in (templates or {}).values():
+            check_template(text)
+        return templates
 
     def changes(self) -> dict[str, Any]:
         """The fields this patch sets; a policy and its days change together."""
         values = super().changes()
         if "follow_up" in self.model_fields_set:
             values["reopen_within_days"] = self.reopen_within_days
+        if self.mail_templates is not None:
+            values["mail_templates"] = tuple(sorted(self.mail_templates.items()))
         return values
 
 
@@ -110,6 +139,8 @@ class QueueOut(Record):
     reopen_within_days: int | None
     active: bool
     show_solution_due: bool
+    acknowledge: bool
+    mail_templates: dict[str, str]
 
     @classmethod
     def of(cls, queue: Queue) -> QueueOut:
@@ -121,6 +152,8 @@ class QueueOut(Record):
             reopen_within_days=queue.reopen_within_days,
             active=queue.active,
             show_solution_due=queue.show_solution_due,
+            acknowledge=queue.acknowledges,
+            mail_templates=queue.templates,
             version=queue.version,
             created_at=queue.created_on,
             updated_at=queue.modified_on,

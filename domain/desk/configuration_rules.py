@@ -52,6 +52,9 @@ def _reconfigure_queue(
     queue.share_solution_due(
         kept(cmd.show_solution_due, queue.show_solution_due), origin
     )
+    queue.set_mail(
+        kept(cmd.acknowledge, queue.acknowledges), dict(cmd.mail_templates), origin
+    )
     return Outcome(queue)
 
 

@@ -217,6 +217,10 @@ def _expire(desk: HelpDesk, t: Ticket, cmd: c.ExpirePending, o: Origin) -> None:
     t.expire_pending(desk.statuses(), o.time(), o)
 
 
+def _delivery(desk: HelpDesk, t: Ticket, cmd: c.RecordDelivery, o: Origin) -> None:
+    t.record_delivery(cmd.delivery, o)
+
+
 def _rate(desk: HelpDesk, t: Ticket, cmd: c.Rate, o: Origin) -> None:
     t.rate(cmd.score, cmd.comment, o)
 
@@ -252,6 +256,7 @@ RULES: dict[type[Any], Decision] = {
     c.Rate: _on_ticket(_rate),
     c.RecordSlaMarks: _on_ticket(_sla_marks),
     c.ExpirePending: _on_ticket(_expire),
+    c.RecordDelivery: _on_ticket(_delivery),
     # Scheduled tasks.
     c.ScheduleTask: schedule_task,
     c.CompleteTask: _on_ticket(_complete_task),

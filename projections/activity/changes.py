@@ -182,4 +182,23 @@ DESCRIBE: dict[type[Ticket.Event], Callable[[Fields], Change]] = {
     Ticket.TaskReopened: lambda e: Change(
         f"task {e['task_id']} reopened", {"task_id": e["task_id"], "done": False}
     ),
+    # The outbox.
+    Ticket.MailSent: lambda e: Change(
+        f"mail sent to {e['recipient']}", _mailed(e, "sent")
+    ),
+    Ticket.MailFailed: lambda e: Change(
+        f"mail to {e['recipient']} failed"
+        + ("" if e["final"] else ", to be tried again"),
+        _mailed(e, "failed" if e["final"] else "retrying"),
+    ),
 }
+
+
+def _mailed(e: Fields, outcome: str) -> dict[str, Any]:
+    return {
+        "article_id": e["article_id"],
+        "recipient": e["recipient"],
+        "message_id": e["message_id"],
+        "attempt": e["attempt"],
+        "mail": outcome,
+    }

@@ -1,0 +1,1 @@
+"""The outbox: the deliveries of outgoing mail, pending, sent or failed."""
