@@ -80,6 +80,17 @@ class AddArticle(TicketCommand):
 
 
 @dataclass(frozen=True)
+class ForwardArticle(TicketCommand):
+    """Forward an article, with its attachments, by mail to outside addresses
+    with a comment (Splynx "forward the answer"); the desk makes the new id."""
+
+    article_id: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class Assign(TicketCommand):
     """Give the ticket to an agent of its queue (optionally a responsible)."""
 

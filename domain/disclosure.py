@@ -154,6 +154,8 @@ EVENTS: Mapping[type[Ticket.Event], EventRule] = {
     Ticket.TaskReopened: _staff("task_id"),
     # Who was mailed, and what the relay said: staff and auditors (the cc of
     # a reply is public on its article; a relay's answer is not).
+    # A forward goes to a third party: the staff's business.
+    Ticket.ArticleForwarded: _staff("article_id", "source_article_id", "to", "cc"),
     Ticket.MailSent: _staff(*_MAILED),
     Ticket.MailFailed: _staff(*_MAILED, "reason", "final", "retry_at"),
 }

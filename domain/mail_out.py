@@ -151,3 +151,26 @@ class Delivery:
     def reason(self) -> str:
         """The error, cut to what a failure records."""
         return (self.error or "")[:MAX_REASON]
+
+
+FORWARD_LINE = "---------- Forwarded message ----------"
+
+
+def forwarded_text(source: Article, comment: str) -> str:
+    """A forward's body: the comment, then the article quoted with its header."""
+    written = source.created_at.isoformat() if source.created_at else ""
+    header = [
+        FORWARD_LINE,
+        f"From: {source.from_address or source.author or source.sender}",
+        f"Date: {written}",
+        f"Subject: {source.subject}",
+    ]
+    if source.to:
+        header.append(f"To: {', '.join(source.to)}")
+    quoted = "\n".join(header) + "\n\n" + source.body
+    return f"{comment.strip()}\n\n{quoted}" if comment.strip() else quoted
+
+
+def forward_subject(subject: str) -> str:
+    """The subject of a forward: "Fwd: " before the original's, once."""
+    return subject if subject.casefold().startswith("fwd:") else f"Fwd: {subject}"

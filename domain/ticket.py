@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.articles import Article, Sender, Visibility, check_article
+from domain.articles import Article, Channel, Sender, Visibility, check_article
 from domain.attachments import AttachmentRef
 from domain.audit import AuditedAggregate, Origin
 from domain.errors import (
@@ -26,11 +26,13 @@ from domain.mail_out import (
     addressed,
     check_notice,
     delivery_key,
+    forward_subject,
+    forwarded_text,
     is_outgoing,
     mail_name,
     recipients,
 )
-from domain.people import Agent
+from domain.people import Agent, check_email
 from domain.queues import FollowUp, Queue
 from domain.statuses import FINISHED, Category, Status, StatusCatalogue, Step
 from domain.tasks import Task, check_due_at, check_task_id, check_task_title
@@ -92,6 +94,7 @@ class Ticket(AuditedAggregate):
         tasks: list[Task]
         mail_tries: dict[str, int]
         mail_done: list[str]
+        forwards: list[str]
 
     class Created(AuditedAggregate.Created):
         number: str
@@ -387,6 +390,23 @@ class Ticket(AuditedAggregate):
 
         def apply(self, aggregate: Ticket) -> None:
             aggregate._delivered(self, self.final)
+
+    class ArticleForwarded(AuditedAggregate.Event):
+        """The article just added is a forward of another, to these addresses."""
+
+        article_id: str
+        source_article_id: str
+        to: list[str]
+        cc: list[str]
+
+        def apply(self, aggregate: Ticket) -> None:
+            aggregate.forwards = [*aggregate.forwarded, self.article_id]
+
+    @property
+    def forwarded(self) -> list[str]:
+        """The ids of the articles that are forwards (mailed, though internal)."""
+        # Snapshots taken before forwarding have none.
+        return list(getattr(self, "forwards", []))
 
     @property
     def mail_attempts(self) -> dict[str, int]:
@@ -743,6 +763,49 @@ class Ticket(AuditedAggregate):
             expired=self.pending_until,
         )
 
+    def forward(
+        self,
+        source_id: str,
+        forward_id: str,
+        to: list[str],
+        cc: list[str],
+        comment: str,
+        origin: Origin,
+    ) -> None:
+        """Forward an article by mail: an internal agent article on the email
+        channel, the original quoted with its attachments, and the record that
+        it is a forward (which the outbox mails)."""
+        self._refuse_if_merged()
+        if self.status_category == Category.CLOSED:
+            raise TicketClosed(f"ticket {self.number} is closed; reopen it first")
+        source = self.article(source_id)
+        if not to:
+            raise InvalidValue("a forward needs a recipient")
+        for address in (*to, *cc):
+            check_email(address)
+        article = check_article(
+            Article(
+                article_id=forward_id,
+                sender=Sender.AGENT,
+                visibility=Visibility.INTERNAL,
+                channel=Channel.EMAIL,
+                body=forwarded_text(source, comment),
+                subject=forward_subject(source.subject or self.title),
+                to=list(to),
+                cc=list(cc),
+                attachments=list(source.attachments),
+            )
+        )
+        self._record_article(article, origin)
+        self._record(
+            self.ArticleForwarded,
+            origin,
+            article_id=forward_id,
+            source_article_id=source_id,
+            to=list(to),
+            cc=list(cc),
+        )
+
     def record_delivery(self, delivery: Delivery, origin: Origin) -> None:
         """Record a try at one of the ticket's mails to one recipient.
 
@@ -778,7 +841,8 @@ class Ticket(AuditedAggregate):
         recipient = delivery.recipient.casefold()
         if not delivery.notice:
             article = self.article(delivery.article_id)
-            if is_outgoing(article) and recipient in {
+            mailed = is_outgoing(article) or article.article_id in self.forwarded
+            if mailed and recipient in {
                 r.casefold() for r in recipients(article.to, article.cc)
             }:
                 return

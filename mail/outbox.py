@@ -201,6 +201,12 @@ class MailOutbox(LogFollower):
         values = self._values(ticket)
         if not row.notice:
             article = ticket.article(row.article_id)
+            if article.article_id in ticket.forwarded:
+                # A forward goes as written, outside the customer's thread.
+                head, blobs = self.head, self.blobs
+                return compose(
+                    ticket, article, row.recipient, head, blobs, thread=False
+                )
             reply = queue.templates.get("reply") or DEFAULTS["reply"]
             written = {**values, "body": article.body, "subject": article.subject}
             text = render(reply, {**written, "agent": article.author})

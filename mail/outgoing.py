@@ -48,9 +48,11 @@ def compose(
     head: Letterhead,
     blobs: BlobStore,
     text: str | None = None,
+    thread: bool = True,
 ) -> EmailMessage:
     """The mail of this outgoing article to this recipient (its body as the
-    queue's reply template made it, if given)."""
+    queue's reply template made it, if given); in the ticket's thread unless
+    not (a forward to a third party names none of the customer's messages)."""
     terms = head.terms
     message = EmailMessage(policy=SMTP)
     message["From"] = head.sender
@@ -63,11 +65,12 @@ def compose(
     )
     if article.created_at is not None:
         message["Date"] = format_datetime(article.created_at)
-    thread = [_one_line(i) for i in _thread(ticket, article, recipient, terms)]
-    answered = _one_line(article.in_reply_to or "") or (thread[-1] if thread else "")
-    if answered:
+    earlier = _thread(ticket, article, recipient, terms) if thread else []
+    ids = [_one_line(i) for i in earlier]
+    answered = _one_line(article.in_reply_to or "") or (ids[-1] if ids else "")
+    if answered and thread:
         message["In-Reply-To"] = answered
-        references = [r for r in thread if r != answered] + [answered]
+        references = [r for r in ids if r != answered] + [answered]
         message["References"] = " ".join(_kept(references))
     message["X-Loop"] = terms.loop_mark
     if article.sender != "agent":

@@ -1,4 +1,5 @@
-"""Tickets and their articles: open, read, reply, note, download attachments."""
+"""Tickets and their articles: open, read, reply, note, forward, download
+attachments."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Writer
+from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Staff, Writer
 from api.policy import disclosure, may_see, visible_articles, visible_ticket
 from api.principal import Principal
 from api.problems import ApiProblem
 from api.routes.admin_common import known
-from api.schemas.tickets import ArticleIn, CommandOut, TicketIn, TicketOut
+from api.schemas.tickets import ArticleIn, CommandOut, ForwardIn, TicketIn, TicketOut
 from api.uploads import openapi_body, read_body
 from domain.articles import Article
 from domain.attachments import AttachmentRef
-from domain.commands import AddArticle, OpenTicket
+from domain.commands import AddArticle, ForwardArticle, OpenTicket
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound
 from domain.tokens import Role
@@ -168,6 +169,28 @@ async def add_article(
     data, attachments = await read_body(request, ArticleIn, services)
     article = _article(desk, caller, data, attachments)
     result = await run_in_threadpool(desk.handle, AddArticle(number, article), origin)
+    response.headers["ETag"] = etag(result.version)
+    return CommandOut.of(result)
+
+
+@router.post("/{number}/articles/{article_id}/forward", status_code=201)
+def forward_article(
+    number: str,
+    article_id: str,
+    body: ForwardIn,
+    desk: Desk,
+    caller: Staff,
+    origin: CommandOrigin,
+    response: Response,
+) -> CommandOut:
+    """Forward an article, with its attachments and a comment, to outside
+    addresses by mail: recorded as an internal agent article on the email
+    channel (`article_id` in the answer), and mailed by the outbox."""
+    visible_ticket(desk, caller, number)
+    forward = ForwardArticle(
+        number, article_id, tuple(body.to), tuple(body.cc), body.comment
+    )
+    result = desk.handle(forward, origin)
     response.headers["ETag"] = etag(result.version)
     return CommandOut.of(result)
 

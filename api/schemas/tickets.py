@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas.tasks import TaskOut
 from api.schemas.text import PathSafe, Strict
@@ -37,6 +37,22 @@ class ArticleIn(Strict):
     message_id: ShortText | None = None
     in_reply_to: ShortText | None = None
     time_spent_minutes: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
+class ForwardIn(Strict):
+    """Forward an article, with its attachments, to outside addresses."""
+
+    to: Annotated[list[Email], Field(min_length=1, max_length=50)]
+    cc: Annotated[list[Email], Field(max_length=50)] = Field(default_factory=list)
+    comment: Annotated[str, StringConstraints(max_length=100_000)] = ""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"to": ["repairs@vendor.example"], "comment": "Can you have a look?"}
+            ]
+        }
+    )
 
 
 class TicketIn(Strict):

@@ -94,6 +94,23 @@ def _account_article_time(ticket: Ticket, article: Article, origin: Origin) -> N
         )
 
 
+def forward_article(
+    desk: HelpDesk, command: c.ForwardArticle, origin: Origin
+) -> Outcome:
+    """The forward as a new internal mail on the ticket, under a fresh id."""
+    ticket = _ticket(desk, command, origin)
+    forward_id = desk.new_article_id()
+    ticket.forward(
+        command.article_id,
+        forward_id,
+        list(command.to),
+        list(command.cc),
+        command.comment,
+        origin,
+    )
+    return Outcome(ticket, [], forward_id)
+
+
 def schedule_task(desk: HelpDesk, command: c.ScheduleTask, origin: Origin) -> Outcome:
     """A task on the ticket, under the id asked for or a fresh one."""
     ticket = _ticket(desk, command, origin)
@@ -236,6 +253,7 @@ def _reopen_task(desk: HelpDesk, t: Ticket, cmd: c.ReopenTask, o: Origin) -> Non
 RULES: dict[type[Any], Decision] = {
     c.OpenTicket: open_ticket,
     c.AddArticle: add_article,
+    c.ForwardArticle: forward_article,
     c.Assign: _on_ticket(_assign),
     c.Unassign: _on_ticket(_unassign),
     c.ChangeStatus: _on_ticket(_status),

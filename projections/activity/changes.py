@@ -182,6 +182,15 @@ DESCRIBE: dict[type[Ticket.Event], Callable[[Fields], Change]] = {
     Ticket.TaskReopened: lambda e: Change(
         f"task {e['task_id']} reopened", {"task_id": e["task_id"], "done": False}
     ),
+    Ticket.ArticleForwarded: lambda e: Change(
+        f"article {e['source_article_id']} forwarded to {', '.join(e['to'])}",
+        {
+            "article_id": e["article_id"],
+            "source_article_id": e["source_article_id"],
+            "to": e["to"],
+            "cc": e["cc"],
+        },
+    ),
     # The outbox.
     Ticket.MailSent: lambda e: Change(
         f"mail sent to {e['recipient']}", _mailed(e, "sent")

@@ -1,7 +1,7 @@
 """The outbox view: one row per delivery of a mail to one recipient.
 
 Which mail is due follows from the log alone, so a rebuild finds the same:
-- an outgoing article (domain/mail_out.py): a row per recipient;
+- an outgoing article (domain/mail_out.py), or a forward: a row per recipient;
 - an acknowledgement, when a customer opens a ticket (by mail or the portal, not
   an agent on their behalf) in a queue that acknowledges; withdrawn while
   unsent when the mail that opened it turns out automatic (nothing answers
@@ -93,6 +93,7 @@ class OutboxView(RoutedView):
             Ticket.Assigned: _assigned,
             Ticket.Unassigned: _unassigned,
             Ticket.ArticleAdded: _article_added,
+            Ticket.ArticleForwarded: _forwarded,
             Ticket.MailSent: _sent,
             Ticket.MailFailed: _failed,
             InboundMail.Taken: _mail_taken,
@@ -141,6 +142,13 @@ def _article_added(
             _acknowledge(cursor, tables, event)
         return
     _notice_agent(cursor, tables, event, Notice.CUSTOMER_REPLIED, event.article_id)
+
+
+def _forwarded(
+    event: Ticket.ArticleForwarded, cursor: ViewCursor, tables: Tables
+) -> None:
+    for recipient in recipients(list(event.to), list(event.cc)):
+        _due(cursor, tables, event, recipient, event.article_id)
 
 
 def _acknowledge(

@@ -54,7 +54,7 @@ KNOWN_WRITES = frozenset(
     | {("POST", f"{A}/tokens/{{token_id}}/revoke")}
     | {("POST", f"{A}/calendars"), ("PATCH", f"{A}/calendars/{{name}}")}
     | {("POST", f"{A}/sla-policies"), ("PATCH", f"{A}/sla-policies/{{name}}")}
-    | {("POST", f"{T}/tasks")}
+    | {("POST", f"{T}/tasks"), ("POST", f"{T}/articles/{{article_id}}/forward")}
     | {("POST", f"{T}/tasks/{{task_id}}/{c}") for c in ("done", "reopen")}
     | {("POST", "/api/v1/inbound/email")}
     | {("POST", f"{A}/mail/quarantine/{{record_id}}/{c}") for c in ("discard", "retry")}
@@ -181,11 +181,12 @@ def build_world() -> World:
         Services(desk=desk, blobs=MemoryBlobs(), max_attachment_bytes=2**20)
     )
     client = TestClient(app, follow_redirects=False)
-    numbers = []
+    numbers, articles = [], []
     for title in ("Printer on fire", "Fax on fire"):
         ticket = {"title": title, "article": {"body": "It smokes."}}
         opened = client.post("/api/v1/tickets", json=ticket, headers=headers["bob"])
         numbers.append(str(opened.json()["number"]))
+        articles.append(str(opened.json()["article_id"]))
     url = f"/api/v1/tickets/{numbers[0]}"
     for path, body in (("tags", {"tag": "vip"}), ("links", {"number": numbers[1]})):
         done = client.post(f"{url}/{path}", json=body, headers=headers["admin"])
@@ -208,6 +209,7 @@ def build_world() -> World:
         "email": ["bob@acme.test"],
         "token_id": [str(spare.id)],
         "task_id": [str(scheduled.json()["task_id"])],
+        "article_id": articles,
         "record_id": [str(mail_id(held.json()["key"]))],
         "queues/name": ["General"],
         "statuses/name": ["waiting_on_agent"],

@@ -192,6 +192,12 @@ CASES = [
         {"reason": "spam"},
     ),
     Case("POST", f"{A}/mail/quarantine/{{record_id}}/retry", ADMIN_WRITE),
+    Case(
+        "POST",
+        f"{T}/articles/{{article_id}}/forward",
+        STAFF,
+        {"to": ["repairs@vendor.test"], "comment": "Can you fix it?"},
+    ),
 ]
 
 # What each path parameter names, per resource.
