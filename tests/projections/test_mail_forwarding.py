@@ -4,10 +4,6 @@ the ticket as an internal article."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.commands import ForwardArticle
@@ -15,26 +11,11 @@ from domain.desk import TicketDraft
 from domain.ticket import Ticket
 from mail.delivery import Envelope
 from mail.intake import IntakeLimits, MailIntake
-from projections.engine.store import ViewStore
-from projections.outbox.view import OutboxView
-from tests.capture_relay import CaptureRelay, capture_relay
-from tests.projections.outbox_steps import TERMS, Outbox, mail_events, outbox_on
-from tests.projections.view_stores import wipe
+from tests.capture_relay import CaptureRelay
+from tests.projections.outbox_steps import TERMS, Outbox, mail_events
 from tests.projections.work_desk import ALICE, BOB
 
 VENDOR = "repairs@vendor.test"
-
-
-@pytest.fixture
-def relay() -> Iterator[CaptureRelay]:
-    with capture_relay() as running:
-        yield running
-
-
-@pytest.fixture
-def outbox(view_store: ViewStore, relay: CaptureRelay) -> Outbox:
-    wipe(view_store, OutboxView())
-    return outbox_on(view_store, relay.url)
 
 
 def test_a_forward_is_mailed_and_its_answer_comes_back_internal(

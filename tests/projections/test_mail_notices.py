@@ -4,10 +4,6 @@ for a ticket an agent opened), notices to agents, and the queues' templates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from domain.articles import Article
 from domain.audit import Origin
 from domain.configuration_commands import ReconfigureQueue
@@ -30,18 +26,6 @@ from tests.projections.view_stores import assert_rebuilt_alike, wipe
 from tests.projections.work_desk import ADMIN, ALICE, BOB, open_ticket
 
 ALICE_EMAIL = "alice@x.test"
-
-
-@pytest.fixture
-def relay() -> Iterator[CaptureRelay]:
-    with capture_relay() as running:
-        yield running
-
-
-@pytest.fixture
-def outbox(view_store: ViewStore, relay: CaptureRelay) -> Outbox:
-    wipe(view_store, OutboxView())
-    return outbox_on(view_store, relay.url)
 
 
 def acknowledging(outbox: Outbox, **templates: str) -> None:

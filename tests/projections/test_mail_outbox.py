@@ -5,7 +5,6 @@ and what happened is on the ticket."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,18 +33,6 @@ from tests.projections.outbox_steps import (
 )
 from tests.projections.view_stores import assert_rebuilt_alike, wipe
 from tests.projections.work_desk import BOB, open_ticket, staffed_desk
-
-
-@pytest.fixture
-def relay() -> Iterator[CaptureRelay]:
-    with capture_relay() as running:
-        yield running
-
-
-@pytest.fixture
-def outbox(view_store: ViewStore, relay: CaptureRelay) -> Outbox:
-    wipe(view_store, OutboxView())
-    return outbox_on(view_store, relay.url)
 
 
 def test_a_reply_goes_once_to_the_customer_and_the_cc_tagged_and_threaded(
