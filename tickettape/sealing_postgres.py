@@ -117,6 +117,21 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
             row = curs.fetchone()
         return int(row["notification_id"]) if row else None
 
+    @on_a_live_connection
+    def changed_since(self, position: int, limit: int) -> list[tuple[int, UUID]]:
+        """(position, record id) of the next `limit` events after a position.
+
+        The table lock every write takes makes positions commit in order, so
+        no event can later appear before the last one read here."""
+        statement = SQL(
+            "SELECT notification_id, originator_id FROM {}.{} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (position, limit))
+            rows = curs.fetchall()
+        return [(int(r["notification_id"]), r["originator_id"]) for r in rows]
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

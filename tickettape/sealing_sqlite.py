@@ -51,6 +51,17 @@ class SealedSQLiteRecorder(Sealing, SQLiteApplicationRecorder):
             row = c.fetchone()
         return int(row[0]) if row else None
 
+    def changed_since(self, position: int, limit: int) -> list[tuple[int, UUID]]:
+        """(position, record id) of the next `limit` events after a position."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, originator_id FROM {self.events_table_name} "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (position, limit),
+            )
+            rows = c.fetchall()
+        return [(int(row[0]), UUID(row[1])) for row in rows]
+
 
 class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):
     """SQLite's snapshot recorder; a snapshot it cannot store never fails a command."""

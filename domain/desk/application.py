@@ -15,6 +15,7 @@ from domain import commands as c
 from domain.articles import Article
 from domain.audit import Origin
 from domain.configuration_commands import IssueToken
+from domain.desk.cache import private_copy
 from domain.desk.configuration import ConfiguredDesk
 from domain.desk.handling import CommandPath
 from domain.errors import NotFound
@@ -59,7 +60,7 @@ class HelpDesk(ConfiguredDesk):
 
     def ticket_to_change(self, number: str) -> Ticket:
         """A private copy of the ticket as it stands, for a command to change."""
-        return self._loaded(number, self.repository.get)
+        return private_copy(self._loaded(number, self._shared))
 
     def new_article_id(self) -> str:
         """A fresh article id."""

@@ -2,35 +2,126 @@
 
 Reading a ticket or a configuration record means fetching a snapshot and the
 events after it and decoding them all, for every command and request. The cache
-keeps the record as last loaded and asks the store only for the version of the
-latest stored event: if that is the cached version, the cached record is the
-stored record. So a read is never staler than a fresh load, whichever process
-wrote last.
+keeps the record as last loaded, so a read is never staler than a fresh load,
+whichever process wrote last. It knows a cached record is still the stored one
+in one of two ways:
+
+- With the log (`LogChanges`): the cache follows the log's tail. Each look asks
+  the store which records changed since the last look (one query, whatever the
+  number of records read) and forgets those; a record cached once every change
+  up to some position was committed, and not changed after it, is current. A
+  command looks once for all the records it reads (`current()`).
+- Without it: the store is asked for the version of the record's latest event,
+  one query per record read.
 
 A cached record is shared by every thread that reads it and is never changed in
 place: when the store has moved on, a freshly loaded record replaces it. Whoever
-means to change a record must load or copy their own.
+means to change a record must take a private copy (`private_copy`).
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 DEFAULT_SIZE = 1000
+#: How many changes one look reads; a longer tail empties the cache instead.
+LOOK_LIMIT = 1000
+#: How many changed records the cache remembers before it starts afresh.
+CHANGED_LIMIT = 50_000
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class LogChanges(Protocol):
+    """The event log's tail, as the cache reads it."""
+
+    def changed_since(self, position: int, limit: int) -> Sequence[tuple[int, UUID]]:
+        """(position, record id) of the next `limit` events after a position,
+        in log order."""
+        ...
+
+    def last_position(self) -> int:
+        """The position of the log's last event (0 when empty)."""
+        ...
+
+
+def private_copy(record: A) -> A:
+    """A copy of a record for a command to change (a pickle round trip costs
+    about a tenth of rebuilding the record from the store)."""
+    copied: A = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+    return copied
+
+
+@dataclass
+class _Entry:
+    record: Aggregate
+    # The record's version when cached: a record someone changed in place
+    # (against the rule) no longer has it, and is never served.
+    version: int
+    # The record was the stored one after every change up to here committed.
+    stamp: int
 
 
 class RecordCache:
     """The most recently read records, least recently used first out."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, log: LogChanges | None = None):
         self.size = size
-        self._records: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._log = log
+        self._records: OrderedDict[UUID, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._scope = threading.local()
+        # Every change up to `_position` has been looked at; those after
+        # `_floor` are in `_changed` (record id -> position of its last change).
+        self._position = -1
+        self._floor = 0
+        self._changed: dict[UUID, int] = {}
+
+    @contextmanager
+    def current(self) -> Iterator[None]:
+        """Look at the log once; reads inside the block trust that look."""
+        depth = getattr(self._scope, "depth", 0)
+        if depth == 0:
+            self.look()
+        self._scope.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._scope.depth = depth
+
+    def look(self) -> None:
+        """Forget every cached record changed since the last look."""
+        if self._log is None or self.size <= 0:
+            return
+        with self._lock:
+            since = self._position
+        if since < 0:
+            self._start_afresh(self._log.last_position())
+            return
+        changes = self._log.changed_since(since, LOOK_LIMIT)
+        if len(changes) >= LOOK_LIMIT:
+            # A long tail (another process wrote a lot): start afresh from
+            # where the log ends now; what is cached is checked record by record.
+            self._start_afresh(self._log.last_position())
+            return
+        with self._lock:
+            for position, record_id in changes:
+                if self._changed.get(record_id, -1) < position:
+                    self._changed[record_id] = position
+            if changes:
+                self._position = max(self._position, changes[-1][0])
+            if len(self._changed) > CHANGED_LIMIT:
+                self._changed.clear()
+                self._floor = self._position
 
     def read(
         self,
@@ -45,14 +136,31 @@ class RecordCache:
         """
         if self.size <= 0:
             return load(record_id)
+        if not getattr(self._scope, "depth", 0):
+            self.look()
         with self._lock:
-            cached = self._records.get(record_id)
-            if cached is not None:
+            entry = self._records.get(record_id)
+            if entry is not None:
                 self._records.move_to_end(record_id)
-        if cached is not None and stored_version(record_id) == cached.version:
-            return cached
+            position = self._position
+            known = entry is not None and self._known(entry)
+            trusted = (
+                entry is not None
+                and known
+                and self._changed.get(record_id, -1) <= entry.stamp
+            )
+        if entry is not None and trusted:
+            return entry.record
+        if (
+            entry is not None
+            and not known
+            and entry.record.version == entry.version
+            and stored_version(record_id) == entry.version
+        ):
+            self._stamp(record_id, entry, position)
+            return entry.record
         fresh = load(record_id)
-        self.keep(fresh)
+        self.keep(fresh, position)
         return fresh
 
     def forget(self, record_id: UUID) -> None:
@@ -60,15 +168,41 @@ class RecordCache:
         with self._lock:
             self._records.pop(record_id, None)
 
-    def keep(self, record: Aggregate) -> None:
-        """Cache a record exactly as stored (just loaded, or just saved)."""
+    def keep(self, record: Aggregate, stamp: int | None = None) -> None:
+        """Cache a record exactly as stored (just loaded, or just saved).
+
+        `stamp` is a log position such that the record was the stored one
+        after every change up to it was committed: the cache's position before
+        the record was loaded, or the position a save of it ended at. Without
+        one the record is checked against the store when next read.
+        """
         if self.size <= 0:
             return
-        record_id = record.id
-        # Two readers loading at once may put back an older record; the next
-        # read sees its version is not the stored one and loads again.
+        entry = _Entry(record, record.version, -1 if stamp is None else stamp)
+        # Two readers loading at once may put back an older record; it is not
+        # trusted (its change since is known), so the next read loads again.
         with self._lock:
-            self._records[record_id] = record
-            self._records.move_to_end(record_id)
+            self._records[record.id] = entry
+            self._records.move_to_end(record.id)
             while len(self._records) > self.size:
                 self._records.popitem(last=False)
+
+    def _known(self, entry: _Entry) -> bool:
+        """Whether the looks tell if the entry is current: it was cached as
+        stored (and not changed in place since) after the changes they saw."""
+        return (
+            self._log is not None
+            and entry.stamp >= self._floor
+            and entry.record.version == entry.version
+        )
+
+    def _stamp(self, record_id: UUID, entry: _Entry, position: int) -> None:
+        """The record was found current after `position`: trust it from there."""
+        with self._lock:
+            if self._records.get(record_id) is entry:
+                entry.stamp = max(entry.stamp, position)
+
+    def _start_afresh(self, position: int) -> None:
+        with self._lock:
+            self._changed.clear()
+            self._position = self._floor = max(self._position, position)

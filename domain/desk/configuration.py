@@ -11,7 +11,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Transcoding,
+)
 from eventsourcing.utils import get_topic
 
 from domain.articles import Article
@@ -20,7 +25,7 @@ from domain.audit import SYSTEM, Origin
 from domain.calendars import BusinessCalendar
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
 from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
-from domain.desk.cache import DEFAULT_SIZE, RecordCache
+from domain.desk.cache import DEFAULT_SIZE, RecordCache, private_copy
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -69,6 +74,37 @@ class _DataclassAsDict(Transcoding):
 
 
 @runtime_checkable
+class KnowsChanges(Protocol):
+    """A recorder that lists which records the log's tail changed, and no more."""
+
+    def changed_since(self, position: int, limit: int) -> list[tuple[int, UUID]]:
+        """(position, record id) of the next `limit` events after a position."""
+        ...
+
+
+class RecorderLog:
+    """The event log's tail for the record cache (domain/desk/cache.py)."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.recorder = recorder
+        self._changed_since = (
+            recorder.changed_since if isinstance(recorder, KnowsChanges) else None
+        )
+
+    def changed_since(self, position: int, limit: int) -> list[tuple[int, UUID]]:
+        """(position, record id) of the next `limit` events after a position."""
+        if self._changed_since is not None:
+            return self._changed_since(position, limit)
+        # The in-memory store of the tests: it is small.
+        batch = self.recorder.select_notifications(position + 1, limit)
+        return [(n.id, UUID(str(n.originator_id))) for n in batch]
+
+    def last_position(self) -> int:
+        """The position of the log's last event (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+
+@runtime_checkable
 class KnowsPositions(Protocol):
     """A recorder that finds the log position of a stored event by its id."""
 
@@ -91,7 +127,9 @@ class ConfiguredDesk(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.records = RecordCache(int(self.env.get(CACHE_SIZE_KEY, DEFAULT_SIZE)))
+        self.records = RecordCache(
+            int(self.env.get(CACHE_SIZE_KEY, DEFAULT_SIZE)), RecorderLog(self.recorder)
+        )
         # Per creating event's topic: where the last look ended, and what it found.
         self._created: dict[str, tuple[int, tuple[UUID, ...]]] = {}
         self._created_lock = threading.Lock()
@@ -178,13 +216,15 @@ class ConfiguredDesk(Application[UUID]):
         and benchmarks. The API and the CLI change configuration by commands
         (HelpDesk.handle), which check versions and take idempotency keys."""
         try:
-            self.save(record)
+            recordings = self.save(record)
         except IntegrityError:
             self.records.forget(record.id)
             if record.version == record.__class__.INITIAL_VERSION:
                 raise AlreadyExists(f"that {type(record).__name__} exists") from None
             raise VersionConflict(self.current_version(record.id), None) from None
-        self.records.keep(record)
+        self.records.keep(
+            record, recordings[-1].notification.id if recordings else None
+        )
         return record.version
 
     def authenticate(self, secret: str) -> ApiToken | None:
@@ -227,13 +267,7 @@ class ConfiguredDesk(Application[UUID]):
 
     def record_to_change(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
         """A private copy of a record as stored, for a command to change."""
-        try:
-            record: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{what} not found") from None
-        if not isinstance(record, kind):
-            raise NotFound(f"{what} not found")
-        return record
+        return private_copy(self._get(aggregate_id, kind, what))
 
     def record_at(self, aggregate_id: UUID, version: int, kind: type[A]) -> A:
         """A configuration record as it was at a version (a command's answer)."""

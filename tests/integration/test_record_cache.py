@@ -219,3 +219,35 @@ def test_settings_size_the_cache(
 
     assert desk.records.size == size
     assert desk.queue("General").name == "General"
+
+
+def test_a_command_on_cached_records_looks_at_the_log_once_and_rebuilds_nothing(
+    store_env: dict[str, str], desk_factory: DeskFactory
+) -> None:
+    desk = desk_factory(store_env)
+    number = opened(desk)
+    reply = Article(desk.new_article_id(), "agent", "public", "note", "On it")
+    desk.add_article(number, reply, ALICE)
+    loads = counting_loads(desk)
+    looks: list[int] = []
+    checks: list[UUID] = []
+    log = desk.records._log
+    assert log is not None
+    changed_since = log.changed_since
+
+    def look(position: int, limit: int) -> Any:
+        looks.append(position)
+        return changed_since(position, limit)
+
+    def stored_version(record_id: UUID) -> int | None:
+        checks.append(record_id)
+        return None
+
+    log.changed_since = look  # type: ignore[method-assign]
+    desk._stored_version = stored_version  # type: ignore[method-assign,assignment]
+
+    again = Article(desk.new_article_id(), "customer", "public", "web", "Thanks")
+    result = desk.add_article(number, again, BOB)
+
+    assert (loads, checks, len(looks)) == ([], [], 1)
+    assert desk.ticket(number).version == result.version
