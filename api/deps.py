@@ -28,7 +28,7 @@ from domain.tokens import Role
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The services the app was created with."""
     services: Services = request.app.state.services
     return services
@@ -37,7 +37,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_desk(services: ServicesDep) -> HelpDesk:
+async def get_desk(services: ServicesDep) -> HelpDesk:
     """The HelpDesk application."""
     return services.desk
 
@@ -96,7 +96,7 @@ class RoleGate:
     def __init__(self, *roles: Role) -> None:
         self.roles = roles
 
-    def __call__(self, caller: Caller) -> Principal:
+    async def __call__(self, caller: Caller) -> Principal:
         """The caller, if their role is among the gate's."""
         require(caller, *self.roles)
         return caller
@@ -112,7 +112,7 @@ CONFIG_READ = Depends(RoleGate(*CONFIG_READERS))
 WORK_READ = Depends(RoleGate(*READERS))
 
 
-def get_origin(
+async def get_origin(
     request: Request,
     caller: Caller,
     if_match: Annotated[str | None, Header()] = None,

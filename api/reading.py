@@ -13,7 +13,7 @@ from domain.desk import HelpDesk
 from projections.engine.runner import ViewRunner
 
 
-def get_views(services: ServicesDep) -> ViewRunner:
+async def get_views(services: ServicesDep) -> ViewRunner:
     """The views, or 503 when this process was started without them."""
     if services.views is None:
         raise ApiProblem(503, "Service Unavailable", "the ticket views are not running")

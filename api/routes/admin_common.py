@@ -50,7 +50,7 @@ class Window:
         )
 
 
-def window(
+async def window(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[
         str | None,

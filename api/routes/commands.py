@@ -57,13 +57,13 @@ class Run:
         return CommandOut.of(result)
 
 
-def _staff_run(
+async def _staff_run(
     desk: Desk, caller: Staff, origin: CommandOrigin, response: Response
 ) -> Run:
     return Run(desk, caller, origin, response)
 
 
-def _customer_run(
+async def _customer_run(
     desk: Desk, caller: CustomerSide, origin: CommandOrigin, response: Response
 ) -> Run:
     return Run(desk, caller, origin, response)

@@ -134,3 +134,19 @@ def test_idempotency_keys_belong_to_their_actor(
 
     assert not other.replayed
     assert len(desk.ticket(number).articles) == 2
+
+
+def test_a_ticket_number_already_taken_is_drawn_again(
+    desk: HelpDesk, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = open_ticket()
+    before = desk.ticket(taken).version
+    draws = iter([taken, taken, "20260101000042"])
+    monkeypatch.setattr(desk, "new_number", lambda: next(draws))
+    draft = TicketDraft(title="Another printer", customer=BOB_EMAIL)
+
+    result = desk.open_ticket(draft, article(), BOB)
+
+    assert result.number == "20260101000042"
+    assert desk.ticket(result.number).title == "Another printer"
+    assert desk.ticket(taken).version == before
