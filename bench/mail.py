@@ -2,7 +2,8 @@
 
 Ours: each message sent over SMTP on loopback to the listener (`mail serve`'s),
 which answers once the intake has kept the raw blob, parsed it, kept its
-attachments and recorded the article with the message's record. The baseline:
+attachments and recorded the article with the message's record. The sending
+mail server is a process of its own (bench.mail_sender), as it is in use. The baseline:
 the same messages parsed by the standard library alone (BytesParser with
 policy.default, the body's text and every attachment's content read), in the
 same process. Rounds alternate, so noise falls on both alike.
@@ -11,21 +12,26 @@ same process. Rounds alternate, so noise falls on both alike.
 from __future__ import annotations
 
 import contextlib
-import smtplib
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
-from functools import partial
+from pathlib import Path
 
 from bench.counts import Counts
 from bench.figures import Comparison, Figure, Target
+from bench.mail_sender import messages
 from bench.stores import BenchStores
 from mail.smtp_server import ListenerSettings, MailListener
 from tickettape.bootstrap import open_runtime
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+#: The longest a round of sending may take.
+SENDER_SECONDS = 600
 INGEST = Target(
     "mail_ingest",
     "Mail ingested end to end (SMTP in to committed article) >= 0.5 of parsing "
@@ -45,32 +51,6 @@ class Sizes:
 SIZES = {"full": Sizes(400, 5), "quick": Sizes(150, 3), "tiny": Sizes(5, 1)}
 
 
-def messages(count: int, start: int) -> list[bytes]:
-    """New messages and replies: text with HTML, every fifth with a 20 KB PDF,
-    every other one a reply to the one before by its ticket tag."""
-    made = []
-    for n in range(start, start + count):
-        message = EmailMessage()
-        message["From"] = f"Customer {n % 50} <customer{n % 50}@acme.test>"
-        message["To"] = "support@desk.test"
-        message["Subject"] = f"Printer {n // 2} on fire" + (" (more)" if n % 2 else "")
-        message["Message-ID"] = f"<bench{n}@acme.test>"
-        if n % 2:
-            message["In-Reply-To"] = f"<bench{n - 1}@acme.test>"
-        text = f"Hello,\n\nprinter {n} smokes since this morning.\n" * 8
-        message.set_content(text)
-        message.add_alternative(f"<p>{text}</p>", subtype="html")
-        if n % 5 == 0:
-            message.add_attachment(
-                bytes(range(256)) * 80,
-                maintype="application",
-                subtype="pdf",
-                filename=f"invoice-{n}.pdf",
-            )
-        made.append(message.as_bytes(policy=policy.SMTP))
-    return made
-
-
 def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
     """Send the messages in rounds, parse the same, alternating."""
     sizes = SIZES[counts.mode]
@@ -85,12 +65,10 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
         listener = MailListener(runtime.mail.deliver, ListenerSettings(port=0))
         listener.start()
         stack.callback(listener.stop)
-        client = smtplib.SMTP("127.0.0.1", listener.port, timeout=60)
-        stack.callback(client.quit)
         for round_ in range(sizes.rounds + 1):
-            batch = messages(sizes.messages, round_ * sizes.messages)
-            sent = _timed(partial(_send, client), batch)
-            read = _timed(_parse, batch)
+            start = round_ * sizes.messages
+            sent = _sent(listener.port, sizes.messages, start)
+            read = _timed(_parse, messages(sizes.messages, start))
             if round_:  # the first round warms both up
                 ours += sent
                 ours_rates.append(len(sent) / sum(sent))
@@ -122,8 +100,19 @@ def _timed(each: Callable[[bytes], object], batch: list[bytes]) -> list[float]:
     return timings
 
 
-def _send(client: smtplib.SMTP, raw: bytes) -> None:
-    client.sendmail("customer@acme.test", ["support@desk.test"], raw)
+def _sent(port: int, count: int, start: int) -> list[float]:
+    """The latency of each message, sent by a sender process of its own."""
+    job = json.dumps({"port": port, "count": count, "start": start})
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.mail_sender", job],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=SENDER_SECONDS,
+        check=True,
+    )
+    latencies: list[float] = json.loads(done.stdout)
+    return latencies
 
 
 def _parse(raw: bytes) -> None:
