@@ -21,9 +21,15 @@ class FollowUp(StrEnum):
     REOPEN_WITHIN_DAYS = "reopen_within_days"
 
 
-#: The mail a queue has templates for: its agents' replies, and the
-#: acknowledgement of a new ticket.
-MAIL_TEMPLATE_KINDS = ("reply", "acknowledgement")
+class MailTemplateKind(StrEnum):
+    """The mail a queue has templates for: its agents' replies, and the
+    acknowledgement of a new ticket."""
+
+    REPLY = "reply"
+    ACKNOWLEDGEMENT = "acknowledgement"
+
+
+MAIL_TEMPLATE_KINDS = tuple(kind.value for kind in MailTemplateKind)
 MAX_TEMPLATE = 20_000
 
 

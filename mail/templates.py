@@ -18,6 +18,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from domain.queues import MailTemplateKind
+
 #: The longest template an admin may save, and the longest text one may render.
 MAX_TEMPLATE = 20_000
 MAX_RENDERED = 1_000_000
@@ -25,15 +27,14 @@ MAX_RENDERED = 1_000_000
 #: What a queue mails when it has no template of its own.
 DEFAULTS: Mapping[str, str] = {
     # A reply is the agent's text as written.
-    "reply": "{{ body }}",
-    "acknowledgement": (
+    MailTemplateKind.REPLY: "{{ body }}",
+    MailTemplateKind.ACKNOWLEDGEMENT: (
         "Hello {{ customer_name or customer }},\n\n"
         "thank you for your message. We opened ticket {{ number }} "
         "({{ title }}) and will answer as soon as we can.\n\n"
         "Please keep [{{ tag }}{{ number }}] in the subject when you write about it.\n"
     ),
 }
-KINDS = tuple(DEFAULTS)
 
 #: The largest repeat count and exponent a template may use.
 MAX_FACTOR, MAX_EXPONENT = 10_000, 64

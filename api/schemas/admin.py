@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -17,7 +17,7 @@ from api.schemas.text import PathSafe, Strict
 from domain.choices import ChoiceList
 from domain.desk import DEFAULT_GROUP
 from domain.fields import FieldDefinition, FieldKind
-from domain.queues import FollowUp, Queue
+from domain.queues import FollowUp, MailTemplateKind, Queue
 from domain.statuses import Category, Status, StatusCatalogue
 from mail.templates import check_template
 
@@ -86,9 +86,6 @@ class QueueIn(Strict):
     )
 
 
-MailTemplateKind = Literal["reply", "acknowledgement"]
-
-
 class QueuePatch(Patch):
     """Change a queue; a new follow_up without reopen_within_days clears the days.
     show_solution_due lets customers see their tickets' solution due time."""
@@ -115,10 +112,14 @@ class QueuePatch(Patch):
 
     @field_validator("mail_templates")
     @classmethod
-    def _parsed(cls, templates: dict[str, str] | None) -> dict[str, str] | None:
-        for text in (templates or {}).values():
+    def _parsed(
+        cls, templates: dict[MailTemplateKind, str] | None
+    ) -> dict[str, str] | None:
+        if templates is None:
+            return None
+        for text in templates.values():
             check_template(text)
-        return templates
+        return {kind.value: text for kind, text in templates.items()}
 
     def changes(self) -> dict[str, Any]:
         """The fields this patch sets; a policy and its days change together."""

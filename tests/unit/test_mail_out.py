@@ -25,7 +25,9 @@ from domain.mail_out import (
     recipients,
     sent_message_id,
 )
+from domain.queues import MAIL_TEMPLATE_KINDS
 from domain.ticket import Ticket
+from mail.templates import DEFAULTS, check_template
 
 from .builders import ALICE, BOB_EMAIL, Clock, OpenTicket, event_names, stored_events
 
@@ -187,3 +189,9 @@ def test_deliveries_survive_a_snapshot_and_one_taken_before_the_outbox(
     old = replace(snapshot, state=state).mutate(None)
     assert isinstance(old, Ticket)
     assert (old.mail_attempts, old.mail_finished) == ({}, [])
+
+
+def test_every_kind_of_queue_template_has_a_default_that_renders() -> None:
+    assert set(DEFAULTS) == set(MAIL_TEMPLATE_KINDS)
+    for template in DEFAULTS.values():
+        check_template(template)
