@@ -39,6 +39,7 @@ from tickettape.connections import (
     retryable,
     statement_timeout_option,
 )
+from tickettape.group_commit import GroupCommit
 from tickettape.sealing import Sealing, keyring_path, seal_rows, snapshots_stored
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.group_commit = GroupCommit(self._insert_alone)
         schema = Identifier(self.datastore.schema)
         table = SQL("{}.{}").format(schema, Identifier("audit_seals"))
         self.sql_create_statements.extend(
@@ -135,9 +137,14 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Insert and seal atomically; a lost commit is looked up, never redone."""
+        """Insert and seal atomically, with the events of commands saving at
+        once (tickettape/group_commit.py)."""
         if not stored_events:
             return []
+        return self.group_commit.store(stored_events)
+
+    def _insert_alone(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert and seal atomically; a lost commit is looked up, never redone."""
         keyring = self.sealing_keyring()
         began, attempt = time.monotonic(), 0
         while True:

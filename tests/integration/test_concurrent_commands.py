@@ -17,6 +17,7 @@ from domain.audit import Origin
 from domain.desk import CommandResult, HelpDesk, TicketDraft
 from domain.desk.handling import COMMIT_ATTEMPTS
 from domain.errors import VersionConflict
+from domain.ids import ticket_id
 from domain.ticket import Ticket
 
 DeskFactory = Callable[..., HelpDesk]
@@ -172,3 +173,26 @@ def test_a_command_that_loses_every_race_gives_up_with_a_conflict(
     assert caught.value.current_version == winner.version
     assert caught.value.expected_version is None
     assert "slow" not in winner.tags
+
+
+def test_writers_on_their_own_tickets_all_land_each_at_its_own_position(
+    durable_store_env: dict[str, str], desk_factory: DeskFactory
+) -> None:
+    desk = desk_factory(durable_store_env)
+    numbers = [open_ticket(desk) for _ in range(WRITERS)]
+    before = desk.recorder.max_notification_id() or 0
+
+    outcomes = all_at_once(
+        lambda i: desk.add_article(numbers[i], article(f"a{i}"), BOB)
+    )
+
+    results = [o for o in outcomes if isinstance(o, CommandResult)]
+    assert len(results) == WRITERS
+    stored = desk.recorder.select_notifications(before + 1, 10 * WRITERS)
+    at = {(n.originator_id, n.originator_version): n.id for n in stored}
+    for number, result in zip(numbers, results, strict=True):
+        assert result.number == number
+        assert at[ticket_id(number), result.version] == result.position
+        assert (
+            desk.ticket(number).articles[-1].article_id == f"a{numbers.index(number)}"
+        )
