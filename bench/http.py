@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,9 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
     for workers in counts.http_workers:
         settings = stores.new(f"http{workers}")
         customer, agent = _tokens(settings)
-        with _server(settings, workers, stores.root) as port:
-            phases = _load(port, customer, agent, counts)
-        floor = _figure(phases[HEALTHZ])
+        with serve(settings, workers, stores.root) as server:
+            phases = _load(server.port, customer, agent, counts)
+        floor = figure(phases[HEALTHZ])
         for key, label in (("create", "create-ticket"), ("article", "add-article")):
             target = CREATE if key == "create" and stores.kind == "postgres" else None
             comparisons.append(
@@ -57,7 +58,7 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
                     scenario="http",
                     store=stores.kind,
                     name=f"HTTP {label}, {workers} worker(s)",
-                    ours=_figure(phases[key]),
+                    ours=figure(phases[key]),
                     baseline=floor,
                     baseline_name="GET /healthz on the same server",
                     measure="rate",
@@ -110,20 +111,31 @@ def _load(port: int, customer: str, agent: str, counts: Counts) -> dict[str, Any
                 **each,
             },
         ]
-    job = json.dumps({"port": port, "phases": phases})
+    return generate(port, phases, counts.phase_seconds)
+
+
+def generate(
+    port: int,
+    phases: list[dict[str, Any]],
+    phase_seconds: float,
+    numbers: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run the phases from the load generator's own process; results by name.
+    `numbers` fill `{number}` in paths until a phase collects its own."""
+    job = json.dumps({"port": port, "phases": phases, "numbers": numbers or []})
     done = subprocess.run(
         [sys.executable, "-m", "bench.loadgen", job],
         cwd=REPOSITORY,
         env=_python_env({}),
         capture_output=True,
         text=True,
-        timeout=len(phases) * counts.phase_seconds + START_SECONDS,
+        timeout=len(phases) * phase_seconds + START_SECONDS,
         check=True,
     )
     return {result["name"]: result for result in json.loads(done.stdout)}
 
 
-def _figure(phase: dict[str, Any]) -> Figure:
+def figure(phase: dict[str, Any]) -> Figure:
     rate = phase["requests"] / phase["seconds"] if phase["seconds"] else 0.0
     errors = sum(phase["failures"].values())
     return Figure.of("req/s", phase["latencies"], [rate], errors)
@@ -137,8 +149,26 @@ def _python_env(extra: dict[str, str]) -> dict[str, str]:
     return env | extra
 
 
+@dataclass(frozen=True)
+class Served:
+    """A uvicorn the bench started: where it listens, and its process."""
+
+    port: int
+    pid: int
+
+    def rss_mb(self) -> float:
+        """The process's resident memory now, in MB (Linux)."""
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        kilobytes = next(
+            int(line.split()[1])
+            for line in status.splitlines()
+            if line.startswith("VmRSS:")
+        )
+        return kilobytes / 1024
+
+
 @contextlib.contextmanager
-def _server(settings: Settings, workers: int, logs: Path) -> Iterator[int]:
+def serve(settings: Settings, workers: int, logs: Path) -> Iterator[Served]:
     """uvicorn with the bench app on a free loopback port, stopped by its pid."""
     port = _free_port()
     env = _python_env(
@@ -166,7 +196,7 @@ def _server(settings: Settings, workers: int, logs: Path) -> Iterator[int]:
         )
     try:
         _wait_until_ready(server, port, log_path)
-        yield port
+        yield Served(port, server.pid)
     finally:
         _stop(server)
 

@@ -4,8 +4,9 @@
 result per phase. Each phase sends a fixed number of requests over a fixed number
 of keep-alive HTTP/1.1 connections (raw asyncio sockets, so the client costs
 little of the machine's two cores), and stops sending at its deadline. A path
-with `{number}` is filled with the ticket numbers an earlier phase created, each
-connection using its own tickets, so no two requests race for one ticket.
+with `{number}` is filled with the ticket numbers an earlier phase created (or
+the job's `numbers` before any did), each connection using its own tickets, so
+no two requests race for one ticket.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ async def _phase(
 async def run(job: dict[str, Any]) -> list[dict[str, Any]]:
     """Every phase of the job in order; created numbers feed the later phases."""
     results = []
-    numbers: list[str] = []
+    numbers: list[str] = [str(n) for n in job.get("numbers", [])]
     for phase in job["phases"]:
         result = await _phase(int(job["port"]), phase, numbers)
         numbers = result["created"] or numbers

@@ -1,5 +1,5 @@
-"""The scenarios of issues 6, 14 (SLA) and 15 (mail), what each compares with what,
-and their targets.
+"""The scenarios of issues 6, 14 (SLA), 15 (mail) and 16 (HTTP reads), what
+each compares with what, and their targets.
 
 A scenario is a function from fresh stores of one kind and the counts to its
 comparisons.
@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import append, http, load, mail, rebuild, sla, verify, views_scale
+from bench import (
+    append,
+    http,
+    http_reads,
+    load,
+    mail,
+    rebuild,
+    sla,
+    verify,
+    views_scale,
+)
 from bench.counts import Counts
 from bench.figures import Comparison, Target
 from bench.stores import BenchStores
@@ -131,6 +141,19 @@ SCENARIOS = (
         "connection on loopback to the listener, answered once recorded",
         (mail.INGEST,),
         mail.run,
+    ),
+    Scenario(
+        "reads",
+        9,
+        "HTTP reads (issue 16)",
+        "GET /healthz on the same uvicorn server at the same concurrency (the "
+        "HTTP floor), load from a separate process over keep-alive connections; "
+        "an agent's zoom (200 tickets of their group's queues), ticket list of "
+        "25, queue work list of 25 and one-word search over tickets seeded in "
+        "bulk and projected into every view (full mode 100k, quick 3,000); the "
+        "server's resident memory after the load is in the notes",
+        (http_reads.READS,),
+        http_reads.run,
     ),
 )
 
