@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.freshness import OneLookPerRequest
 from api.openapi import document_answers
 from api.problems import install_problem_handlers
 from api.request_ids import RequestIds
@@ -47,6 +48,7 @@ def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
     app.state.services = services
     install_problem_handlers(app)
+    app.add_middleware(OneLookPerRequest)
     app.add_middleware(RequestIds)
     for module in (
         health,

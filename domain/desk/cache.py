@@ -10,7 +10,8 @@ in one of two ways:
   the store which records changed since the last look (one query, whatever the
   number of records read) and forgets those; a record cached once every change
   up to some position was committed, and not changed after it, is current. A
-  command looks once for all the records it reads (`current()`).
+  command looks once for all the records it reads (`current()`), and so does
+  an API request (`one_look()`, around the whole request).
 - Without it: the store is asked for the version of the record's latest event,
   one query per record read.
 
@@ -26,7 +27,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 from uuid import UUID
 
@@ -62,6 +64,27 @@ def private_copy(record: A) -> A:
 
 
 @dataclass
+class _Looks:
+    """The caches that have looked at the log within a block: reads in it
+    (on any thread the block's context is copied to) trust that look."""
+
+    caches: set[int] = field(default_factory=set)
+
+
+_LOOKS: ContextVar[_Looks | None] = ContextVar("record_cache_looks", default=None)
+
+
+@contextmanager
+def one_look() -> Iterator[None]:
+    """Within the block, each cache looks at the log once, at its first read."""
+    token = _LOOKS.set(_Looks())
+    try:
+        yield
+    finally:
+        _LOOKS.reset(token)
+
+
+@dataclass
 class _Entry:
     record: Aggregate
     # The record's version when cached: a record someone changed in place
@@ -79,7 +102,6 @@ class RecordCache:
         self._log = log
         self._records: OrderedDict[UUID, _Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self._scope = threading.local()
         # Every change up to `_position` has been looked at; those after
         # `_floor` are in `_changed` (record id -> position of its last change).
         self._position = -1
@@ -88,15 +110,13 @@ class RecordCache:
 
     @contextmanager
     def current(self) -> Iterator[None]:
-        """Look at the log once; reads inside the block trust that look."""
-        depth = getattr(self._scope, "depth", 0)
-        if depth == 0:
-            self.look()
-        self._scope.depth = depth + 1
+        """Look at the log now; reads inside the block trust that look."""
+        token = _LOOKS.set(_Looks({id(self)}))
         try:
+            self.look()
             yield
         finally:
-            self._scope.depth = depth
+            _LOOKS.reset(token)
 
     def look(self) -> None:
         """Forget every cached record changed since the last look."""
@@ -136,8 +156,12 @@ class RecordCache:
         """
         if self.size <= 0:
             return load(record_id)
-        if not getattr(self._scope, "depth", 0):
+        looks = _LOOKS.get()
+        if looks is None:
             self.look()
+        elif id(self) not in looks.caches:
+            self.look()
+            looks.caches.add(id(self))
         with self._lock:
             entry = self._records.get(record_id)
             if entry is not None:
