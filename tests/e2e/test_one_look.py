@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +15,7 @@ from domain.queues import FollowUp, Queue
 from projections.engine.runner import ViewRunner
 from projections.engine.store import SQLiteViewStore
 from projections.tickets.summary import TicketSummary
+from tests.cache_looks import counted_looks
 from tests.e2e.memory_desk import Auth, open_ticket
 
 ADMIN = Origin("admin:root")
@@ -31,21 +31,6 @@ def views(desk: HelpDesk, tmp_path: Path) -> Iterator[ViewRunner]:
     store = SQLiteViewStore(tmp_path / "views.sqlite3")
     yield ViewRunner(desk, store, [TicketSummary()])
     store.close()
-
-
-def counted_looks(desk: HelpDesk) -> list[int]:
-    """The positions the record cache looks at the log from, from now on."""
-    looks: list[int] = []
-    log = desk.records._log
-    assert log is not None
-    changed_since = log.changed_since
-
-    def look(position: int, limit: int) -> Any:
-        looks.append(position)
-        return changed_since(position, limit)
-
-    log.changed_since = look  # type: ignore[method-assign]
-    return looks
 
 
 def test_a_list_request_looks_at_the_log_once(
