@@ -113,9 +113,10 @@ def send(
 
 
 @contextmanager
-def under_load(port: int, token: str) -> Iterator[Load]:
-    """A load on the API at the port, stopped when the block ends, however it ends."""
-    load = Load(port, token)
+def under_load(port: int, token: str, name: str = "fault") -> Iterator[Load]:
+    """A load on the API at the port, stopped when the block ends, however it ends;
+    `name` keeps the keys, titles and customers of two loads apart."""
+    load = Load(port, token, name=name)
     load.start()
     try:
         yield load
@@ -127,9 +128,14 @@ class Load:
     """Writer and reader threads against the API on a port, until stop()."""
 
     def __init__(
-        self, port: int, token: str, writers: int = 4, readers: int = 2
+        self,
+        port: int,
+        token: str,
+        writers: int = 4,
+        readers: int = 2,
+        name: str = "fault",
     ) -> None:
-        self.port, self.token = port, token
+        self.port, self.token, self.name = port, token, name
         self.writer_count, self.reader_count = writers, readers
         self.replies: list[Reply] = []
         self.writes: list[Write] = []
@@ -181,13 +187,13 @@ class Load:
             self._stopping.wait(PAUSE)
 
     def _next_write(self, writer: int, count: int, tickets: list[str]) -> Write:
-        key = f"fault-{writer}-{count}"
+        key = f"{self.name}-{writer}-{count}"
         if not tickets or count % 4 == 0:
             title = f"Printer {key}"
             payload = {
                 "title": title,
                 # A customer per writer: registering one is a write of its own.
-                "customer": f"customer{writer}@acme.test",
+                "customer": f"{self.name}{writer}@acme.test",
                 "article": {"body": "It smokes."},
             }
             return Write(key, "/api/v1/tickets", payload, title, opens_ticket=True)
