@@ -97,17 +97,15 @@ _MISSING = object()
 class _ReadOnce(EmailMessage):
     """A parsed message part that builds each header's object once.
 
-    policy.default parses a header afresh on every look, and reading a message
-    (its addresses, its parts' types, charsets and file names) looks at some
-    headers a dozen times: that was a third of the intake's time. Sealed once
-    the parser is done with it; nothing changes a message after that.
+    policy.default parses a header afresh on every look, and parsing and
+    reading a message (the parser asks each part's type three or four times;
+    we read its addresses, types, charsets and file names) looks at some
+    headers a dozen times: that was a third of the intake's time. The parser
+    sets a part's headers before it reads any, and whatever sets a header
+    forgets what was read.
     """
 
     _looks: dict[tuple[str, str], Any] | None = None
-
-    def seal(self) -> None:
-        """From now on, remember each header once read."""
-        self._looks = {}
 
     def get(self, name: str, failobj: Any = None) -> Any:
         return self._looked("get", name, failobj)
@@ -115,11 +113,35 @@ class _ReadOnce(EmailMessage):
     def get_all(self, name: str, failobj: Any = None) -> Any:
         return self._looked("get_all", name, failobj)
 
+    def set_raw(self, name: str, value: Any) -> None:
+        self._looks = None
+        super().set_raw(name, value)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._looks = None
+        super().__setitem__(name, value)
+
+    def __delitem__(self, name: str) -> None:
+        self._looks = None
+        super().__delitem__(name)
+
+    def replace_header(self, name: str, value: Any) -> None:
+        self._looks = None
+        super().replace_header(name, value)
+
+    def add_header(self, _name: str, _value: str, **_params: Any) -> None:
+        self._looks = None
+        super().add_header(_name, _value, **_params)
+
+    def set_boundary(self, boundary: str) -> None:
+        self._looks = None
+        super().set_boundary(boundary)
+
     def _looked(self, how: str, name: str, failobj: Any) -> Any:
         looks = self._looks
-        read = getattr(super(), how)
         if looks is None:
-            return read(name, failobj)
+            looks = self._looks = {}
+        read = getattr(super(), how)
         key = (how, name.lower())
         if key not in looks:
             looks[key] = read(name, _MISSING)
@@ -127,7 +149,8 @@ class _ReadOnce(EmailMessage):
         return failobj if value is _MISSING else value
 
 
-_READ_ONCE = policy.default.clone(message_factory=_ReadOnce)
+#: policy.default, with parts that build each header's object once.
+READ_ONCE = policy.default.clone(message_factory=_ReadOnce)
 
 
 def parse_message(raw: bytes, max_bytes: int) -> ParsedMail | Unparsable:
@@ -137,10 +160,7 @@ def parse_message(raw: bytes, max_bytes: int) -> ParsedMail | Unparsable:
     if not raw.strip():
         return Unparsable("empty message")
     try:
-        message = BytesParser(policy=_READ_ONCE).parsebytes(raw)
-        for part in message.walk():
-            if isinstance(part, _ReadOnce):
-                part.seal()
+        message = BytesParser(policy=READ_ONCE).parsebytes(raw)
         return _read(message, len(raw))
     # Anything: the email package has had parser bugs on hostile input.
     except Exception as error:

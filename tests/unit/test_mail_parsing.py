@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 
-from mail.parsing import AutoKind, ParsedMail, Unparsable, parse_message
+from mail.parsing import READ_ONCE, AutoKind, ParsedMail, Unparsable, parse_message
 from tests.mail_samples import (
     LIMIT,
     PIXEL,
@@ -354,3 +355,17 @@ def test_the_related_start_part_is_the_html_body() -> None:
 
     assert mail.text == "Hello"
     assert [part.content_id for part in mail.attachments] == ["<logo@x>"]
+
+
+def test_a_header_set_after_it_was_read_is_read_afresh() -> None:
+    message = BytesParser(policy=READ_ONCE).parsebytes(b"Subject: one\r\n\r\nHi\r\n")
+    assert message["subject"] == "one"
+
+    message.replace_header("Subject", "two")
+    assert message["subject"] == "two"
+    del message["subject"]
+    assert message["subject"] is None
+    message.add_header("Subject", "three")
+    message["X-Loop"] = "desk"
+    assert message.get_all("subject") == ["three"]
+    assert message["x-loop"] == "desk"
