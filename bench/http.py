@@ -156,15 +156,20 @@ class Served:
     port: int
     pid: int
 
-    def rss_mb(self) -> float:
-        """The process's resident memory now, in MB (Linux)."""
+    def memory_mb(self) -> dict[str, float]:
+        """The process's resident memory now, in MB (Linux): all of it, its own
+        (heap and stacks), and pages of mapped files (the page cache's, which
+        the kernel takes back when it needs them)."""
         status = Path(f"/proc/{self.pid}/status").read_text()
-        kilobytes = next(
-            int(line.split()[1])
-            for line in status.splitlines()
-            if line.startswith("VmRSS:")
-        )
-        return kilobytes / 1024
+        fields = dict(line.split(":", 1) for line in status.splitlines())
+        return {
+            name: round(int(fields[field].split()[0]) / 1024, 1)
+            for name, field in (
+                ("rss", "VmRSS"),
+                ("rss_own", "RssAnon"),
+                ("rss_mapped_files", "RssFile"),
+            )
+        }
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ the agent of one group: a ticket zoom (tickets of the group's queues, each
 connection its own), the ticket list (25), the queue work list (25) and a
 search for one common word, each phase at the HTTP bench's concurrency, against
 GET /healthz on the same server (the floor). The server's resident memory after
-the load is in each row's notes.
+the load (its own, and mapped pages of the views' file) is in each row's notes.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
         phases = generate(
             server.port, _phases(token, counts), counts.phase_seconds, numbers
         )
-        rss = server.rss_mb()
+        memory = server.memory_mb()
     floor = figure(phases[HEALTHZ])
     return [
         Comparison(
@@ -87,7 +87,7 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
                 "connections": counts.concurrency,
                 "requests": counts.requests,
                 "failures": phases[name]["failures"],
-                "serve_rss_mb": round(rss, 1),
+                **{f"serve_{name}_mb": mb for name, mb in memory.items()},
             },
         )
         for name in PATHS
