@@ -103,19 +103,24 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
         self.select_seals_statement: Composed = SQL(
             "SELECT notification_id, seal FROM {} WHERE notification_id = ANY(%s)"
         ).format(table)
-        self.share_lock_statement: Composed = SQL(
-            "LOCK TABLE {}.{} IN SHARE MODE"
-        ).format(schema, Identifier(self.events_table_name))
+        events = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
+        self.share_lock_statement: Composed = SQL("LOCK TABLE {} IN SHARE MODE").format(
+            events
+        )
+        self.position_statement: Composed = SQL(
+            "SELECT notification_id FROM {} "
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(events)
+        self.changes_statement: Composed = SQL(
+            "SELECT notification_id, originator_id FROM {} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(events)
 
     @on_a_live_connection
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         """The log position of one stored event, or None."""
-        statement = SQL(
-            "SELECT notification_id FROM {}.{} "
-            "WHERE originator_id = %s AND originator_version = %s"
-        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (originator_id, version))
+            curs.execute(self.position_statement, (originator_id, version))
             row = curs.fetchone()
         return int(row["notification_id"]) if row else None
 
@@ -125,12 +130,8 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
 
         The table lock every write takes makes positions commit in order, so
         no event can later appear before the last one read here."""
-        statement = SQL(
-            "SELECT notification_id, originator_id FROM {}.{} "
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (position, limit))
+            curs.execute(self.changes_statement, (position, limit))
             rows = curs.fetchall()
         return [(int(r["notification_id"]), r["originator_id"]) for r in rows]
 
