@@ -26,6 +26,7 @@ from domain.calendars import BusinessCalendar
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
 from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache, private_copy
+from domain.desk.records import saved_at
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -222,9 +223,7 @@ class ConfiguredDesk(Application[UUID]):
             if record.version == record.__class__.INITIAL_VERSION:
                 raise AlreadyExists(f"that {type(record).__name__} exists") from None
             raise VersionConflict(self.current_version(record.id), None) from None
-        self.records.keep(
-            record, recordings[-1].notification.id if recordings else None
-        )
+        self.records.keep(record, saved_at(recordings))
         return record.version
 
     def authenticate(self, secret: str) -> ApiToken | None:

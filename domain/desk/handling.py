@@ -17,7 +17,7 @@ from domain.audit import Origin
 from domain.commands import Command, CommandResult, fingerprint
 from domain.configuration_commands import ConfigCommand, Configured
 from domain.desk import configuration_rules, mail_rules, sla_rules, ticket_rules
-from domain.desk.records import Outcome
+from domain.desk.records import Outcome, saved_at
 from domain.errors import DomainError, IdempotencyKeyReused, VersionConflict
 from domain.idempotency import IdempotencyRecord
 from domain.ids import idempotency_id
@@ -114,7 +114,7 @@ class CommandPath:
                 )
             )
         recordings = self.desk.save(*pending)
-        position = recordings[-1].notification.id if recordings else None
+        position = saved_at(recordings)
         for saved in pending:
             self.desk.records.keep(saved, position)
         return _result(command, outcome, position)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
 
 from domain.articles import Channel
 from domain.errors import InvalidValue
@@ -31,3 +34,9 @@ def check_channel(channel: str) -> str:
     if channel not in {c.value for c in Channel}:
         raise InvalidValue(f"unknown channel {channel!r}")
     return channel
+
+
+def saved_at(recordings: Sequence[Recording[Any]]) -> int | None:
+    """The log position a save ended at (its last event's), or None if it
+    stored nothing."""
+    return recordings[-1].notification.id if recordings else None
