@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,27 +50,42 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
         customer, agent = _tokens(settings)
         with serve(settings, workers, stores.root) as server:
             phases = _load(server.port, customer, agent, counts)
-        floor = figure(phases[HEALTHZ])
         for key, label in (("create", "create-ticket"), ("article", "add-article")):
             target = CREATE if key == "create" and stores.kind == "postgres" else None
+            name = f"HTTP {label}, {workers} worker(s)"
             comparisons.append(
-                Comparison(
-                    scenario="http",
-                    store=stores.kind,
-                    name=f"HTTP {label}, {workers} worker(s)",
-                    ours=figure(phases[key]),
-                    baseline=floor,
-                    baseline_name="GET /healthz on the same server",
-                    measure="rate",
-                    target=target,
-                    notes={
-                        "connections": counts.concurrency,
-                        "requests": counts.requests,
-                        "failures": phases[key]["failures"],
-                    },
-                )
+                against_floor("http", stores.kind, name, phases, key, counts, target)
             )
     return comparisons
+
+
+def against_floor(
+    scenario: str,
+    store: str,
+    name: str,
+    phases: dict[str, Any],
+    key: str,
+    counts: Counts,
+    target: Target | None,
+    notes: Mapping[str, object] | None = None,
+) -> Comparison:
+    """A load phase's figure against GET /healthz of the same run (the floor)."""
+    return Comparison(
+        scenario=scenario,
+        store=store,
+        name=name,
+        ours=figure(phases[key]),
+        baseline=figure(phases[HEALTHZ]),
+        baseline_name="GET /healthz on the same server",
+        measure="rate",
+        target=target,
+        notes={
+            "connections": counts.concurrency,
+            "requests": counts.requests,
+            "failures": phases[key]["failures"],
+            **(notes or {}),
+        },
+    )
 
 
 def _tokens(settings: Settings) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from bench.bulk_tickets import BulkTickets, utc_now
 from bench.counts import Counts
 from bench.figures import Comparison, Target
 from bench.helpdesk import SETUP
-from bench.http import HEALTHZ, figure, generate, serve
+from bench.http import HEALTHZ, against_floor, generate, serve
 from bench.stores import BenchStores
 from bench.view_reads import view_store
 from bench.views_scale import AGENT, AGENT_SCOPE, QUEUE
@@ -72,25 +72,19 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
             server.port, _phases(token, counts), counts.phase_seconds, numbers
         )
         memory = server.memory_mb()
-    floor = figure(phases[HEALTHZ])
+    memory_notes = {f"serve_{kind}_mb": mb for kind, mb in memory.items()}
     return [
-        Comparison(
-            scenario="reads",
-            store=stores.kind,
-            name=f"HTTP {name}, agent, {tickets:,} tickets",
-            ours=figure(phases[name]),
-            baseline=floor,
-            baseline_name="GET /healthz on the same server",
-            measure="rate",
-            target=READS,
-            notes={
-                "connections": counts.concurrency,
-                "requests": counts.requests,
-                "failures": phases[name]["failures"],
-                **{f"serve_{name}_mb": mb for name, mb in memory.items()},
-            },
+        against_floor(
+            "reads",
+            stores.kind,
+            f"HTTP {path}, agent, {tickets:,} tickets",
+            phases,
+            path,
+            counts,
+            READS,
+            memory_notes,
         )
-        for name in PATHS
+        for path in PATHS
     ]
 
 
