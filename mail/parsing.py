@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -149,8 +150,34 @@ class _ReadOnce(EmailMessage):
         return failobj if value is _MISSING else value
 
 
+class _KnownKinds(HeaderRegistry):
+    """policy.default's header registry, building each kind of header once.
+
+    The standard one makes a new class (type(...)) for every header it
+    parses, the costliest single step of reading a header: the class of a
+    kind (address, date, unstructured...) is the same every time, so it is
+    made at its first use and kept. Kept per kind, not per header name: a
+    message's names are the sender's to choose, the kinds are ours.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type[Any], type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        kind = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = type(
+                "_" + kind.__name__, (kind, self.base_class), {}
+            )
+        return made
+
+
 #: policy.default, with parts that build each header's object once.
-READ_ONCE = policy.default.clone(message_factory=_ReadOnce)
+READ_ONCE = policy.default.clone(
+    message_factory=_ReadOnce, header_factory=_KnownKinds()
+)
 
 
 def parse_message(raw: bytes, max_bytes: int) -> ParsedMail | Unparsable:

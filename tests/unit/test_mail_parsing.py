@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -369,3 +370,35 @@ def test_a_header_set_after_it_was_read_is_read_afresh() -> None:
     message["X-Loop"] = "desk"
     assert message.get_all("subject") == ["three"]
     assert message["x-loop"] == "desk"
+
+
+def test_headers_read_with_their_kinds_made_once_are_read_as_the_standard_does() -> (
+    None
+):
+    raw = (
+        b"From: =?utf-8?q?J=C3=BCrgen?= <j@x.test>\r\nTo: a@x.test, B <b@x.test>\r\n"
+        b"Date: Sat, 05 Dec 2026 10:00:00 +0100\r\nMessage-ID: <m1@x.test>\r\n"
+        b"Subject: =?utf-8?b?w6TDtsO8?=\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"\r\nHi\r\n"
+    )
+    ours = BytesParser(policy=READ_ONCE).parsebytes(raw)
+    standard = BytesParser(policy=policy.default).parsebytes(raw)
+
+    for name in ("from", "to", "date", "message-id", "subject", "content-type"):
+        assert str(ours[name]) == str(standard[name])
+        assert type(ours[name]).__mro__[1:] == type(standard[name]).__mro__[1:]
+    assert ours["to"].addresses == standard["to"].addresses
+    assert ours["date"].datetime == standard["date"].datetime
+
+
+def test_a_header_kind_is_made_once_whatever_the_names_a_sender_chooses() -> None:
+    names = [f"X-Made-Up-{n}" for n in range(200)]
+    raw = b"".join(f"{n}: v\r\n".encode() for n in names) + b"From: a@x.test\r\n\r\nHi"
+    message = BytesParser(policy=READ_ONCE).parsebytes(raw)
+
+    kinds = {type(message[name]) for name in names}
+    again = BytesParser(policy=READ_ONCE).parsebytes(raw)
+
+    assert len(kinds) == 1
+    assert {type(again[name]) for name in names} == kinds
+    assert type(message["from"]) is type(again["from"]) not in kinds
