@@ -159,9 +159,8 @@ class RecordCache:
         looks = _LOOKS.get()
         if looks is None:
             self.look()
-        elif id(self) not in looks.caches:
-            self.look()
-            looks.caches.add(id(self))
+        else:
+            self._look_once(looks)
         with self._lock:
             entry = self._records.get(record_id)
             if entry is not None:
@@ -186,6 +185,22 @@ class RecordCache:
         fresh = load(record_id)
         self.keep(fresh, position)
         return fresh
+
+    def seen_position(self) -> int | None:
+        """A log position up to which every change is known to the reads of
+        this request or command: its look's (made now if it has not looked
+        yet). None outside such a block, or without the log."""
+        looks = _LOOKS.get()
+        if looks is None or self._log is None or self.size <= 0:
+            return None
+        self._look_once(looks)
+        with self._lock:
+            return self._position if self._position >= 0 else None
+
+    def _look_once(self, looks: _Looks) -> None:
+        if id(self) not in looks.caches:
+            self.look()
+            looks.caches.add(id(self))
 
     def forget(self, record_id: UUID) -> None:
         """Drop a record (it was changed in place, or is about to be)."""

@@ -353,11 +353,15 @@ class ConfiguredDesk(Application[UUID]):
         """The ids found so far plus those created since the last look: the log
         is read from where that look ended (writers commit in log order: SQLite
         has one writer, PostgreSQL writes take a table lock), so a long log costs
-        this once per process, not once per lookup."""
+        this once per process, not once per lookup. Within a request or command
+        the log is read up to where the record cache's look reached, as its
+        other reads are; elsewhere up to the log's end."""
         topic = get_topic(created)
         with self._created_lock:
             start, known = self._created.get(topic, (1, ()))
-            top = self.recorder.max_notification_id() or 0
+            top = self.records.seen_position()
+            if top is None:
+                top = self.recorder.max_notification_id() or 0
             found = list(known)
             while start <= top:
                 batch = self.recorder.select_notifications(

@@ -183,3 +183,21 @@ def test_a_private_copy_is_equal_and_separate() -> None:
 
     assert vars(copy) == vars(record)
     assert copy is not record
+
+
+def test_the_position_seen_is_the_blocks_look_and_none_outside_one() -> None:
+    store = ModelStore(2)
+    cache = RecordCache(log=store)
+    cache.read(store.ids[0], store.stored_version, store.load)
+
+    assert cache.seen_position() is None
+    with cache_module.one_look():
+        looks = store.looks
+        seen = cache.seen_position()
+        store.write(store.ids[1])
+        assert cache.seen_position() == seen == 2
+        cache.read(store.ids[1], store.stored_version, store.load)
+        assert store.looks == looks + 1
+    with cache.current():
+        assert cache.seen_position() == 3
+    assert RecordCache(size=0, log=store).seen_position() is None

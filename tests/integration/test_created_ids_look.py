@@ -1,0 +1,63 @@
+"""Listing configuration records reads the log up to the request's look, no further."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.audit import Origin
+from domain.desk import HelpDesk
+from domain.desk.cache import one_look
+from domain.queues import FollowUp, Queue
+from tickettape.settings import Settings
+from tickettape.stores import event_store_env
+
+ADMIN = Origin("admin:root")
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[tuple[HelpDesk, HelpDesk]]:
+    settings = Settings(database_url="", data_dir=tmp_path)
+    ours, other = (HelpDesk(env=event_store_env(settings)) for _ in range(2))
+    ours.initialize(ADMIN)
+    try:
+        yield ours, other
+    finally:
+        ours.close()
+        other.close()
+
+
+def _open(desk: HelpDesk, name: str) -> None:
+    desk.save_config(Queue.open(name, "support", FollowUp.REOPEN, None, ADMIN))
+
+
+def test_a_request_lists_what_its_look_saw_without_asking_where_the_log_ends(
+    desks: tuple[HelpDesk, HelpDesk],
+) -> None:
+    ours, other = desks
+    _open(other, "Billing")
+    ours.statuses()  # the cache's first look starts where the log ends
+    asked: list[int] = []
+    last = ours.recorder.max_notification_id
+
+    def counted() -> int | None:
+        asked.append(1)
+        return last()
+
+    ours.recorder.max_notification_id = counted  # type: ignore[method-assign]
+
+    with one_look():
+        names = [q.name for q in ours.all_of(Queue)]
+        _open(other, "Returns")
+        again = [q.name for q in ours.all_of(Queue)]
+    with one_look():
+        later = [q.name for q in ours.all_of(Queue)]
+
+    assert "Billing" in names
+    assert again == names
+    assert later == [*names, "Returns"]
+    assert asked == []
+    assert [q.name for q in ours.all_of(Queue)] == later
+    assert asked == [1]
