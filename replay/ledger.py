@@ -265,6 +265,23 @@ class Ledger:
         )
         return found[0] if found else None
 
+    def last_links(self, originator_ids: list[str], up_to: int) -> list[ChainLink]:
+        """Each aggregate's last chain link at or before a log position."""
+        found: list[ChainLink] = []
+        for start in range(0, len(originator_ids), 500):
+            chunk = originator_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found += self._links_where(
+                f"originator_id IN ({marks}) AND notification_id <= ? "
+                "AND originator_version = (SELECT MAX(b.originator_version) "
+                "FROM {chain} b WHERE b.originator_id = {chain}.originator_id "
+                "AND b.notification_id <= ?)",
+                *chunk,
+                up_to,
+                up_to,
+            )
+        return found
+
     def _links_where(self, where: str, *params: object) -> list[ChainLink]:
         with self._transaction(write=False) as cur:
             cur.execute(

@@ -11,6 +11,8 @@ catches what removing whole rows at the log's end hides: a truncated tail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from replay.chain import (
@@ -73,10 +75,46 @@ class _Walk:
         head = ledger.head()
         self.chain_end = 0 if head is None else head.notification_id
         self.log_end = ledger.last_event()
+        # Resumed at a checkpoint: the position, and the aggregates whose last
+        # link before it has been read (or found missing) already.
+        self.resumed_at: int | None = None
+        self.asked: set[str] = set()
+
+    def resume(self, checkpoint: Checkpoint) -> None:
+        """Start at a trusted checkpoint: its count, and its chain head, which the
+        link signed at its position must still end in."""
+        at = checkpoint.position
+        if at == 0 and (checkpoint.head, checkpoint.count) == (GENESIS.hex(), 0):
+            # Signed over an empty log: everything came after it.
+            self.resumed_at = 0
+            return
+        found = self.ledger.links(at - 1, at, 1) if at > 0 else []
+        link = found[0] if found else None
+        if (
+            link is None
+            or link.global_hash.hex() != checkpoint.head
+            or link_problem(self.keyring, link) is not None
+        ):
+            raise Bad(
+                Finding(
+                    Problem.REWRITTEN,
+                    f"the checkpoint of {checkpoint.at} was signed at position {at}, "
+                    "whose chain link is gone or no longer the one it signed",
+                    at,
+                )
+            )
+        self.resumed_at, self.count = at, checkpoint.count
+        self.head, self.position = link.global_hash, at
+        self.previous = (at, link.originator_id, link.version)
+        self.versions[link.originator_id] = link.version
+        self.aggregates[link.originator_id] = link.aggregate_hash
+        self.asked.add(link.originator_id)
 
     def along(self, page: Page) -> None:
         """Check every position of a page, events and orphaned seals or links."""
         events, seals, links = page.events, page.seals, page.links
+        if self.resumed_at is not None:
+            self._known_before(events.values())
         if events.keys() == seals.keys() == links.keys():
             positions = list(events)
         else:
@@ -91,6 +129,22 @@ class _Walk:
                 self._gone(seal or link, at)
             else:
                 self._strictly(record_of(row), seal, link)
+
+    def _known_before(self, rows: Iterable[EventRow]) -> None:
+        """Where the aggregates of these events stood at the checkpoint resumed
+        from: the version and chain hash of each one's last link before it,
+        whose own seal must hold (an aggregate without one starts there)."""
+        assert self.resumed_at is not None
+        names = {canonical(row[1]) for row in rows} - self.asked
+        if not names:
+            return
+        self.asked |= names
+        for link in self.ledger.last_links(sorted(names), self.resumed_at):
+            problem = link_problem(self.keyring, link)
+            if problem is not None:
+                raise bad(*problem, link)
+            self.versions[link.originator_id] = link.version
+            self.aggregates[link.originator_id] = link.aggregate_hash
 
     def _plain(self, row: EventRow, sealed: SealRow, linked: LinkRow) -> bool:
         """Check an event whose seal and link are there and hold; False if not.
@@ -381,6 +435,32 @@ def verify_log(
     return walk_log(ledger, _Walk(ledger, keyring, checkpoint), batch)
 
 
+def verify_since(
+    ledger: Ledger,
+    keyring: Keyring,
+    checkpoint: Checkpoint,
+    key: Ed25519PublicKey,
+    batch: int = BATCH,
+) -> Verdict:
+    """Check what was written after a signed checkpoint: every seal and link
+    after it, both chains recomputed on from where it left them. What lies
+    before it is taken as the checkpoint vouches for it (verify_log checks it)."""
+    problem = signature_problem(checkpoint, key)
+    if problem is not None:
+        finding = Finding(
+            Problem.BAD_CHECKPOINT,
+            f"the checkpoint of {checkpoint.at} at position "
+            f"{checkpoint.position}: {problem}",
+        )
+        return Verdict(0, 0, GENESIS, finding)
+    walk = _Walk(ledger, keyring, checkpoint)
+    try:
+        walk.resume(checkpoint)
+    except Bad as failed:
+        return Verdict(0, 0, GENESIS, failed.finding)
+    return walk_log(ledger, walk, batch)
+
+
 def mend_log(ledger: Ledger, keyring: Keyring, mending: Mending, batch: int) -> Verdict:
     """Walk the log as verify does, sealing what `mending` adopts, page by page."""
     return walk_log(ledger, _Walk(ledger, keyring, None, mending), batch)
@@ -389,7 +469,7 @@ def mend_log(ledger: Ledger, keyring: Keyring, mending: Mending, batch: int) -> 
 def walk_log(ledger: Ledger, walk: _Walk, batch: int) -> Verdict:
     """Walk every page of the log; the verdict at its end or at the first finding."""
     stop = ledger.end()
-    after = 0
+    after = walk.resumed_at or 0
     finding = None
     try:
         while after < stop:

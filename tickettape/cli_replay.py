@@ -32,7 +32,7 @@ from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
 from replay.seals import Keyring, KeyringError
 from replay.verdicts import Finding, Verdict
-from replay.verify import verify_log
+from replay.verify import verify_log, verify_since
 from tickettape.bootstrap import Runtime
 from tickettape.console import err, fail, out, runtime
 from tickettape.settings import Settings
@@ -179,11 +179,24 @@ def verify(
     public_key: Annotated[
         Path | None, typer.Option(help="Ed25519 public key that signed checkpoints")
     ] = None,
+    since_checkpoint: Annotated[
+        bool,
+        typer.Option(
+            "--since-checkpoint",
+            help="Check only what came after the checkpoint, on from its chain head",
+        ),
+    ] = False,
 ) -> None:
     """Check every seal and recompute the chain; exit 3 naming the first bad event."""
+    if since_checkpoint and ticket is not None:
+        raise fail("--since-checkpoint checks the log after it; not with --ticket")
     with runtime([]) as opened, ledger_of(opened.desk) as ledger:
         keyring = keyring_of(opened)
-        if ticket is not None:
+        if since_checkpoint:
+            verdict, summary = _since(
+                opened, ledger, keyring, checkpoint_file, public_key
+            )
+        elif ticket is not None:
             verdict = verify_aggregate(ledger, keyring, str(ticket_id(ticket)))
             if verdict.clean and verdict.checked + verdict.unchained == 0:
                 raise fail(f"ticket {ticket} not found")
@@ -219,6 +232,41 @@ def verify(
             report(opened.desk, verdict)
             raise typer.Exit(TAMPERED)
     out.print(f"[bold green]intact:[/] {summary}", soft_wrap=True)
+
+
+def _since(
+    opened: Runtime,
+    ledger: Ledger,
+    keyring: Keyring,
+    checkpoint_file: Path | None,
+    public_key: Path | None,
+) -> tuple[Verdict, str]:
+    """Verify what came after the checkpoint given, or else the last stored."""
+    anchor = (
+        read_checkpoint(checkpoint_file)
+        if checkpoint_file is not None
+        else stored_checkpoint(ledger)
+    )
+    if anchor is None:
+        raise fail(
+            "no checkpoint to verify from: sign one with `replay checkpoint`, or "
+            "give its file with --checkpoint"
+        )
+    key = verifying_key(opened.settings, public_key)
+    verdict = verify_since(ledger, keyring, anchor, key)
+    summary = (
+        f"{max(verdict.checked - anchor.count, 0)} events after the checkpoint of "
+        f"{anchor.at} (position {anchor.position}) match their seals and chain, on "
+        "from its head"
+        + (
+            f", {verdict.unchained} newer ones their seals (not chained yet)"
+            if verdict.unchained
+            else ""
+        )
+        + "; what lies before it is as that checkpoint signed it (verify without "
+        "--since-checkpoint checks it all)"
+    )
+    return verdict, summary
 
 
 def report(desk: HelpDesk, verdict: Verdict) -> None:

@@ -68,3 +68,28 @@ def test_a_forged_checkpoint_file_is_reported(
     code, said = replay(signing, "verify", "--checkpoint", str(kept))
     assert code == TAMPERED
     assert "bad checkpoint" in said
+
+
+def test_verify_since_the_checkpoint_checks_what_came_after_it(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert replay(cli_env, "verify", "--since-checkpoint")[0] == 1
+    key = tmp_path / "audit.pem"
+    replay(cli_env, "keygen", str(key))
+    signing = {**cli_env, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
+    assert replay(signing, "checkpoint")[0] == 0
+    code, said = replay(signing, "verify", "--since-checkpoint")
+    assert code == 0, said
+    assert "intact: 0 events after the checkpoint" in said
+    number = cli_env["NUMBER"]
+    code, said = replay(signing, "verify", "--since-checkpoint", "--ticket", number)
+    assert code == 1
+    assert "not with --ticket" in said
+
+    # An event stored after the checkpoint, altered: found, and named.
+    tamper = Tamper(store_env(cli_env))
+    nid, oid, version, topic, state = tamper.rows()[-1]
+    tamper.insert(nid + 1, oid, version + 1, topic, state)
+    code, said = replay(signing, "verify", "--since-checkpoint")
+    assert code == TAMPERED
+    assert f"position {nid + 1}" in said
