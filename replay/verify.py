@@ -424,14 +424,9 @@ def verify_log(
     if checkpoint is not None:
         if key is None:
             raise ValueError("checking a checkpoint needs the public key")
-        problem = signature_problem(checkpoint, key)
-        if problem is not None:
-            finding = Finding(
-                Problem.BAD_CHECKPOINT,
-                f"the checkpoint of {checkpoint.at} at position "
-                f"{checkpoint.position}: {problem}",
-            )
-            return Verdict(0, 0, GENESIS, finding)
+        forged = _forged(checkpoint, key)
+        if forged is not None:
+            return forged
     return walk_log(ledger, _Walk(ledger, keyring, checkpoint), batch)
 
 
@@ -445,20 +440,28 @@ def verify_since(
     """Check what was written after a signed checkpoint: every seal and link
     after it, both chains recomputed on from where it left them. What lies
     before it is taken as the checkpoint vouches for it (verify_log checks it)."""
-    problem = signature_problem(checkpoint, key)
-    if problem is not None:
-        finding = Finding(
-            Problem.BAD_CHECKPOINT,
-            f"the checkpoint of {checkpoint.at} at position "
-            f"{checkpoint.position}: {problem}",
-        )
-        return Verdict(0, 0, GENESIS, finding)
+    forged = _forged(checkpoint, key)
+    if forged is not None:
+        return forged
     walk = _Walk(ledger, keyring, checkpoint)
     try:
         walk.resume(checkpoint)
     except Bad as failed:
         return Verdict(0, 0, GENESIS, failed.finding)
     return walk_log(ledger, walk, batch)
+
+
+def _forged(checkpoint: Checkpoint, key: Ed25519PublicKey) -> Verdict | None:
+    """The verdict on a checkpoint whose signature does not hold; None if it does."""
+    problem = signature_problem(checkpoint, key)
+    if problem is None:
+        return None
+    finding = Finding(
+        Problem.BAD_CHECKPOINT,
+        f"the checkpoint of {checkpoint.at} at position "
+        f"{checkpoint.position}: {problem}",
+    )
+    return Verdict(0, 0, GENESIS, finding)
 
 
 def mend_log(ledger: Ledger, keyring: Keyring, mending: Mending, batch: int) -> Verdict:
