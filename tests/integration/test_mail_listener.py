@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from mail.delivery import Envelope, Receipt
 from mail.intake import DEFAULT_TERMS, MailIntake
-from mail.smtp_server import ListenerSettings, MailListener, serve_forever
+from mail.smtp_server import _SMTP, ListenerSettings, MailListener, serve_forever
 from tests.e2e.memory_desk import MemoryBlobs, staffed_desk
 
 MESSAGE = (
@@ -233,3 +234,30 @@ def test_serve_forever_on_a_taken_port_raises_and_leaves_the_signals_be() -> Non
         with pytest.raises(OSError, match="in use"):
             serve_forever(MailListener(Recorder(), settings))
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+ADDRESSES = [
+    "",
+    "<>",
+    "<bob@acme.test>",
+    "<bob@acme.test> SIZE=1234 BODY=8BITMIME",
+    "bob@acme.test",
+    '<"bob smith"@acme.test>',
+    "<jürgen@bücher.test> SMTPUTF8",
+    "<@relay.test:bob@acme.test>",
+    "<bob@acme.test",
+    "bob",
+    "<<>>",
+    "  <bob@acme.test>",
+    "<" + "b" * 70 + "@acme.test>",
+    "\x00<bob@acme.test>",
+]
+
+
+@pytest.mark.parametrize("limit", [0, 64])
+def test_addresses_are_read_as_aiosmtpd_reads_them(limit: int) -> None:
+    theirs, ours = SMTP.__new__(SMTP), _SMTP.__new__(_SMTP)
+    theirs.local_part_limit = ours.local_part_limit = limit
+
+    for arg in ADDRESSES:
+        assert ours._getaddr(arg) == theirs._getaddr(arg), arg
