@@ -108,7 +108,9 @@ SCENARIOS = (
         "a raw keyset scan of the same event table on its own connection "
         "(SELECT every column ORDER BY id in pages of 1,000) that looks at every "
         "value, alternating run by run with verify (the chain built and a "
-        "checkpoint signed beforehand) and with export (JSONL to a file)",
+        "checkpoint signed beforehand) and with export (JSONL to a file); then "
+        "a tenth more events and verify since the checkpoint against the raw "
+        "scan of those alone",
         (verify.VERIFY,),
         verify.run,
     ),

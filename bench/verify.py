@@ -5,7 +5,9 @@ replay checkpoint` does; then `verify_log` (what `tickettape replay verify` runs
 checking that checkpoint) and `export_archive` (what `tickettape replay export`
 runs, into a file in the bench's temp dir) are each timed against a raw keyset
 scan that selects every column of the same event table and looks at every value.
-Each run alternates with its raw twin.
+Then a tenth more events are written and chained, and `verify_since` (`replay
+verify --since-checkpoint`) is timed against the raw scan of those alone. Each
+run alternates with its raw twin.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from replay.checkpoint import Checkpoint, sign_checkpoint
 from replay.ledger import Ledger
 from replay.ledger_stores import open_ledger
 from replay.seals import Keyring, load_keyring
-from replay.verify import verify_log
+from replay.verify import verify_log, verify_since
 
 VERIFY = Target("verify", "Verify >= 0.5 of a raw scan", min_ratio=0.5)
 # Timed runs of verify, of export and of each one's raw twin, by mode.
@@ -77,10 +79,33 @@ def run(stores: BenchStores, counts: Counts) -> list[Comparison]:
         repeats = REPEATS[counts.mode]
         verified = _alternate(verify, raw, repeats)
         exported = _alternate(export, raw, repeats)
+
+        # A tenth more, then only what came after the checkpoint.
+        end = seed(desk, top + top // 10)
+        extend_chain(ledger, keyring)
+        later = end - checkpoint.position
+
+        def since() -> None:
+            verdict = verify_since(ledger, keyring, checkpoint, key.public_key())
+            if not verdict.clean or verdict.checked != events + later:
+                raise RuntimeError(f"the events since did not verify: {verdict}")
+
+        def raw_since() -> None:
+            _scan(scan, end, checkpoint.position)
+
+        verified_since = _alternate(since, raw_since, repeats)
     notes = {"runs": repeats, "chain_built_events_per_s": round(events / chaining)}
     return [
         _comparison(stores.kind, "verify", events, verified, VERIFY, notes),
         _comparison(stores.kind, "export", events, exported, None, notes),
+        _comparison(
+            stores.kind,
+            "verify since the checkpoint",
+            later,
+            verified_since,
+            None,
+            {**notes, "events_before_the_checkpoint": events},
+        ),
     ]
 
 
@@ -94,9 +119,9 @@ def _checkpoint(ledger: Ledger, keyring: Keyring, key: Ed25519PrivateKey) -> Che
     return signed
 
 
-def _scan(scan: EventScan, events: int) -> None:
-    """Every column of every event, a page of the replay tools' size at a time."""
-    after = 0
+def _scan(scan: EventScan, events: int, after: int = 0) -> None:
+    """Every column of every event after a position, a page of the replay
+    tools' size at a time."""
     while page := scan.page(after, events, BATCH):
         touch(page)
         after = page[-1][0]
