@@ -205,33 +205,39 @@ def verify(
                 "their seals, the chained ones their chain"
             )
         else:
-            anchor = (
-                read_checkpoint(checkpoint_file)
-                if checkpoint_file is not None
-                else stored_checkpoint(ledger)
-            )
-            key = None if anchor is None else verifying_key(opened.settings, public_key)
-            verdict = verify_log(ledger, keyring, anchor, key)
-            summary = (
-                f"{verdict.checked} events up to position {verdict.position} match "
-                "their seals and chain"
-                + (
-                    f", {verdict.unchained} newer ones their seals (not chained yet)"
-                    if verdict.unchained
-                    else ""
-                )
-                + "; "
-                + (
-                    "no checkpoint to check against yet (run `replay checkpoint`)"
-                    if anchor is None
-                    else f"the checkpoint of {anchor.at} ({anchor.count} events up "
-                    f"to position {anchor.position}) holds"
-                )
+            verdict, summary = _whole(
+                opened, ledger, keyring, checkpoint_file, public_key
             )
         if not verdict.clean:
             report(opened.desk, verdict)
             raise typer.Exit(TAMPERED)
     out.print(f"[bold green]intact:[/] {summary}", soft_wrap=True)
+
+
+def _whole(
+    opened: Runtime,
+    ledger: Ledger,
+    keyring: Keyring,
+    checkpoint_file: Path | None,
+    public_key: Path | None,
+) -> tuple[Verdict, str]:
+    """Verify the whole log, against the checkpoint given or the last stored."""
+    anchor = _anchor(ledger, checkpoint_file)
+    key = None if anchor is None else verifying_key(opened.settings, public_key)
+    verdict = verify_log(ledger, keyring, anchor, key)
+    summary = (
+        f"{verdict.checked} events up to position {verdict.position} match "
+        "their seals and chain"
+        + _unchained(verdict)
+        + "; "
+        + (
+            "no checkpoint to check against yet (run `replay checkpoint`)"
+            if anchor is None
+            else f"the checkpoint of {anchor.at} ({anchor.count} events up "
+            f"to position {anchor.position}) holds"
+        )
+    )
+    return verdict, summary
 
 
 def _since(
@@ -242,11 +248,7 @@ def _since(
     public_key: Path | None,
 ) -> tuple[Verdict, str]:
     """Verify what came after the checkpoint given, or else the last stored."""
-    anchor = (
-        read_checkpoint(checkpoint_file)
-        if checkpoint_file is not None
-        else stored_checkpoint(ledger)
-    )
+    anchor = _anchor(ledger, checkpoint_file)
     if anchor is None:
         raise fail(
             "no checkpoint to verify from: sign one with `replay checkpoint`, or "
@@ -258,15 +260,25 @@ def _since(
         f"{max(verdict.checked - anchor.count, 0)} events after the checkpoint of "
         f"{anchor.at} (position {anchor.position}) match their seals and chain, on "
         "from its head"
-        + (
-            f", {verdict.unchained} newer ones their seals (not chained yet)"
-            if verdict.unchained
-            else ""
-        )
+        + _unchained(verdict)
         + "; what lies before it is as that checkpoint signed it (verify without "
         "--since-checkpoint checks it all)"
     )
     return verdict, summary
+
+
+def _anchor(ledger: Ledger, checkpoint_file: Path | None) -> Checkpoint | None:
+    """The checkpoint in the file given, else the one stored last (if any)."""
+    if checkpoint_file is not None:
+        return read_checkpoint(checkpoint_file)
+    return stored_checkpoint(ledger)
+
+
+def _unchained(verdict: Verdict) -> str:
+    """The summary's note of events sealed but not chained yet, if any."""
+    if not verdict.unchained:
+        return ""
+    return f", {verdict.unchained} newer ones their seals (not chained yet)"
 
 
 def report(desk: HelpDesk, verdict: Verdict) -> None:
