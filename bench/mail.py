@@ -102,14 +102,12 @@ def _all_taken(runtime: Runtime, sent: int) -> None:
     not of quarantining (a store without its queue quarantines every message)."""
     recorder = runtime.desk.recorder
     top = recorder.max_notification_id() or 0
-    kinds = {InboundMail.Taken: 0, InboundMail.Quarantined: 0}
-    for kind in kinds:
-        kinds[kind] = len(
-            recorder.select_notifications(
-                1, top + 1, stop=top, topics=[get_topic(kind)]
-            )
-        )
-    taken, quarantined = kinds[InboundMail.Taken], kinds[InboundMail.Quarantined]
+
+    def recorded(kind: type[object]) -> int:
+        topics = [get_topic(kind)]
+        return len(recorder.select_notifications(1, top + 1, stop=top, topics=topics))
+
+    taken, quarantined = recorded(InboundMail.Taken), recorded(InboundMail.Quarantined)
     if taken != sent or quarantined:
         raise RuntimeError(
             f"of {sent} messages sent {taken} became articles and {quarantined} "
