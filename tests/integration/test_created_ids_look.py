@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.desk.cache import one_look
 from domain.queues import FollowUp, Queue
-from tickettape.settings import Settings
-from tickettape.stores import event_store_env
+from tests.stores import DeskFactory
 
 ADMIN = Origin("admin:root")
 
 
 @pytest.fixture
-def desks(tmp_path: Path) -> Iterator[tuple[HelpDesk, HelpDesk]]:
-    settings = Settings(database_url="", data_dir=tmp_path)
-    ours, other = (HelpDesk(env=event_store_env(settings)) for _ in range(2))
+def desks(
+    durable_store_env: dict[str, str], desk_factory: DeskFactory
+) -> tuple[HelpDesk, HelpDesk]:
+    """Two desks on one store, as two processes: ours, and another that writes."""
+    ours, other = desk_factory(durable_store_env), desk_factory(durable_store_env)
     ours.initialize(ADMIN)
-    try:
-        yield ours, other
-    finally:
-        ours.close()
-        other.close()
+    return ours, other
 
 
 def _open(desk: HelpDesk, name: str) -> None:
