@@ -140,6 +140,7 @@ class PooledPostgresDatabase(PostgresDatabase):
         snapshot_reads: bool = False,
         pipelined_writes: bool = False,
         replace_nul: bool = False,
+        autocommit: bool = False,
     ) -> None:
         # A transaction that gets no connection within `timeout` seconds fails,
         # so an outage is answered in bounded time rather than queued behind it.
@@ -150,13 +151,29 @@ class PooledPostgresDatabase(PostgresDatabase):
             open=open,
             name=name,
             timeout=timeout,
+            kwargs={"autocommit": autocommit},
         )
+        self._autocommit = autocommit
         super().__init__(
             self._pool.connection,
             snapshot_reads=snapshot_reads,
             pipelined_writes=pipelined_writes,
             replace_nul=replace_nul,
         )
+
+    @contextmanager
+    def alone(self) -> Iterator[Cursor]:
+        """A cursor whose every statement commits on its own, in one round trip
+        (a transaction block costs two more: BEGIN and COMMIT). Only for a pool
+        of autocommit connections, and only where one statement is the whole
+        change."""
+        if not self._autocommit:
+            raise TypeError("statements commit alone only on autocommit connections")
+        with (
+            self._pool.connection() as conn,
+            conn.cursor(row_factory=tuple_row) as cur,
+        ):
+            yield Cursor(cur, POSTGRES, replace_nul=self._replace_nul)
 
     def open(self, timeout: float) -> None:
         """Open the pool (if not yet), waiting at most `timeout` s for a connection."""

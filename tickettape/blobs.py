@@ -91,7 +91,12 @@ class PostgresBlobStore:
         # Opened on first use, so building the runtime needs no round trip.
         # `timeout` bounds the wait for a connection, the first one included.
         self._database = PooledPostgresDatabase(
-            conninfo, name="blobs", pool_size=max_size, timeout=timeout, open=False
+            conninfo,
+            name="blobs",
+            pool_size=max_size,
+            timeout=timeout,
+            open=False,
+            autocommit=True,
         )
         self._timeout = timeout
         self._ready = False
@@ -100,7 +105,8 @@ class PostgresBlobStore:
     def put(self, content: bytes) -> str:
         """Store content (idempotently) and return its sha256 hex digest."""
         digest = hashlib.sha256(content).hexdigest()
-        with self._transaction(write=True) as cursor:
+        # One statement is the whole change: it commits alone, one round trip.
+        with self._alone() as cursor:
             cursor.execute(
                 f"INSERT INTO {self._table} (sha256, size, content) VALUES (?, ?, ?) "
                 "ON CONFLICT (sha256) DO NOTHING",
@@ -112,7 +118,7 @@ class PostgresBlobStore:
         """The content with this digest, or None (also for anything not a digest)."""
         if not is_digest(sha256):
             return None
-        with self._transaction() as cursor:
+        with self._alone() as cursor:
             cursor.execute(
                 f"SELECT content FROM {self._table} WHERE sha256 = ?", (sha256,)
             )
@@ -128,9 +134,9 @@ class PostgresBlobStore:
         self._database.close()
 
     @contextlib.contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[Cursor]:
+    def _alone(self) -> Iterator[Cursor]:
         self._open()
-        with self._database.transaction(write=write) as cursor:
+        with self._database.alone() as cursor:
             yield cursor
 
     def _open(self) -> None:

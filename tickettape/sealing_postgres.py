@@ -53,6 +53,10 @@ class _NotStored(Exception):
         self.error = error
 
 
+#: A write begins and commits its transaction inside its pipeline (`_stored`).
+_BEGIN = SQL("BEGIN")
+_COMMIT = SQL("COMMIT")
+
 #: Attempts at creating the tables when other processes create them at once.
 CREATE_ATTEMPTS = 5
 
@@ -159,6 +163,9 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
     def _stored(
         self, stored_events: Sequence[StoredEvent], keyring: Keyring
     ) -> list[int]:
+        """Two round trips: BEGIN, the table lock and the events (their positions
+        come back), then the seals and COMMIT. psycopg's own transaction block in
+        a pipeline syncs on entering and on leaving, four round trips in all."""
         positions: list[int] = []
         seals: list[tuple[int, UUID | str, int, str, bytes]] = []
         committing = False
@@ -167,7 +174,8 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
                 failure: Exception | None = None
                 with conn.pipeline() as pipeline:
                     try:
-                        with conn.transaction(), conn.cursor() as curs:
+                        with conn.cursor() as curs:
+                            curs.execute(_BEGIN)
                             self._lock_table(curs)
                             self._notify_channel(curs)
                             PostgresAggregateRecorder._insert_stored_events(
@@ -182,11 +190,15 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
                                 self.insert_seals_statement,
                                 [list(column) for column in zip(*seals, strict=True)],
                             )
+                            curs.execute(_COMMIT)
                             committing = True
+                            pipeline.sync()
                     except Exception as error:
                         # Raised after the pipeline is closed, or psycopg warns.
                         failure = error
                 if failure is not None:
+                    # Leaving the pool's block with it rolls a begun
+                    # transaction back before the connection is lent again.
                     raise failure
         except (OperationalError, InterfaceError) as lost:
             if not committing:

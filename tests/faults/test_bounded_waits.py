@@ -49,7 +49,7 @@ def test_every_pool_has_the_statement_timeout(bounded: Runtime) -> None:
         cursor.execute("SHOW statement_timeout")
         views = cursor.fetchone()
     assert isinstance(bounded.blobs, PostgresBlobStore)
-    with bounded.blobs._transaction() as cursor:
+    with bounded.blobs._alone() as cursor:
         blobs = cursor.execute("SHOW statement_timeout").fetchone()
 
     assert events == {"statement_timeout": "7500ms"}
@@ -83,8 +83,8 @@ def test_the_view_and_blob_pools_wait_only_the_connect_timeout(
         # Every connection each pool may open is taken.
         held.enter_context(bounded.views.store.transaction())
         for _ in range(4):
-            held.enter_context(bounded.blobs._transaction())
-        for wait in (bounded.views.store.transaction, bounded.blobs._transaction):
+            held.enter_context(bounded.blobs._alone())
+        for wait in (bounded.views.store.transaction, bounded.blobs._alone):
             began = time.monotonic()
             with pytest.raises(PoolTimeout), wait():
                 pass

@@ -24,7 +24,8 @@ DATABASE_KINDS = [
 
 @pytest.fixture(params=DATABASE_KINDS)
 def database_kind(request: pytest.FixtureRequest) -> str:
-    """sqlite, postgres (as the views use it) or postgres-plain (the ledger, blobs)."""
+    """sqlite, postgres (as the views use it) or postgres-plain (as the ledger and
+    the blobs use it: autocommit connections, transactions begun explicitly)."""
     return cast(str, request.param)
 
 
@@ -48,6 +49,7 @@ def database(
             pipelined_writes=pipelined,
             snapshot_reads=pipelined,
             replace_nul=pipelined,
+            autocommit=not pipelined,
         )
     yield opened
     opened.close()

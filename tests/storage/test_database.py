@@ -9,7 +9,9 @@ import pytest
 
 from storage.cursor import Row
 from storage.database import Database
-from storage.postgres import PIPELINE_DEPTH
+from storage.postgres import PIPELINE_DEPTH, PooledPostgresDatabase
+from tickettape.settings import Settings
+from tickettape.stores import ensure_schema, libpq_conninfo
 
 TICKETS = "CREATE TABLE tickets (id BIGINT PRIMARY KEY, title TEXT NOT NULL)"
 INSERT = "INSERT INTO tickets (id, title) VALUES (?, ?)"
@@ -145,3 +147,46 @@ def test_statistics_can_be_refreshed(database: Database) -> None:
     make_tickets(database, (1, "one"))
     database.refresh_statistics()
     assert titles(database) == [(1, "one")]
+
+
+@pytest.mark.postgres
+def test_a_statement_alone_commits_at_once(postgres_schema_url: str) -> None:
+    database = plain_postgres(postgres_schema_url, autocommit=True)
+    try:
+        make_tickets(database)
+        with database.alone() as cursor:
+            cursor.execute(INSERT, (1, "Printer on fire"))
+            # Seen from another connection before the block ends: it committed.
+            with database.transaction() as other:
+                assert other.execute("SELECT title FROM tickets").fetchall() == [
+                    ("Printer on fire",)
+                ]
+            with pytest.raises(DUPLICATE):
+                cursor.execute(INSERT, (1, "again"))
+            # The failed statement ended alone: the connection goes on.
+            cursor.execute(INSERT, (2, "Scanner jams"))
+        assert titles(database) == [(1, "Printer on fire"), (2, "Scanner jams")]
+    finally:
+        database.close()
+
+
+@pytest.mark.postgres
+def test_statements_alone_need_autocommit_connections(
+    postgres_schema_url: str,
+) -> None:
+    database = plain_postgres(postgres_schema_url, autocommit=False)
+    try:
+        with pytest.raises(TypeError, match="autocommit"), database.alone():
+            pass
+    finally:
+        database.close()
+
+
+def plain_postgres(url: str, *, autocommit: bool) -> PooledPostgresDatabase:
+    """A pool of the test schema's connections, autocommit or not."""
+    settings = Settings(database_url=url)
+    ensure_schema(settings)
+    conninfo = libpq_conninfo(settings)
+    return PooledPostgresDatabase(
+        conninfo, name="alone-test", pool_size=2, autocommit=autocommit
+    )
