@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import uuid4
 
 import pytest
 
@@ -10,6 +11,7 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import NotFound, VersionConflict
+from domain.ids import ticket_id
 
 DeskFactory = Callable[..., HelpDesk]
 
@@ -146,3 +148,15 @@ def test_a_ticket_as_it_was_at_a_version(
     assert (now.tags, now.priority) == ([], "critical")
     with pytest.raises(NotFound):
         desk.ticket(number, version=now.version + 1)
+
+
+def test_a_record_exists_once_its_first_event_is_stored(
+    store_env: dict[str, str], desk_factory: DeskFactory
+) -> None:
+    desk = desk_factory(store_env)
+    number = open_ticket(desk)
+    desk.add_article(number, article("a2", "agent", body="Unplug it"), ALICE)
+
+    assert desk.exists(ticket_id(number))
+    assert not desk.exists(ticket_id("999999"))
+    assert not desk.exists(uuid4())
