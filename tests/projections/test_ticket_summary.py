@@ -146,6 +146,29 @@ def test_a_new_priority_order_reranks_every_ticket(
     assert summary_rows(runner.store)[number].priority_rank == 0
 
 
+def test_a_new_priority_order_amid_a_batch_ranks_before_and_after_it(
+    desk: HelpDesk, view_store: ViewStore
+) -> None:
+    # One batch holds the ticket's events on both sides of the new order: what
+    # came before is written before the re-rank, what comes after reads it.
+    runner = ViewRunner(desk, view_store, [TicketSummary()], batch_size=500)
+    first, second = open_ticket(desk), open_ticket(desk, "Scanner jams")
+    desk.tag(first, "vip", ALICE)
+    priorities = desk.priorities()
+    priorities.replace(["normal", "low", "high", "critical"], "normal", ALICE)
+    desk.save_config(priorities)
+    desk.change_priority(first, "critical", ALICE)
+    desk.untag(first, "vip", ALICE)
+    desk.tag(second, "printer", ALICE)
+    runner.catch_up()
+
+    rows = summary_rows(runner.store)
+    assert rows == expected_rows(desk, [first, second])
+    assert (rows[first].priority_rank, rows[second].priority_rank) == (3, 0)
+    assert (rows[first].tags, rows[second].tags) == ([], ["printer"])
+    assert wrong_totals(runner.store, COUNTED_LISTS) == []
+
+
 def test_positions_report_the_lag(desk: HelpDesk, runner: ViewRunner) -> None:
     open_ticket(desk)
     top = desk.recorder.max_notification_id() or 0
