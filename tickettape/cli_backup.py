@@ -31,6 +31,7 @@ from tickettape.backup_sqlite import (
     restore_sqlite,
     sqlite_target_problem,
 )
+from tickettape.bootstrap import checkpoint_plan
 from tickettape.console import fail, out, rebuild_views, runtime, settings
 from tickettape.settings import Settings
 
@@ -110,7 +111,11 @@ def _restore(config: Settings, src: Path, manifest: Manifest) -> None:
         problem = sqlite_target_problem(config)
     # Before anything opens the target: an empty store opened without its
     # keyring would make a new one, which the restored seals do not verify with.
-    problem = problem or seal_keyring_problem(config.seal_key_path, manifest)
+    problem = (
+        problem
+        or seal_keyring_problem(config.seal_key_path, manifest)
+        or _runtime_problem(config)
+    )
     if problem is not None:
         raise BackupError(f"{problem}; nothing was written")
     if config.uses_postgres:
@@ -119,6 +124,17 @@ def _restore(config: Settings, src: Path, manifest: Manifest) -> None:
     else:
         blobs = check_sqlite_backup(src, manifest)
         restore_sqlite(config, src, blobs)
+
+
+def _runtime_problem(config: Settings) -> str | None:
+    """Why the restored store could not be opened to rebuild its views."""
+    # Checked before the write: found after it, the store would be restored
+    # and its views not, and a refusal would not be the nothing it says.
+    try:
+        checkpoint_plan(config)
+    except (ValueError, OSError) as error:
+        return f"the checkpoint key cannot be used: {error}"
+    return None
 
 
 def _contents(manifest: Manifest) -> str:

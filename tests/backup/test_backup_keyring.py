@@ -10,7 +10,7 @@ import pytest
 from replay.seals import create_keyring, load_keyring
 from tests.backup.commands import fill, invoke, take_backup
 from tests.backup.contents import store_state
-from tests.backup.stores import BackupStores, settings_of, with_keyring
+from tests.backup.stores import BackupStores, keyed_target, settings_of, with_keyring
 from tickettape.backup_manifest import read_manifest
 
 
@@ -71,3 +71,32 @@ def test_a_restore_needs_every_key_that_sealed_the_backup(
     code, said = invoke(current, "replay", "verify")
     assert code == 0, said
     assert "1 newer ones their seals (not chained yet)" in said
+
+
+@pytest.mark.parametrize("key", ["missing", "not-a-key"])
+def test_a_restore_with_an_unusable_checkpoint_key_writes_nothing(
+    backup_stores: BackupStores, tmp_path: Path, key: str
+) -> None:
+    backup = take_backup(backup_stores, tmp_path / "backup")
+    path = tmp_path / "keys" / "audit.pem"
+    if key == "not-a-key":
+        path.parent.mkdir()
+        path.write_text("-----BEGIN PRIVATE KEY-----\nnonsense\n")
+    target = {
+        **keyed_target(backup_stores),
+        "TICKETTAPE_CHECKPOINT_KEY": str(path),
+    }
+    before = store_state(backup_stores.target)
+
+    code, said = invoke(target, "restore", str(backup))
+    assert code == 1
+    assert "the checkpoint key cannot be used" in said
+    assert str(path) in said
+    assert "nothing was written" in said
+    assert store_state(backup_stores.target) == before
+    data_dir = Path(backup_stores.target["TICKETTAPE_DATA_DIR"])
+    assert not data_dir.exists() or not any(data_dir.iterdir())
+
+    del target["TICKETTAPE_CHECKPOINT_KEY"]
+    code, said = invoke(target, "restore", str(backup))
+    assert code == 0, said
