@@ -123,6 +123,20 @@ def test_a_retitled_ticket_is_found_by_its_new_title_only(
     assert found(search(runner, "printer")) == []
 
 
+def test_a_ticket_opened_and_retitled_in_one_batch_has_its_new_title(
+    desk: HelpDesk, view_store: ViewStore
+) -> None:
+    number = open_ticket(desk, "Printer on fire", "Smoke")
+    desk.retitle(number, "Toaster on fire", ALICE)
+    note(desk, number, "The toaster smokes too")
+    # One batch holds the title's document and the retitle that changes it.
+    rebuild(desk, view_store, SearchIndex(), batch_size=500)
+    rebuild(desk, view_store, TicketSummary(), batch_size=500)
+    assert found(search_tickets(view_store, EVERYTHING, ANY, "toaster")) == [number]
+    assert found(search_tickets(view_store, EVERYTHING, ANY, "printer")) == []
+    assert indexed_documents(view_store) == expected_documents(desk, [number])
+
+
 def test_a_title_match_ranks_above_a_body_match(
     desk: HelpDesk, runner: ViewRunner
 ) -> None:
