@@ -92,6 +92,7 @@ def keygen(
     public_path = path.with_name(path.name + ".pub")
     private, public = new_key_pair()
     try:
+        _make_key_folders(path.parent)
         # O_EXCL: never overwrite a key that may have signed checkpoints already.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as file:
@@ -102,6 +103,14 @@ def keygen(
         raise fail(f"cannot write the key pair: {error}") from None
     out.print(f"private key: {path} (set TICKETTAPE_CHECKPOINT_KEY to it)")
     out.print(f"public key:  {public_path} (give it to auditors)")
+
+
+def _make_key_folders(folder: Path) -> None:
+    """Make the folders missing down to the key's, each for its owner alone
+    (mkdir -p would leave them readable by everyone on the host)."""
+    missing = [made for made in (folder, *folder.parents) if not made.exists()]
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
 
 
 @replay_app.command("chain")

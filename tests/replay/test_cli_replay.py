@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from domain.ids import ticket_id
@@ -34,6 +35,22 @@ def test_checkpoint_needs_a_key_and_verify_checks_it(
     code, said = replay(cli_env, "verify")
     assert code == 1
     assert "--public-key" in said
+
+
+def test_keygen_makes_the_missing_folders_for_the_owner_alone(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    kept.chmod(0o755)
+    key = kept / "secure" / "audit" / "audit.pem"
+    code, said = replay({}, "keygen", str(key))
+    assert code == 0, said
+    assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert key.with_name("audit.pem.pub").exists()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    for made in (kept / "secure", key.parent):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    # A folder that was there already keeps its mode.
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o755
 
 
 def test_verify_exits_nonzero_naming_the_altered_event(
