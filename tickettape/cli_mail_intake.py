@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -10,12 +11,65 @@ from uuid import UUID
 import typer
 from rich.markup import escape
 
-from mail.delivery import Envelope
-from mail.intake import describe
+from domain.mail import MailReceipt, MailState, Threading
+from mail.delivery import Deliver, Envelope, Receipt
+from mail.intake import MailIntake, describe
 from mail.smtp_server import serve_forever
 from mail.sources import MailSourceError, import_messages
 from tickettape.bootstrap import mail_listener
-from tickettape.console import CLI_ACTOR, err, fail, out, runtime
+from tickettape.console import CLI_ACTOR, err, fail, out, own_command, runtime
+
+#: How a taken message found a ticket when it opened one.
+OPENED = (Threading.NEW_TICKET, Threading.FOLLOW_UP_TICKET)
+
+
+@dataclass
+class ImportTally:
+    """What became of one path's messages: a quarantined one is kept, not taken."""
+
+    articles: int = 0
+    tickets: int = 0
+    quarantined: int = 0
+    again: int = 0
+
+    def count(self, receipt: MailReceipt) -> None:
+        """Count one message by what the intake made of it."""
+        if receipt.duplicate:
+            self.again += 1
+        elif receipt.state is MailState.TAKEN:
+            self.articles += 1
+            self.tickets += receipt.threaded_by in OPENED
+        else:
+            self.quarantined += 1
+
+    def summary(self, failed: int) -> str:
+        """One line: 12 messages: 10 taken as articles (4 new tickets), ..."""
+        messages = self.articles + self.quarantined + self.again + failed
+        taken = _many(self.articles, "taken as an article", "taken as articles")
+        opened = _many(self.tickets, "new ticket", "new tickets")
+        parts = [f"{taken} ({opened})", f"{self.quarantined} quarantined"]
+        if self.quarantined:
+            parts[-1] += f" (see `{own_command()} mail quarantine`)"
+        if self.again:
+            parts.append(f"{self.again} received before")
+        if failed:
+            parts.append(f"{failed} failed")
+        return f"{_many(messages, 'message', 'messages')}: {', '.join(parts)}"
+
+
+def _many(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def counted(intake: MailIntake, tally: ImportTally) -> Deliver:
+    """The intake's way in for files, counting what became of each message."""
+
+    def deliver(raw: bytes, envelope: Envelope) -> Receipt:
+        receipt = intake.take(raw, tuple(envelope.recipients))
+        tally.count(receipt)
+        return Receipt(True, describe(receipt))
+
+    return deliver
 
 
 def import_mail(
@@ -34,18 +88,16 @@ def import_mail(
                 )
                 out.print(f"stdin: {escape(receipt.detail)}", soft_wrap=True)
                 continue
+            tally = ImportTally()
             try:
-                report = import_messages(path, opened.mail.deliver)
+                report = import_messages(path, counted(opened.mail, tally))
             except MailSourceError as error:
                 raise fail(str(error)) from None
             for where, detail in report.failed:
                 err.print(f"{escape(where)}: {escape(detail)}", soft_wrap=True)
             failed += len(report.failed)
-            out.print(
-                f"{escape(str(path))}: {report.taken} taken, {report.refused} refused, "
-                f"{len(report.failed)} failed",
-                soft_wrap=True,
-            )
+            summary = tally.summary(len(report.failed))
+            out.print(f"{escape(str(path))}: {escape(summary)}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

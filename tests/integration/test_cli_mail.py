@@ -84,7 +84,13 @@ def test_import_takes_each_message_once(
         app, ["mail", "import", str(tmp_path / "in.mbox"), str(eml)], env=cli_env
     )
     assert done.exit_code == 0, done.output
-    assert "4 taken, 0 refused, 0 failed" in done.output
+    said = " ".join(done.output.split())
+    # A quarantined message is kept, not taken: the summary tells them apart.
+    mbox = "in.mbox: 4 messages: 2 taken as articles (2 new tickets), 1 quarantined"
+    assert f"{mbox} (see `" in said
+    assert "mail quarantine`), 1 received before" in said
+    eml_said = "one.eml: 1 message: 1 taken as an article (1 new ticket), 0 quarantined"
+    assert eml_said in said
     # The duplicate Message-ID made no second article; the garbage is kept aside.
     assert articles_with(cli_env, "<cli1@acme.test>") == 1
     assert records(cli_env) == 4
@@ -92,6 +98,9 @@ def test_import_takes_each_message_once(
         app, ["mail", "import", str(tmp_path / "in.mbox")], env=cli_env
     )
     assert again.exit_code == 0, again.output
+    again_said = " ".join(again.output.split())
+    seen = "4 messages: 0 taken as articles (0 new tickets), 0 quarantined"
+    assert f"{seen}, 4 received before" in again_said
     assert records(cli_env) == 4
     missing = runner.invoke(
         app, ["mail", "import", str(tmp_path / "nowhere")], env=cli_env
