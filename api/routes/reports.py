@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from api.deps import Desk, Reader
 from api.policy import ticket_scope
+from api.schemas.moments import Moment
 from api.schemas.reports import BacklogOut
 from replay.backlog import backlog_as_of
 
@@ -20,7 +20,7 @@ def backlog(
     desk: Desk,
     caller: Reader,
     as_of: Annotated[
-        AwareDatetime | None,
+        Moment | None,
         Query(description="The moment to count at (with a zone); default now."),
     ] = None,
 ) -> BacklogOut:

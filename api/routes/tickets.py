@@ -8,7 +8,6 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Staff, Writer
@@ -16,6 +15,7 @@ from api.policy import disclosure, may_see, visible_articles, visible_ticket
 from api.principal import Principal
 from api.problems import ApiProblem
 from api.routes.admin_common import known
+from api.schemas.moments import Moment
 from api.schemas.tickets import ArticleIn, CommandOut, ForwardIn, TicketIn, TicketOut
 from api.uploads import openapi_body, read_body
 from domain.articles import Article
@@ -129,7 +129,7 @@ def read_ticket(
         int | None, Query(ge=1, le=10**12, description="The ticket at this version.")
     ] = None,
     as_of: Annotated[
-        AwareDatetime | None,
+        Moment | None,
         Query(description="The ticket as it stood at this time (with a zone)."),
     ] = None,
 ) -> TicketOut:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.moments import Moment
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, Terms
 from projections.activity.feed import Activity, ActivityFilter, ActivityPage
 
@@ -23,8 +24,8 @@ class ActivityFilterQuery(BaseModel):
     ticket: Terms = Field([], description="Ticket numbers.")
     actor: Terms = Field([], description='Actors, e.g. "agent:alice".')
     queue: Terms = Field([], description="The ticket's queue when it happened.")
-    since: AwareDatetime | None = Field(None, description="At or after this moment.")
-    until: AwareDatetime | None = Field(None, description="Before this moment.")
+    since: Moment | None = Field(None, description="At or after this moment.")
+    until: Moment | None = Field(None, description="Before this moment.")
 
     def wanted(self) -> ActivityFilter:
         """The filter the query asks for."""

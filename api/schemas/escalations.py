@@ -6,8 +6,9 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Day, Moment
 from api.schemas.views import MAX_LIMIT, Terms
 from api.schemas.views_work import AFTER_HELP, WAIT_HELP, After, Wait
 from domain.sla_clocks import Clock, ClockReading
@@ -128,7 +129,7 @@ class ReminderQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    day: date | None = Field(None, description="The day (default: today).")
+    day: Day | None = Field(None, description="The day (default: today).")
     time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
         "UTC", description="The zone the day is read in, e.g. Europe/Berlin."
     )
@@ -180,7 +181,7 @@ class SlaQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: AwareDatetime | None = Field(
+    as_of: Moment | None = Field(
         None,
         description="The clocks as they stood at this time, from the ticket's "
         "events and the policies and calendars of that moment.",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Moment
 from replay.history import HistoryEntry
 
 MAX_PAGE = 500
@@ -17,8 +18,8 @@ class HistoryQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(None, description="Events at or after this.")
-    until: AwareDatetime | None = Field(None, description="Events at or before this.")
+    since: Moment | None = Field(None, description="Events at or after this.")
+    until: Moment | None = Field(None, description="Events at or before this.")
     event: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{1,40}$")]] = Field(
         [], description="Only these event types, e.g. StatusChanged."
     )

@@ -6,8 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Moment
 from api.schemas.text import Strict
 from api.schemas.views import MAX_LIMIT, Terms
 from api.schemas.views_work import AFTER_HELP, WAIT_HELP, After, Wait
@@ -24,7 +25,7 @@ class TaskIn(Strict):
         str, StringConstraints(min_length=1, max_length=MAX_TASK_TITLE)
     ] = Field(description="One line.")
     assignee: Login = Field(description="An active agent's login.")
-    due_at: AwareDatetime
+    due_at: Moment
 
 
 class TaskOut(BaseModel):

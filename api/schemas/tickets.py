@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Moment
 from api.schemas.tasks import TaskOut
 from api.schemas.text import PathSafe, Strict
 from domain.articles import Article
@@ -275,7 +276,7 @@ class StatusIn(Strict):
     """Set a status; pending statuses may carry pending_until."""
 
     status: Name
-    pending_until: AwareDatetime | None = None
+    pending_until: Moment | None = None
     reason: Annotated[str, StringConstraints(max_length=500)] = ""
 
 

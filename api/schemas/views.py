@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Moment
 from domain.disclosure import Disclosure
 from domain.queues import Queue
 from projections.tickets.listing import TicketFilter, TicketPage, TicketSummaryRow
@@ -37,10 +38,10 @@ class TicketFilterQuery(BaseModel):
     tag: Terms = Field([], description="Tickets with any of these tags.")
     customer: Term | None = None
     organization: Term | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    updated_after: AwareDatetime | None = None
-    updated_before: AwareDatetime | None = None
+    created_after: Moment | None = None
+    created_before: Moment | None = None
+    updated_after: Moment | None = None
+    updated_before: Moment | None = None
     waiting_for_agent: bool | None = Field(
         None, description="The last public article is the customer's, unanswered."
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Day
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, TicketSummaryOut
 from domain.errors import InvalidValue
 
@@ -14,7 +15,6 @@ from domain.errors import InvalidValue
 MAX_BACKLOG_DAYS = 366
 DEFAULT_BACKLOG_DAYS = 30
 # Bounded so that no default or span reaches past what a date can hold.
-Day = Annotated[date, Field(ge=date(1970, 1, 1), le=date(9000, 12, 31))]
 
 
 class FreshnessQuery(BaseModel):

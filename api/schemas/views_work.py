@@ -6,8 +6,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.moments import Moment
 from api.schemas.views import MAX_LIMIT, MAX_WAIT_SECONDS, Terms
 from domain.errors import InvalidValue
 from projections.agents.durations import EXACT_UP_TO
@@ -85,8 +86,8 @@ class DashboardQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: AwareDatetime | None = Field(None, alias="from")
-    end: AwareDatetime | None = Field(None, alias="to")
+    start: Moment | None = Field(None, alias="from")
+    end: Moment | None = Field(None, alias="to")
     after: After = Field(None, description=AFTER_HELP)
     wait: Wait = Field(2.0, description=WAIT_HELP)
 
