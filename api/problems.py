@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 from typing import Any
@@ -39,6 +40,10 @@ STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg.InterfaceError,
     sqlite3.OperationalError,
 )
+
+#: What a full, read-only or failing disk raises where attachments and raw
+#: mails are kept: nothing was recorded, and a retry may well succeed.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 logger = logging.getLogger("tickettape.api")
 
@@ -227,8 +232,26 @@ def install_problem_handlers(app: FastAPI) -> None:
             code="store-unavailable",
         )
 
+    async def on_os_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, OSError)
+        if exc.errno not in STORAGE_ERRNOS:
+            raise exc  # a bug, not the disk: the generic 500 below
+        logger.error(
+            "the disk failed on %s %s", request.method, request.url.path, exc_info=exc
+        )
+        return problem(
+            503,
+            "Storage Unavailable",
+            "the server cannot store files right now (its disk is full or "
+            "failing); this request recorded nothing, try again later",
+            request,
+            {"Retry-After": RETRY_AFTER},
+            code="storage-unavailable",
+        )
+
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(CommitUncertain, on_uncertain)
+    app.add_exception_handler(OSError, on_os_error)
     for unavailable in STORE_UNAVAILABLE:
         app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(ApiProblem, on_api)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -11,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from domain.desk import HelpDesk
 from domain.errors import CommitUncertain
-from tests.e2e.memory_desk import Auth, post_ticket
+from tests.e2e.memory_desk import Auth, MemoryBlobs, post_ticket
 
 
 def test_a_commit_of_unknown_outcome_says_a_keyed_retry_is_safe(
@@ -71,3 +74,67 @@ def test_an_unreachable_store_answers_503_with_retry_after(
         "store-unavailable",
     )
     assert str(error) not in problem["detail"]
+
+
+def _disk(failure: int) -> Callable[[bytes], str]:
+    def put(content: bytes) -> str:
+        raise OSError(failure, os.strerror(failure))
+
+    return put
+
+
+@pytest.mark.parametrize(
+    "failure", [errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO]
+)
+def test_a_full_or_failing_disk_answers_503_and_records_nothing(
+    client: TestClient,
+    auth: Auth,
+    desk: HelpDesk,
+    blobs: MemoryBlobs,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: int,
+) -> None:
+    number = post_ticket(client, auth)["number"]
+    monkeypatch.setattr(blobs, "put", _disk(failure))
+    position = desk.recorder.max_notification_id()
+    files = [("attachments", ("shot.png", b"\x89PNG", "image/png"))]
+    uploads = client.post(
+        f"/api/v1/tickets/{number}/articles",
+        data={"payload": '{"body": "see the file"}'},
+        files=files,
+        headers=auth["bob"],
+    )
+    mail = client.post(
+        "/api/v1/inbound/email",
+        content=b"From: bob@acme.test\r\nSubject: Hi\r\n\r\nHello\r\n",
+        headers={**auth["gateway"], "Content-Type": "message/rfc822"},
+    )
+    for response in (uploads, mail):
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"] == "2"
+        problem = response.json()
+        assert (problem["title"], problem["code"]) == (
+            "Storage Unavailable",
+            "storage-unavailable",
+        )
+    assert desk.recorder.max_notification_id() == position
+
+
+def test_another_os_error_is_a_generic_500(
+    client: TestClient, auth: Auth, blobs: MemoryBlobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = post_ticket(client, auth)["number"]
+    monkeypatch.setattr(blobs, "put", _disk(errno.ENOENT))
+    files = [("attachments", ("shot.png", b"\x89PNG", "image/png"))]
+    with TestClient(client.app, raise_server_exceptions=False) as plain:
+        response = plain.post(
+            f"/api/v1/tickets/{number}/articles",
+            data={"payload": '{"body": "see the file"}'},
+            files=files,
+            headers=auth["bob"],
+        )
+    assert response.status_code == 500
+    assert (
+        response.json()["detail"] == "the server failed to answer; the error is logged"
+    )
