@@ -91,7 +91,6 @@ def test_a_restore_with_an_unusable_checkpoint_key_writes_nothing(
     code, said = invoke(target, "restore", str(backup))
     assert code == 1
     assert "the checkpoint key cannot be used" in said
-    assert str(path) in said
     assert "nothing was written" in said
     assert store_state(backup_stores.target) == before
     data_dir = Path(backup_stores.target["TICKETTAPE_DATA_DIR"])

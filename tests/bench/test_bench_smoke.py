@@ -25,9 +25,17 @@ def test_tiny_run_writes_every_scenario_and_ratio(tmp_path: Path) -> None:
             assert f"| {scenario.number} | {scenario.title} | - | not yet" in table
         else:
             assert mine, scenario.key
-            assert all(row["ratio"] > 0 for row in mine)
-            assert all(row["ours"]["samples"] > 0 for row in mine)
-            assert all(row["baseline"]["samples"] > 0 for row in mine)
+            # The SLA worker's ticks ask only tickets with a clock due; at some
+            # hours of the week (Berlin office hours) a tiny run has none to ask.
+            timed = [
+                row
+                for row in mine
+                if not row["name"].startswith("worker tick per ticket asked")
+            ]
+            assert timed, scenario.key
+            assert all(row["ratio"] > 0 for row in timed)
+            assert all(row["ours"]["samples"] > 0 for row in timed)
+            assert all(row["baseline"]["samples"] > 0 for row in timed)
     names = {row["name"] for row in rows}
     assert any("8 writers" in name for name in names)
     assert any("no snapshots" in name for name in names)
