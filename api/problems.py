@@ -219,34 +219,26 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        logger.error(
-            "the store failed on %s %s", request.method, request.url.path, exc_info=exc
-        )
-        return problem(
-            503,
+        return _try_again(
+            request,
+            exc,
+            "the store",
             "Store Unavailable",
             "the store cannot be reached or is too busy right now; this request "
             "changed nothing, try again shortly",
-            request,
-            {"Retry-After": RETRY_AFTER},
-            code="store-unavailable",
         )
 
     async def on_os_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, OSError)
         if exc.errno not in STORAGE_ERRNOS:
             raise exc  # a bug, not the disk: the generic 500 below
-        logger.error(
-            "the disk failed on %s %s", request.method, request.url.path, exc_info=exc
-        )
-        return problem(
-            503,
+        return _try_again(
+            request,
+            exc,
+            "the disk",
             "Storage Unavailable",
             "the server cannot store files right now (its disk is full or "
             "failing); this request recorded nothing, try again later",
-            request,
-            {"Retry-After": RETRY_AFTER},
-            code="storage-unavailable",
         )
 
     app.add_exception_handler(DomainError, on_domain)
@@ -258,6 +250,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_middleware(UnexpectedErrors)
+
+
+def _try_again(
+    request: Request, exc: Exception, what: str, title: str, detail: str
+) -> JSONResponse:
+    """Log what failed, and answer 503 with Retry-After: the request changed
+    nothing, and the same request may well succeed shortly."""
+    logger.error(
+        "%s failed on %s %s", what, request.method, request.url.path, exc_info=exc
+    )
+    code = title.lower().replace(" ", "-")
+    return problem(503, title, detail, request, {"Retry-After": RETRY_AFTER}, code=code)
 
 
 class UnexpectedErrors:
