@@ -176,7 +176,7 @@ def _real(stores: BenchStores, sizes: Sizes, now: datetime) -> list[Comparison]:
         evaluation.run(sizes.rounds)
         store = view_store(settings)
         stack.callback(store.close)
-        ticks = RealTicks(tickets, store)
+        ticks = RealTicks(tickets, store, 2 * sizes.ticks)
         ticks.run(sizes.ticks, reads=10)
         events_before = tickets.events
         tickets.seed(sizes.more_tickets, finished=1.0)
@@ -203,7 +203,7 @@ def _real(stores: BenchStores, sizes: Sizes, now: datetime) -> list[Comparison]:
             },
         ),
         row(
-            name=f"worker tick on {count:,} real tickets, up to {TICK_LIMIT} due",
+            name=f"worker tick on {count:,} real tickets, up to {ticks.limit} due",
             ours=tick,
             baseline=tick_view,
             baseline_name="the tick's view side alone at the same moment",

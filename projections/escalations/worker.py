@@ -54,9 +54,10 @@ class EscalationWorker(LogFollower):
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] | None = None,
         before_tick: Callable[[], object] | None = None,
+        limit: int = TICK_LIMIT,
     ) -> None:
         super().__init__(poll_seconds, None)
-        self.desk, self.store = desk, store
+        self.desk, self.store, self.limit = desk, store, limit
         self.clock = clock or (lambda: datetime.now(UTC))
         self.before_tick = before_tick
 
@@ -69,11 +70,11 @@ class EscalationWorker(LogFollower):
     def tick(self, now: datetime) -> Tick:
         """Record what the alarms and pending times due by `now` call for."""
         asked = recorded = 0
-        marks = {a.number for a in rung_alarms(self.store, now, TICK_LIMIT)}
+        marks = {a.number for a in rung_alarms(self.store, now, self.limit)}
         for number in sorted(marks):
             asked += 1
             recorded += self._run(RecordSlaMarks(number), SLA_ACTOR)
-        expiring = {r.number for r in expired_pending(self.store, now, TICK_LIMIT)}
+        expiring = {r.number for r in expired_pending(self.store, now, self.limit)}
         for number in sorted(expiring):
             asked += 1
             recorded += self._run(ExpirePending(number), PENDING_ACTOR)

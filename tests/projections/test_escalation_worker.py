@@ -82,6 +82,22 @@ def test_warnings_then_breaches_are_recorded_once_at_their_moment(
     }
 
 
+def test_a_tick_takes_on_at_most_its_limit_and_the_next_ones_the_rest(
+    view_store: ViewStore,
+) -> None:
+    wipe(view_store, EscalationView())
+    desk, clock = staffed_desk()
+    runner = ViewRunner(desk, view_store, [EscalationView()], batch_size=50)
+    sla = EscalationWorker(
+        desk, view_store, clock=clock, before_tick=runner.catch_up, limit=2
+    )
+    numbers = [open_ticket(desk) for _ in range(5)]
+    clock.advance(25 * MINUTE)
+    assert [sla.catch_up().asked for _ in range(4)] == [2, 2, 1, 0]
+    assert set(marks(desk, numbers).values()) == {1}
+    assert len(marks(desk, numbers)) == 5
+
+
 def test_a_met_clock_is_not_breached_however_late_the_worker(
     worker: tuple[EscalationWorker, ViewRunner, Clock],
 ) -> None:
