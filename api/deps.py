@@ -59,20 +59,35 @@ INBOUND = "/api/v1/inbound/"
 
 def get_principal(
     request: Request,
-    desk: Desk,
+    services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
 ) -> Principal:
     """The caller behind the bearer token, or 401; a mail gateway's token opens
-    the inbound mail routes only (403 elsewhere)."""
+    the inbound mail routes only (403 elsewhere). A client that presented bad
+    tokens too often is turned away for a while (429, api/throttle.py)."""
     challenge = {"WWW-Authenticate": 'Bearer realm="tickettape"'}
-    secret = credentials.credentials.strip() if credentials else ""
-    if not VALID_ID.match(secret):
+    if credentials is None:
         raise ApiProblem(
             401, "Unauthorized", "send 'Authorization: Bearer <token>'", challenge
         )
-    token = desk.authenticate(secret)
+    throttle, client = services.auth_throttle, _client(request)
+    if throttle is not None and (seconds := throttle.wait(client)):
+        raise ApiProblem(
+            429,
+            "Too Many Requests",
+            "too many requests with a bad token came from this address; "
+            f"try again in {seconds} s",
+            {"Retry-After": str(seconds)},
+            code="too-many-requests",
+            retry_after=seconds,
+        )
+    secret = credentials.credentials.strip()
+    desk = services.desk
+    token = desk.authenticate(secret) if VALID_ID.match(secret) else None
     principal = principal_for(desk, token) if token else None
     if principal is None:
+        if throttle is not None:
+            throttle.failed(client)
         raise ApiProblem(
             401, "Unauthorized", "the token is unknown or revoked", challenge
         )
@@ -82,6 +97,12 @@ def get_principal(
 
 
 Caller = Annotated[Principal, Depends(get_principal)]
+
+
+def _client(request: Request) -> str:
+    """The client's address as the server sees it (the proxy's, unless uvicorn
+    is told to trust the proxy's forwarded headers)."""
+    return request.client.host if request.client else ""
 
 
 class RoleGate:

@@ -28,7 +28,7 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
     get_services: frozenset({503}),
     get_views: frozenset({503}),
-    get_principal: frozenset({401}),
+    get_principal: frozenset({401, 429}),
     get_origin: frozenset({400, 409, 412}),
 }
 # What a body read by api/uploads.py (JSON or multipart) can answer.
@@ -47,6 +47,8 @@ _MEANINGS = {
     415: "A body that is neither application/json nor multipart/form-data.",
     422: "A value the schema or the configuration refuses; `errors` lists the "
     "schema's objections.",
+    429: "This client address presented bad tokens too often; Retry-After says "
+    "when it may try again.",
     503: "The database does not answer, or the views are not running here.",
 }
 _ETAG = {

@@ -76,6 +76,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "type": "integer",
             "description": "On a too large attachment: the limit in bytes.",
         },
+        "retry_after": {
+            "type": "integer",
+            "description": "On too many bad tokens: seconds until this client may "
+            "present a token again (as the Retry-After header).",
+        },
         "errors": {
             "type": "array",
             "description": "On an invalid request: each objection of the schema.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.throttle import AuthThrottle
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
 from mail.intake import MailIntake
@@ -25,3 +26,5 @@ class Services:
     chain: ChainKeeper | None = None
     # The mail intake on the settings' terms (None: the default terms).
     mail: MailIntake | None = None
+    # Turns away clients that keep presenting bad tokens (None: nobody).
+    auth_throttle: AuthThrottle | None = None

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from api.services import Services
+from api.throttle import AuthThrottle
 from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
 from domain.desk import HelpDesk
@@ -64,6 +65,7 @@ class Runtime:
             views=self.views,
             chain=self.chain,
             mail=self.mail,
+            auth_throttle=auth_throttle(self.settings),
         )
 
     def start_views(self) -> bool:
@@ -205,6 +207,12 @@ def mail_outbox(runtime: Runtime) -> MailOutbox:
         before_tick=view_catch_up(runtime.views, OUTBOX),
         agent_notices=settings.mail_agent_notices,
     )
+
+
+def auth_throttle(settings: Settings) -> AuthThrottle | None:
+    """The throttle on bad tokens the settings ask for, if any."""
+    failures = settings.auth_failures_per_minute
+    return AuthThrottle(failures, window=60.0) if failures else None
 
 
 def mail_terms(settings: Settings) -> MailTerms:

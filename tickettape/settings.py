@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         description="seconds a statement may run before PostgreSQL cancels it; "
         "0 sets none",
     )
+    auth_failures_per_minute: int = Field(
+        default=30,
+        ge=0,
+        le=1_000_000,
+        description="bad tokens a client address may present in a minute before "
+        "its requests are refused (429) for the rest of it; 0 turns this off",
+    )
     record_cache_size: int = Field(
         default=1000,
         ge=0,

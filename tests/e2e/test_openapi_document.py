@@ -83,12 +83,12 @@ def test_everything_that_reads_the_store_may_be_unavailable(
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
-        ("GET", T, {401, 404, 422, 503}),
-        ("GET", "/api/v1/tickets", {401, 422, 503}),
-        ("POST", f"{T}/tags", {400, 401, 403, 404, 409, 412, 422, 503}),
-        ("POST", "/api/v1/tickets", {400, 401, 403, 409, 412, 413, 415, 422, 503}),
-        ("GET", "/api/v1/views/queues", {401, 403, 422, 503}),
-        ("GET", "/api/v1/admin/statuses", {401, 403, 503}),
+        ("GET", T, {401, 404, 422, 429, 503}),
+        ("GET", "/api/v1/tickets", {401, 422, 429, 503}),
+        ("POST", f"{T}/tags", {400, 401, 403, 404, 409, 412, 422, 429, 503}),
+        ("POST", "/api/v1/tickets", {400, 401, 403, 409, 412, 413, 415, 422, 429, 503}),
+        ("GET", "/api/v1/views/queues", {401, 403, 422, 429, 503}),
+        ("GET", "/api/v1/admin/statuses", {401, 403, 429, 503}),
         ("GET", "/readyz", {503}),
         ("GET", "/healthz", set()),
     ],

@@ -116,3 +116,13 @@ def event_names(desk: HelpDesk, number: str) -> list[str]:
 def log_position(desk: HelpDesk) -> int:
     """The id of the last notification in the log."""
     return int(desk.recorder.max_notification_id() or 0)
+
+
+class Ticks:
+    """A monotonic clock (seconds) moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
