@@ -1,8 +1,9 @@
 """The sending mail server of the mail-in bench, run as its own process.
 
-`python -m bench.mail_sender JOB` takes a JSON job (the listener's loopback
-port, how many messages, the first one's number), sends the messages over one
-SMTP connection, and prints each one's latency (seconds, JSON list).
+`python -m bench.mail_sender PORT` connects to the listener's loopback port
+over SMTP and keeps the connection. Each line it reads is a JSON job (how many
+messages, the first one's number); it sends those messages and prints one line,
+each one's latency (seconds, a JSON list). It ends when its input does.
 """
 
 from __future__ import annotations
@@ -41,22 +42,23 @@ def messages(count: int, start: int) -> list[bytes]:
     return made
 
 
-def send(port: int, count: int, start: int) -> list[float]:
+def send(client: smtplib.SMTP, count: int, start: int) -> list[float]:
     """Send the messages; the seconds each took until the listener answered."""
-    batch = messages(count, start)
     latencies = []
-    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
-        for raw in batch:
-            began = time.perf_counter()
-            client.sendmail("customer@acme.test", ["support@desk.test"], raw)
-            latencies.append(time.perf_counter() - began)
+    for raw in messages(count, start):
+        began = time.perf_counter()
+        client.sendmail("customer@acme.test", ["support@desk.test"], raw)
+        latencies.append(time.perf_counter() - began)
     return latencies
 
 
 def main() -> None:
-    """Read the job from argv, print the latencies as JSON."""
-    job = json.loads(sys.argv[1])
-    print(json.dumps(send(int(job["port"]), int(job["count"]), int(job["start"]))))
+    """Connect to the port in argv, then send each job read from stdin."""
+    with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=60) as client:
+        for line in sys.stdin:
+            job = json.loads(line)
+            latencies = send(client, int(job["count"]), int(job["start"]))
+            print(json.dumps(latencies), flush=True)
 
 
 if __name__ == "__main__":

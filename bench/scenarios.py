@@ -139,7 +139,7 @@ SCENARIOS = (
         "the same messages (text with HTML, every fifth with a 20 KB PDF, every "
         "other a reply) parsed by the standard library alone in the same process "
         "(BytesParser with policy.default, the body's text and each attachment "
-        "read), round by round alternating with ours: each sent over one SMTP "
+        "read), alternating with ours every 10 messages: each sent over one SMTP "
         "connection on loopback to the listener, answered once recorded",
         (mail.INGEST,),
         mail.run,
