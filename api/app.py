@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.body_limit import MULTIPART_SLACK, BodyLimit, BodyLimits
 from api.freshness import OneLookPerRequest
 from api.openapi import document_answers
 from api.problems import install_problem_handlers
@@ -49,6 +50,10 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(OneLookPerRequest)
+    multipart = services.max_attachments * services.max_attachment_bytes
+    limits = BodyLimits(services.max_request_bytes, multipart + MULTIPART_SLACK)
+    app.add_middleware(BodyLimit, limits=limits)
+    # Outermost: every answer carries the request's id, a refused body's too.
     app.add_middleware(RequestIds)
     for module in (
         health,

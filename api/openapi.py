@@ -43,7 +43,8 @@ _MEANINGS = {
     409: "A stale expected_version (the problem carries current_version), a "
     "duplicate, or a command the record's state refuses now.",
     412: "A stale If-Match (the problem carries current_version).",
-    413: "An attachment larger than the limit (the problem carries limit).",
+    413: "An attachment, or the request body, larger than its limit (the "
+    "problem carries limit).",
     415: "A body that is neither application/json nor multipart/form-data.",
     422: "A value the schema or the configuration refuses; `errors` lists the "
     "schema's objections.",
@@ -103,6 +104,8 @@ def answers(route: RouteContext) -> set[int]:
         for part in parts
     ):
         statuses.add(422)
+    if any(part.body_params for part in parts):
+        statuses.add(413)  # a body over max_request_bytes (api/body_limit.py)
     if "requestBody" in (route.openapi_extra or {}):
         statuses |= _UPLOAD
     return statuses

@@ -74,7 +74,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
         "limit": {
             "type": "integer",
-            "description": "On a too large attachment: the limit in bytes.",
+            "description": "On a too large attachment or body: the limit in bytes.",
         },
         "retry_after": {
             "type": "integer",
@@ -111,6 +111,28 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (InvalidValue, 422, "Invalid Value"),
     (DomainError, 400, "Bad Request"),
 ]
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over its limit (api/body_limit.py); an HTTP exception, so
+    that FastAPI's body reading passes it on rather than answering 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds the limit of {limit} bytes")
+        self.limit = limit
+
+
+def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+    """The 413 problem of a body over its limit; the client should not keep
+    sending it on this connection."""
+    return problem(
+        413,
+        "Request Too Large",
+        str(exc.detail),
+        request,
+        {"Connection": "close"},
+        limit=exc.limit,
+    )
 
 
 class ApiProblem(Exception):
@@ -246,6 +268,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             "failing); this request recorded nothing, try again later",
         )
 
+    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyTooLarge)
+        return too_large(request, exc)
+
+    app.add_exception_handler(BodyTooLarge, on_too_large)
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(CommitUncertain, on_uncertain)
     app.add_exception_handler(OSError, on_os_error)

@@ -20,6 +20,8 @@ class Services:
     blobs: BlobStore
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 20
+    # The largest body that is neither multipart nor a raw mail (JSON).
+    max_request_bytes: int = 8 * 1024 * 1024
     # The read side; None where only the write side runs (the list answers 503).
     views: ViewRunner | None = None
     # The audit chain's keeper, for its position in /metrics.

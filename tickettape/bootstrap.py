@@ -62,6 +62,7 @@ class Runtime:
             blobs=self.blobs,
             max_attachment_bytes=self.settings.max_attachment_bytes,
             max_attachments=self.settings.max_attachments,
+            max_request_bytes=self.settings.max_request_bytes,
             views=self.views,
             chain=self.chain,
             mail=self.mail,

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_attachments: int = Field(default=20, ge=0, le=1000)
+    max_request_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="the largest request body that is neither multipart nor a "
+        "raw mail (JSON); larger ones are refused with 413, unread",
+    )
     postgres_pool_size: int = Field(default=5, ge=1)
     postgres_lock_timeout: int = Field(
         default=5, ge=0, description="seconds a write waits for the table lock"

@@ -17,12 +17,14 @@ from api.services import Services
 from mail.intake import DEFAULT_TERMS, MailIntake
 
 router = APIRouter(tags=["mail"])
+#: Where gateways hand in raw messages (read against mail_max_bytes).
+INBOUND_MAIL = "/api/v1/inbound/email"
 _CHUNK = 64 * 1024
 MailSender = Annotated[Principal, Depends(RoleGate(*MAIL_SENDERS))]
 
 
 @router.post(
-    "/api/v1/inbound/email",
+    INBOUND_MAIL,
     response_model=MailReceiptOut,
     status_code=201,
     responses={

@@ -85,7 +85,7 @@ def test_everything_that_reads_the_store_may_be_unavailable(
     [
         ("GET", T, {401, 404, 422, 429, 503}),
         ("GET", "/api/v1/tickets", {401, 422, 429, 503}),
-        ("POST", f"{T}/tags", {400, 401, 403, 404, 409, 412, 422, 429, 503}),
+        ("POST", f"{T}/tags", {400, 401, 403, 404, 409, 412, 413, 422, 429, 503}),
         ("POST", "/api/v1/tickets", {400, 401, 403, 409, 412, 413, 415, 422, 429, 503}),
         ("GET", "/api/v1/views/queues", {401, 403, 422, 429, 503}),
         ("GET", "/api/v1/admin/statuses", {401, 403, 429, 503}),
