@@ -21,6 +21,7 @@ from api.principal import Principal
 from api.problems import ApiProblem
 from api.request_ids import VALID_ID, request_id
 from api.services import Services
+from api.throttle import client_key
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
@@ -101,8 +102,10 @@ Caller = Annotated[Principal, Depends(get_principal)]
 
 def _client(request: Request) -> str:
     """The client's address as the server sees it (the proxy's, unless uvicorn
-    is told to trust the proxy's forwarded headers)."""
-    return request.client.host if request.client else ""
+    is told to trust the proxy's forwarded headers), an IPv6 one as its /64: a
+    host is given a whole /64 and may pick any address in it."""
+    host = request.client.host if request.client else ""
+    return client_key(host)
 
 
 class RoleGate:

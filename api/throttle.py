@@ -2,12 +2,12 @@
 
 A token is too long to guess, but every guess still costs the server a hash
 and a look-up, and a client that keeps failing is misconfigured or probing.
-Each client address may present a bad token `failures` times within `window`
-seconds; past that, each of its requests that carries a token is refused
-(429, Retry-After) until its oldest failure in the window has aged out. A good
-token is refused as well, so the answers never tell a guesser which of its
-guesses was right. Requests without a token are not counted: they are plain
-401s, and cost nothing to check.
+Each client address (an IPv6 one as its /64) may present a bad token
+`failures` times within `window` seconds; past that, each of its requests that
+carries a token is refused (429, Retry-After) until its oldest failure in the
+window has aged out. A good token is refused as well, so the answers never
+tell a guesser which of its guesses was right. Requests without a token are
+not counted: they are plain 401s, and cost nothing to check.
 
 The count is per process and per address as uvicorn reports it: it takes
 X-Forwarded-For from a proxy on 127.0.0.1, and from the addresses in
@@ -19,6 +19,7 @@ so a flood of addresses cannot grow the memory without bound.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -27,6 +28,22 @@ from collections.abc import Callable
 
 #: Addresses remembered at most.
 CLIENTS = 10_000
+#: The prefix of an IPv6 client counted as one: a host gets a whole /64.
+IPV6_PREFIX = 64
+
+
+def client_key(host: str) -> str:
+    """The address a client's failures count against: an IPv4 address as it
+    is, an IPv6 one as its /64, anything else (a test client's name) as it is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
 
 
 class AuthThrottle:

@@ -124,3 +124,16 @@ def test_malformed_tokens_count_as_bad_ones(
         answer = probe.get(zoom, headers={b"Authorization": b"Bearer " + token})
         assert answer.status_code == 401
     assert probe.get(zoom, headers=BAD).status_code == 429
+
+
+def test_addresses_of_one_ipv6_64_share_a_count(desk: HelpDesk, zoom: str) -> None:
+    app = create_app(
+        Services(desk=desk, blobs=MemoryBlobs(), auth_throttle=AuthThrottle(2))
+    )
+    hosts = ("2001:db8::1", "2001:db8::beef", "2001:db8::cafe", "2001:db8:1::1")
+    answers = []
+    for n, host in enumerate(hosts):
+        with TestClient(app, client=(host, 40000 + n)) as client:
+            answers.append(client.get(zoom, headers=BAD).status_code)
+    # The third address of the /64 is held back; another /64 is not.
+    assert answers == [401, 401, 429, 401]

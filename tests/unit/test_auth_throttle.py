@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.throttle import AuthThrottle
+from api.throttle import AuthThrottle, client_key
 from tests.unit.builders import Ticks
 from tickettape.bootstrap import auth_throttle
 from tickettape.settings import Settings
@@ -38,6 +38,23 @@ def test_clients_are_counted_apart() -> None:
     assert throttle.wait("10.0.0.1") == 60
     assert throttle.wait("10.0.0.2") == 0
     assert throttle.wait("") == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("10.0.0.1", "10.0.0.1"),
+        ("2001:db8::1", "2001:db8::/64"),
+        ("2001:db8::ffff:1", "2001:db8::/64"),
+        ("2001:db8:0:1::1", "2001:db8:0:1::/64"),
+        ("::ffff:10.0.0.1", "10.0.0.1"),
+        ("testclient", "testclient"),
+        ("", ""),
+    ],
+)
+def test_an_ipv6_client_counts_as_its_64(host: str, key: str) -> None:
+    """A host is given a whole /64 and may pick any address in it."""
+    assert client_key(host) == key
 
 
 def test_the_longest_quiet_addresses_are_forgotten_first() -> None:
