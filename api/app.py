@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.body_limit import MULTIPART_SLACK, BodyLimit, BodyLimits
+from api.body_limit import MULTIPART_SLACK, BodyLimit, BodyLimits, multipart_routes
 from api.freshness import OneLookPerRequest
 from api.openapi import document_answers
 from api.problems import install_problem_handlers
@@ -49,12 +49,6 @@ def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
     app.state.services = services
     install_problem_handlers(app)
-    app.add_middleware(OneLookPerRequest)
-    multipart = services.max_attachments * services.max_attachment_bytes
-    limits = BodyLimits(services.max_request_bytes, multipart + MULTIPART_SLACK)
-    app.add_middleware(BodyLimit, limits=limits)
-    # Outermost: every answer carries the request's id, a refused body's too.
-    app.add_middleware(RequestIds)
     for module in (
         health,
         metrics,
@@ -74,6 +68,16 @@ def create_app(services: Services) -> FastAPI:
         inbound_mail,
     ):
         app.include_router(module.router)
+    app.add_middleware(OneLookPerRequest)
+    multipart = services.max_attachments * services.max_attachment_bytes
+    limits = BodyLimits(
+        services.max_request_bytes,
+        multipart + MULTIPART_SLACK,
+        multipart_routes(app),
+    )
+    app.add_middleware(BodyLimit, limits=limits)
+    # Outermost: every answer carries the request's id, a refused body's too.
+    app.add_middleware(RequestIds)
     document_bodies(app, TicketIn, ArticleIn)
     document_answers(app)
     return app

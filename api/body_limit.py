@@ -4,21 +4,28 @@ FastAPI reads and parses a JSON body before it asks who the caller is, so
 without a limit anybody could make the server hold and parse a body of any
 size. The limit is checked against Content-Length before anything is read, and
 against the bytes as they arrive for a body sent in chunks (or one longer than
-it said). A multipart body (an article with attachments) may be as large as
-its attachments allow; the inbound mail route reads its raw message against
+it said). A multipart body to a route that takes attachments (a new ticket,
+an article) may be as large as its attachments allow, and is read only once
+the caller's token is known; any other route's body has the plain limit,
+whatever its type says. The inbound mail route reads its raw message against
 its own limit (mail_max_bytes) and answers its own 413.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import BodyTooLarge, too_large
 from api.routes.inbound_mail import INBOUND_MAIL
 
+MULTIPART = "multipart/form-data"
 #: What a multipart body may carry besides its files: the payload and the
 #: parts' headers and boundaries.
 MULTIPART_SLACK = 4 * 1024 * 1024
@@ -28,21 +35,49 @@ MULTIPART_SLACK = 4 * 1024 * 1024
 class BodyLimits:
     """The largest body of each kind, in bytes."""
 
-    #: JSON, or any other body that is neither multipart nor a raw mail.
+    #: JSON, or any other body that is not multipart to a route taking files.
     plain: int
-    #: multipart/form-data: a payload and attachments.
+    #: multipart/form-data to a route taking files: a payload and attachments.
     multipart: int
+    #: The paths of the routes that take files.
+    multipart_paths: tuple[re.Pattern[str], ...] = ()
 
     def of(self, scope: Scope) -> int | None:
         """The limit on this request's body; None where the route keeps its own."""
-        if scope["path"] == INBOUND_MAIL:
+        path = scope["path"]
+        if path == INBOUND_MAIL:
             return None
-        for name, value in scope["headers"]:
-            if name == b"content-type" and value.lower().startswith(
-                b"multipart/form-data"
-            ):
-                return self.multipart
+        if _is_multipart(scope) and any(p.match(path) for p in self.multipart_paths):
+            return self.multipart
         return self.plain
+
+
+def multipart_routes(app: Starlette) -> tuple[re.Pattern[str], ...]:
+    """The paths of the app's routes whose body may be multipart (with files)."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        original, path = route.original_route, route.path_format
+        if (
+            isinstance(original, APIRoute)
+            and path
+            and MULTIPART in _body_types(original)
+        ):
+            found.append(compile_path(path)[0])
+    return tuple(found)
+
+
+def _body_types(route: APIRoute) -> dict[str, object]:
+    body: dict[str, dict[str, object]] = (route.openapi_extra or {}).get(
+        "requestBody", {}
+    )
+    return body.get("content", {})
+
+
+def _is_multipart(scope: Scope) -> bool:
+    return any(
+        name == b"content-type" and value.lower().startswith(MULTIPART.encode())
+        for name, value in scope["headers"]
+    )
 
 
 class BodyLimit:

@@ -125,3 +125,16 @@ def test_the_inbound_mail_route_keeps_its_own_limit(
         headers={**auth["gateway"], "Content-Type": "message/rfc822"},
     )
     assert answer.status_code == 201, answer.text
+
+
+def test_a_multipart_type_does_not_raise_the_limit_of_other_routes(
+    small: TestClient, auth: Auth
+) -> None:
+    """Only the routes that take files read multipart; on any other a body
+    labelled multipart still has the plain limit, token or none."""
+    body = b"--b\r\n" + b"x" * (LIMIT + 1) + b"\r\n--b--\r\n"
+    headers = {"Content-Type": "multipart/form-data; boundary=b"}
+    for path in ("/api/v1/admin/statuses", "/api/v1/tickets/1/tags"):
+        for token in ({}, auth["admin"]):
+            answer = small.post(path, content=body, headers={**headers, **token})
+            assert answer.status_code == 413, (path, answer.text)
