@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.tokens import Role
 
+log = logging.getLogger("tickettape.api")
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 
 
@@ -87,8 +89,14 @@ def get_principal(
     token = desk.authenticate(secret) if VALID_ID.match(secret) else None
     principal = principal_for(desk, token) if token else None
     if principal is None:
-        if throttle is not None:
-            throttle.failed(client)
+        if throttle is not None and throttle.failed(client):
+            log.warning(
+                "%s presented %d bad tokens within %.0f s: its requests with a "
+                "token are refused (429) until the oldest is that old",
+                client or "a client",
+                throttle.failures,
+                throttle.window,
+            )
         raise ApiProblem(
             401, "Unauthorized", "the token is unknown or revoked", challenge
         )

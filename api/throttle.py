@@ -71,8 +71,9 @@ class AuthThrottle:
                 return 0
             return max(1, math.ceil(times[0] + self.window - self._clock()))
 
-    def failed(self, client: str) -> None:
-        """Count a bad token this client presented."""
+    def failed(self, client: str) -> bool:
+        """Count a bad token this client presented; True if that was the one
+        that holds it back."""
         with self._lock:
             now = self._clock()
             times = self._recent(client, now)
@@ -82,6 +83,7 @@ class AuthThrottle:
                     self._failed.popitem(last=False)
             times.append(now)
             self._failed.move_to_end(client)
+            return len(times) == self.failures
 
     def _recent(self, client: str, now: float) -> deque[float] | None:
         """The client's failures still in the window (None: none at all)."""

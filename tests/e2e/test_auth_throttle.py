@@ -52,10 +52,15 @@ def test_bad_tokens_past_the_limit_are_refused_with_retry_after(
     auth: Auth,
     ticks: Ticks,
     desk: HelpDesk,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     probe = app_clients["probe"]
     for _ in range(3):
         assert probe.get(zoom, headers=BAD).status_code == 401
+    # The operator learns once that an address is held back, and which.
+    [held] = [r for r in caplog.records if r.name == "tickettape.api"]
+    assert held.levelname == "WARNING"
+    assert PROBE in held.getMessage()
     refused = probe.get(zoom, headers=BAD)
     assert refused.status_code == 429
     assert refused.headers["content-type"] == "application/problem+json"

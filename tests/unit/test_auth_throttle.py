@@ -15,10 +15,12 @@ from tickettape.settings import Settings
 def test_a_client_may_fail_so_often_in_a_window_then_waits_for_the_oldest() -> None:
     clock = Ticks()
     throttle = AuthThrottle(3, window=60.0, clock=clock)
+    held = []
     for second in (0, 10, 20):
         clock.now = 1000.0 + second
         assert throttle.wait("10.0.0.1") == 0
-        throttle.failed("10.0.0.1")
+        held.append(throttle.failed("10.0.0.1"))
+    assert held == [False, False, True]
     # The first failure (at 0) ages out at 60.
     assert throttle.wait("10.0.0.1") == 40
     clock.now = 1059.5
