@@ -39,6 +39,11 @@ class ListenerSettings:
     max_bytes: int = 25 * 1024 * 1024
     #: The recipient domains taken; empty: any.
     accept_domains: tuple[str, ...] = ()
+    #: Connections open at once; one more is told 421 (try later) and closed.
+    max_connections: int = 100
+    #: Recipients of one message; one more is told 452 (the sender sends the
+    #: rest in another transaction, as RFC 5321 wants).
+    max_recipients: int = 100
 
 
 class MailHandler:
@@ -56,6 +61,8 @@ class MailHandler:
         rcpt_options: list[str],
     ) -> str:
         """Take a recipient of an accepted domain (any when none are set)."""
+        if len(envelope.rcpt_tos) >= self.settings.max_recipients:
+            return "452 4.5.3 Too many recipients"
         domains = {d.casefold() for d in self.settings.accept_domains}
         domain = address.rpartition("@")[2].casefold()
         if domains and domain not in domains:
@@ -120,18 +127,60 @@ class _AddressesOnce:
         return addr, rest
 
 
-class _SMTP(_AddressesOnce, SMTP):
+class Turnstile:
+    """The connections open on one listener, and how many may be; counted on
+    the listener's event loop alone."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.open = limit, 0
+
+
+class _Admitted(SMTP):
+    """A session admitted through the listener's turnstile, or told 421 and
+    closed before it starts (a flood of connections cannot take every file
+    descriptor, nor the memory of a session each)."""
+
+    turnstile = Turnstile(0)
+    _admitted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if not self._admitted:  # STARTTLS makes a second one, on the same session
+            if self.turnstile.open >= self.turnstile.limit:
+                assert isinstance(transport, asyncio.WriteTransport)
+                transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
+                transport.close()
+                return
+            self.turnstile.open += 1
+            self._admitted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if not self._admitted:
+            return  # turned away: its session never began
+        self._admitted = False
+        self.turnstile.open -= 1
+        super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return super().eof_received() if self._admitted else False
+
+
+class _SMTP(_AddressesOnce, _Admitted):
     """aiosmtpd's SMTP, reading addresses without a class per command."""
 
 
 class _SmtpController(Controller):
     """aiosmtpd's threaded controller, with the SMTP above."""
 
+    turnstile = Turnstile(0)
+
     def factory(self) -> SMTP:
-        return _SMTP(self.handler, **self.SMTP_kwargs)
+        session = _SMTP(self.handler, **self.SMTP_kwargs)
+        session.turnstile = self.turnstile
+        return session
 
 
-class _RecipientsLMTP(_AddressesOnce, LMTP):
+class _RecipientsLMTP(_AddressesOnce, _Admitted, LMTP):
     """aiosmtpd's LMTP, answering the end of DATA once per recipient.
 
     RFC 2033 wants one answer per recipient after the message, and an LMTP
@@ -154,8 +203,12 @@ class _RecipientsLMTP(_AddressesOnce, LMTP):
 class _LmtpController(Controller):
     """aiosmtpd's threaded controller, speaking LMTP."""
 
+    turnstile = Turnstile(0)
+
     def factory(self) -> LMTP:
-        return _RecipientsLMTP(self.handler, **self.SMTP_kwargs)
+        session = _RecipientsLMTP(self.handler, **self.SMTP_kwargs)
+        session.turnstile = self.turnstile
+        return session
 
 
 class MailListener:
@@ -178,6 +231,7 @@ class MailListener:
             server_hostname="tickettape",
             **parameters,
         )
+        self._controller.turnstile = Turnstile(settings.max_connections)
 
     def start(self) -> None:
         """Listen, on a thread of its own; raises when it cannot (port taken)."""

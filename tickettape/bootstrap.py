@@ -177,11 +177,13 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
 def mail_listener(intake: MailIntake, settings: Settings) -> MailListener:
     """The SMTP (or LMTP) listener the settings describe, handing in to the intake."""
     where = ListenerSettings(
-        settings.mail_host,
-        settings.mail_port,
-        settings.mail_lmtp,
-        settings.mail_max_bytes,
-        tuple(settings.mail_accept_domains),
+        host=settings.mail_host,
+        port=settings.mail_port,
+        lmtp=settings.mail_lmtp,
+        max_bytes=settings.mail_max_bytes,
+        accept_domains=tuple(settings.mail_accept_domains),
+        max_connections=settings.mail_max_connections,
+        max_recipients=settings.mail_max_recipients,
     )
     return MailListener(intake.deliver, where)
 

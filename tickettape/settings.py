@@ -104,6 +104,20 @@ class Settings(BaseSettings):
         description="the largest message taken; the listener refuses larger ones "
         "(552) and an import keeps them quarantined",
     )
+    mail_max_connections: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="SMTP/LMTP connections the listener keeps open at once; one "
+        "more is answered 421 (try again later) and closed",
+    )
+    mail_max_recipients: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="recipients of one message; one more is answered 452, and the "
+        "sending server sends the rest in another transaction",
+    )
     mail_tag: str = Field(
         default="Ticket#",
         min_length=1,

@@ -261,3 +261,52 @@ def test_addresses_are_read_as_aiosmtpd_reads_them(limit: int) -> None:
 
     for arg in ADDRESSES:
         assert ours._getaddr(arg) == theirs._getaddr(arg), arg
+
+
+def banner(listener: MailListener) -> tuple[socket.socket, bytes]:
+    """A raw connection to the listener, and the first line it says."""
+    connection = socket.create_connection(("127.0.0.1", listener.port), timeout=10)
+    return connection, connection.makefile("rb").readline()
+
+
+@pytest.mark.parametrize("lmtp", [False, True])
+def test_a_connection_past_the_limit_is_told_421_and_closed(lmtp: bool) -> None:
+    recorder = Recorder()
+    with listening(recorder, max_connections=2, lmtp=lmtp) as listener:
+        first, said = banner(listener)
+        assert said.startswith(b"220")
+        second, said = banner(listener)
+        assert said.startswith(b"220")
+        third, said = banner(listener)
+        assert said.startswith(b"421 4.7.0")
+        assert third.recv(100) == b""  # closed
+        third.close()
+        first.close()
+        # Once one leaves, another gets in (the listener counts the one that left).
+        deadline = time.monotonic() + 10
+        while True:
+            fourth, said = banner(listener)
+            fourth.close()
+            if said.startswith(b"220") or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert said.startswith(b"220")
+        second.close()
+        if not lmtp:
+            send(listener)
+            assert len(recorder.got) == 1
+
+
+def test_recipients_past_the_limit_are_told_452() -> None:
+    recorder = Recorder()
+    recipients = [f"support{n}@desk.test" for n in range(5)]
+    with (
+        listening(recorder, max_recipients=3) as listener,
+        smtplib.SMTP("127.0.0.1", listener.port, timeout=30) as client,
+    ):
+        refused = client.sendmail("bob@acme.test", recipients, MESSAGE)
+    assert refused == {
+        f"support{n}@desk.test": (452, b"4.5.3 Too many recipients") for n in (3, 4)
+    }
+    [(_, envelope)] = recorder.got
+    assert envelope.recipients == tuple(f"support{n}@desk.test" for n in range(3))
