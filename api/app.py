@@ -75,7 +75,9 @@ def create_app(services: Services) -> FastAPI:
         multipart + MULTIPART_SLACK,
         multipart_routes(app),
     )
-    app.add_middleware(BodyLimit, limits=limits)
+    app.add_middleware(
+        BodyLimit, limits=limits, idle_seconds=services.body_idle_seconds
+    )
     # Outermost: every answer carries the request's id, a refused body's too.
     app.add_middleware(RequestIds)
     document_bodies(app, TicketIn, ArticleIn)

@@ -1,18 +1,22 @@
-"""Request bodies have a size limit, checked as they arrive (413).
+"""Request bodies have a size limit and a pace, checked as they arrive (413, 408).
 
 FastAPI reads and parses a JSON body before it asks who the caller is, so
 without a limit anybody could make the server hold and parse a body of any
 size. The limit is checked against Content-Length before anything is read, and
 against the bytes as they arrive for a body sent in chunks (or one longer than
-it said). A multipart body to a route that takes attachments (a new ticket,
-an article) may be as large as its attachments allow, and is read only once
-the caller's token is known; any other route's body has the plain limit,
-whatever its type says. The inbound mail route reads its raw message against
-its own limit (mail_max_bytes) and answers its own 413.
+it said). A body whose next part does not come within IDLE_SECONDS is refused
+with 408, so a client trickling a body cannot hold a request open for ever.
+
+A multipart body to a route that takes attachments (a new ticket, an article)
+may be as large as its attachments allow, and is read only once the caller's
+token is known; any other route's body has the plain limit, whatever its type
+says. The inbound mail route reads its raw message against its own limit
+(mail_max_bytes) and answers its own 413.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 
@@ -22,10 +26,12 @@ from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import BodyTooLarge, too_large
+from api.problems import BodyStalled, BodyTooLarge, too_large
 from api.routes.inbound_mail import INBOUND_MAIL
 
 MULTIPART = "multipart/form-data"
+#: Seconds a client may leave between two parts of a body it is sending.
+IDLE_SECONDS = 30.0
 #: What a multipart body may carry besides its files: the payload and the
 #: parts' headers and boundaries.
 MULTIPART_SLACK = 4 * 1024 * 1024
@@ -81,36 +87,57 @@ def _is_multipart(scope: Scope) -> bool:
 
 
 class BodyLimit:
-    """ASGI middleware: a body over its limit is refused with 413, unread."""
+    """ASGI middleware: a body over its limit is refused with 413, unread, and
+    one that stalls with 408."""
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
-        self.app, self.limits = app, limits
+    def __init__(
+        self, app: ASGIApp, limits: BodyLimits, idle_seconds: float = IDLE_SECONDS
+    ) -> None:
+        self.app, self.limits, self.idle_seconds = app, limits, idle_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse a body declared too large; count the bytes of any other."""
-        limit = self.limits.of(scope) if scope["type"] == "http" else None
-        if limit is None:
+        """Refuse a body declared too large; count and time the parts of any other."""
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.of(scope)
         declared = _content_length(scope)
-        if declared is not None and declared > limit:
+        if limit is not None and declared is not None and declared > limit:
             answer = too_large(Request(scope), BodyTooLarge(limit))
             await answer(scope, receive, send)
             return
-        received = 0
+        body = _ArrivingBody(receive, limit, self.idle_seconds)
+        await self.app(scope, body.receive, send)
 
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    # An HTTP exception, so that FastAPI's body reading lets it
-                    # through to the problem handlers (others become a 400).
-                    raise BodyTooLarge(limit)
+
+class _ArrivingBody:
+    """A request's body as it arrives: counted against its limit (None: the
+    route counts), each part waited for `idle_seconds` at most. Once it is
+    whole, or the client has gone, receiving passes through untimed: a
+    streaming answer waits on it for the client to leave."""
+
+    def __init__(self, receive: Receive, limit: int | None, idle: float) -> None:
+        self._receive, self.limit, self.idle = receive, limit, idle
+        self.received, self.whole = 0, False
+
+    async def receive(self) -> Message:
+        if self.whole:
+            return await self._receive()
+        try:
+            async with asyncio.timeout(self.idle):
+                message = await self._receive()
+        except TimeoutError:
+            # HTTP exceptions, so that FastAPI's body reading lets them through
+            # to the problem handlers (any other becomes a 400).
+            raise BodyStalled(self.idle) from None
+        if message["type"] != "http.request":
+            self.whole = True
             return message
-
-        await self.app(scope, counted, send)
+        self.received += len(message.get("body", b""))
+        if self.limit is not None and self.received > self.limit:
+            raise BodyTooLarge(self.limit)
+        self.whole = not message.get("more_body", False)
+        return message
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -122,6 +122,15 @@ class BodyTooLarge(StarletteHTTPException):
         self.limit = limit
 
 
+class BodyStalled(StarletteHTTPException):
+    """A request body whose next part did not come in time (api/body_limit.py)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408, f"the request body stalled: nothing came for {seconds:g} s"
+        )
+
+
 def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
     """The 413 problem of a body over its limit; the client should not keep
     sending it on this connection."""
@@ -272,7 +281,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, BodyTooLarge)
         return too_large(request, exc)
 
+    async def on_stalled(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyStalled)
+        return problem(
+            408, "Request Timeout", str(exc.detail), request, {"Connection": "close"}
+        )
+
     app.add_exception_handler(BodyTooLarge, on_too_large)
+    app.add_exception_handler(BodyStalled, on_stalled)
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(CommitUncertain, on_uncertain)
     app.add_exception_handler(OSError, on_os_error)

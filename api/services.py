@@ -22,6 +22,8 @@ class Services:
     max_attachments: int = 20
     # The largest body that is neither multipart nor a raw mail (JSON).
     max_request_bytes: int = 8 * 1024 * 1024
+    # Seconds a client may leave between two parts of a body (then 408).
+    body_idle_seconds: float = 30.0
     # The read side; None where only the write side runs (the list answers 503).
     views: ViewRunner | None = None
     # The audit chain's keeper, for its position in /metrics.

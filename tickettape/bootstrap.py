@@ -63,6 +63,7 @@ class Runtime:
             max_attachment_bytes=self.settings.max_attachment_bytes,
             max_attachments=self.settings.max_attachments,
             max_request_bytes=self.settings.max_request_bytes,
+            body_idle_seconds=self.settings.request_body_idle_seconds,
             views=self.views,
             chain=self.chain,
             mail=self.mail,

@@ -27,6 +27,7 @@ from tickettape.cli_sla_replay import add_sla_replay_command
 from tickettape.cli_sla_whatif import add_whatif_command
 from tickettape.cli_tokens import token_app
 from tickettape.console import fail, out, own_command, rebuild_views, runtime
+from tickettape.http_protocol import prompt_clients
 from tickettape.sealing import sealing_problem
 
 app = typer.Typer(help="tickettape: an event-sourced helpdesk backend.")
@@ -121,7 +122,12 @@ def serve(
         if not opened.start_chain():
             chain = f"Audit chain: kept by `{me} replay chain --follow`"
             out.print(chain, soft_wrap=True)
-        uvicorn.run(build_app(opened), host=bind_host, port=bind_port)
+        uvicorn.run(
+            build_app(opened),
+            host=bind_host,
+            port=bind_port,
+            http=prompt_clients(opened.settings.request_head_seconds),
+        )
 
 
 @ticket_app.command("show")

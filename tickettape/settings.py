@@ -49,6 +49,20 @@ class Settings(BaseSettings):
         description="seconds a statement may run before PostgreSQL cancels it; "
         "0 sets none",
     )
+    request_head_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="seconds a client has to send a whole request head, from its "
+        "connection or its first byte; then `serve` closes the connection",
+    )
+    request_body_idle_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="seconds a client may leave between two parts of a request "
+        "body; then the request is answered 408",
+    )
     auth_failures_per_minute: int = Field(
         default=30,
         ge=0,
