@@ -32,7 +32,9 @@ _BY_DEPENDENCY: dict[Callable[..., Any], frozenset[int]] = {
     get_origin: frozenset({400, 409, 412}),
 }
 # What a body read by api/uploads.py (JSON or multipart) can answer.
-_UPLOAD = frozenset({400, 413, 415, 422})
+_UPLOAD = frozenset({400, 408, 413, 415, 422})
+# What any body can answer (api/body_limit.py).
+_BODY = frozenset({408, 413})
 
 _MEANINGS = {
     400: "A malformed Idempotency-Key, X-Request-Id or If-Match header, or a "
@@ -40,6 +42,7 @@ _MEANINGS = {
     401: "No bearer token, or an unknown or revoked one.",
     403: "The caller's role may not do this, or not to this record.",
     404: "The record the path names does not exist, or the caller may not see it.",
+    408: "The request body stalled: its next part did not come in time.",
     409: "A stale expected_version (the problem carries current_version), a "
     "duplicate, or a command the record's state refuses now.",
     412: "A stale If-Match (the problem carries current_version).",
@@ -105,7 +108,7 @@ def answers(route: RouteContext) -> set[int]:
     ):
         statuses.add(422)
     if any(part.body_params for part in parts):
-        statuses.add(413)  # a body over max_request_bytes (api/body_limit.py)
+        statuses |= _BODY  # a body over its limit, or stalled (api/body_limit.py)
     if "requestBody" in (route.openapi_extra or {}):
         statuses |= _UPLOAD
     return statuses
