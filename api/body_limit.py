@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import BodyStalled, BodyTooLarge, too_large
+from api.problems import BodyStalled, BodyTooLarge
 from api.routes.inbound_mail import INBOUND_MAIL
 
 MULTIPART = "multipart/form-data"
@@ -103,7 +103,7 @@ class BodyLimit:
         limit = self.limits.of(scope)
         declared = _content_length(scope)
         if limit is not None and declared is not None and declared > limit:
-            answer = too_large(Request(scope), BodyTooLarge(limit))
+            answer = BodyTooLarge(limit).answer(Request(scope))
             await answer(scope, receive, send)
             return
         body = _ArrivingBody(receive, limit, self.idle_seconds)

@@ -113,35 +113,37 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
 ]
 
 
-class BodyTooLarge(StarletteHTTPException):
-    """A request body over its limit (api/body_limit.py); an HTTP exception, so
-    that FastAPI's body reading passes it on rather than answering 400."""
+class BodyRefused(StarletteHTTPException):
+    """A request body refused as it arrived (api/body_limit.py): an HTTP
+    exception, so that FastAPI's body reading passes it on rather than
+    answering 400. The client should not go on sending on this connection."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body exceeds the limit of {limit} bytes")
-        self.limit = limit
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(status, detail)
+        self.title, self.extra = title, extra
 
-
-class BodyStalled(StarletteHTTPException):
-    """A request body whose next part did not come in time (api/body_limit.py)."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            408, f"the request body stalled: nothing came for {seconds:g} s"
+    def answer(self, request: Request) -> JSONResponse:
+        """The problem response, closing the connection."""
+        close = {"Connection": "close"}
+        return problem(
+            self.status_code, self.title, str(self.detail), request, close, **self.extra
         )
 
 
-def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
-    """The 413 problem of a body over its limit; the client should not keep
-    sending it on this connection."""
-    return problem(
-        413,
-        "Request Too Large",
-        str(exc.detail),
-        request,
-        {"Connection": "close"},
-        limit=exc.limit,
-    )
+class BodyTooLarge(BodyRefused):
+    """A request body over its limit."""
+
+    def __init__(self, limit: int) -> None:
+        detail = f"the request body exceeds the limit of {limit} bytes"
+        super().__init__(413, "Request Too Large", detail, limit=limit)
+
+
+class BodyStalled(BodyRefused):
+    """A request body whose next part did not come in time."""
+
+    def __init__(self, seconds: float) -> None:
+        detail = f"the request body stalled: nothing came for {seconds:g} s"
+        super().__init__(408, "Request Timeout", detail)
 
 
 class ApiProblem(Exception):
@@ -277,18 +279,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             "failing); this request recorded nothing, try again later",
         )
 
-    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, BodyTooLarge)
-        return too_large(request, exc)
+    async def on_body_refused(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyRefused)
+        return exc.answer(request)
 
-    async def on_stalled(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, BodyStalled)
-        return problem(
-            408, "Request Timeout", str(exc.detail), request, {"Connection": "close"}
-        )
-
-    app.add_exception_handler(BodyTooLarge, on_too_large)
-    app.add_exception_handler(BodyStalled, on_stalled)
+    app.add_exception_handler(BodyRefused, on_body_refused)
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(CommitUncertain, on_uncertain)
     app.add_exception_handler(OSError, on_os_error)
