@@ -51,8 +51,8 @@ _MEANINGS = {
     415: "A body that is neither application/json nor multipart/form-data.",
     422: "A value the schema or the configuration refuses; `errors` lists the "
     "schema's objections.",
-    429: "This client address presented bad tokens too often; Retry-After says "
-    "when it may try again.",
+    429: "This client address presented bad tokens too often, or the caller has "
+    "too many activity streams open; Retry-After says when to try again.",
     503: "The database does not answer, or the views are not running here.",
 }
 _ETAG = {

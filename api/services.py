@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from api.stream_seats import StreamSeats
 from api.throttle import AuthThrottle
 from domain.attachments import BlobStore
 from domain.desk import HelpDesk
@@ -32,3 +33,5 @@ class Services:
     mail: MailIntake | None = None
     # Turns away clients that keep presenting bad tokens (None: nobody).
     auth_throttle: AuthThrottle | None = None
+    # The activity streams each caller may keep open at once.
+    stream_seats: StreamSeats = field(default_factory=lambda: StreamSeats(8))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from api.services import Services
+from api.stream_seats import StreamSeats
 from api.throttle import AuthThrottle
 from domain.attachments import BlobStore
 from domain.audit import SYSTEM, Origin
@@ -68,6 +69,7 @@ class Runtime:
             chain=self.chain,
             mail=self.mail,
             auth_throttle=auth_throttle(self.settings),
+            stream_seats=StreamSeats(self.settings.max_streams_per_caller),
         )
 
     def start_views(self) -> bool:

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description="seconds a client may leave between two parts of a request "
         "body; then the request is answered 408",
     )
+    max_streams_per_caller: int = Field(
+        default=8,
+        ge=1,
+        le=10_000,
+        description="activity streams (SSE) one caller keeps open at once in a "
+        "`serve` process; one more is answered 429 until one closes",
+    )
     auth_failures_per_minute: int = Field(
         default=30,
         ge=0,

@@ -9,10 +9,12 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Desk
+from api.deps import Caller, Desk, ServicesDep
 from api.policy import ticket_scope
+from api.problems import ApiProblem
 from api.reading import Views, settle
 from api.schemas.activity import (
     ActivityListOut,
@@ -20,6 +22,7 @@ from api.schemas.activity import (
     ActivityQuery,
     ActivityStreamQuery,
 )
+from api.stream_seats import Seat
 from projections.activity.feed import (
     ActivityFilter,
     activity_after,
@@ -72,7 +75,7 @@ def list_activity(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def stream_activity(
-    desk: Desk,
+    services: ServicesDep,
     views: Views,
     caller: Caller,
     query: Annotated[ActivityStreamQuery, Query()],
@@ -82,22 +85,48 @@ async def stream_activity(
 
     The stream closes after `max_seconds` (a comment every 15 s keeps it open
     meanwhile); an EventSource then reconnects with Last-Event-ID and misses nothing.
+    A caller keeps a few streams open at once (429 past that, until one closes).
     """
-    scope = await run_in_threadpool(ticket_scope, desk, caller)
-    if last_event_id is not None:
-        after = int(last_event_id)
-    elif query.after is not None:
-        after = query.after
-    else:
-        after = await run_in_threadpool(feed_position, views.store)
+    seats = services.stream_seats
+    seat = seats.take(caller)
+    if seat is None:
+        raise ApiProblem(
+            429,
+            "Too Many Requests",
+            f"{seats.per_caller} activity streams of yours are open here already; "
+            "close one first",
+            {"Retry-After": str(round(POLL_SECONDS * 10))},
+            code="too-many-streams",
+        )
+    try:
+        scope = await run_in_threadpool(ticket_scope, services.desk, caller)
+        if last_event_id is not None:
+            after = int(last_event_id)
+        elif query.after is not None:
+            after = query.after
+        else:
+            after = await run_in_threadpool(feed_position, views.store)
+    except BaseException:
+        seat.release()
+        raise
     events = activity_events(
         views.store, scope, query.wanted(), after, query.max_seconds
     )
     return StreamingResponse(
-        events,
+        _seated(events, seat),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(seat.release),
     )
+
+
+async def _seated(frames: AsyncIterator[str], seat: Seat) -> AsyncIterator[str]:
+    """The frames, the seat given back when they end or the client leaves."""
+    try:
+        async for frame in frames:
+            yield frame
+    finally:
+        seat.release()
 
 
 async def activity_events(
