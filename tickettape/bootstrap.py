@@ -32,6 +32,7 @@ from replay.checkpoint import load_signing_key
 from replay.keeper import ChainKeeper, CheckpointPlan
 from replay.seals import Keyring, KeyringFile
 from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.encryption import check_store
 from tickettape.sealing import keyring_file_of
 from tickettape.settings import Settings
 from tickettape.stores import connect_timeout, event_store_env, libpq_conninfo
@@ -137,6 +138,11 @@ def open_runtime(settings: Settings, views: Sequence[View] | None = None) -> Run
     The runner keeps the given views (by default every one in the catalogue).
     """
     desk = HelpDesk(env=event_store_env(settings))
+    try:
+        check_store(desk, encrypted=settings.cipher_key is not None)
+    except ValueError:
+        desk.close()
+        raise
     blobs: BlobStore
     store: ViewStore
     conninfo = None

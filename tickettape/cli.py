@@ -18,6 +18,7 @@ from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
 from tickettape.cli_backup import add_backup_commands
+from tickettape.cli_cipher import cipher_app
 from tickettape.cli_history import add_history_commands, show_ticket
 from tickettape.cli_mail import mail_app
 from tickettape.cli_replay import replay_app
@@ -43,6 +44,7 @@ add_sla_replay_command(replay_app)
 add_whatif_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
+app.add_typer(cipher_app, name="cipher")
 app.add_typer(sla_app, name="sla")
 app.add_typer(mail_app, name="mail")
 add_backup_commands(app)

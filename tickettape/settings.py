@@ -238,6 +238,12 @@ class Settings(BaseSettings):
         "sealed with, kept out of the database; by default DATA_DIR/seal.key, "
         "made when a new store is first opened",
     )
+    cipher_key: Path | None = Field(
+        default=None,
+        description="a key file (`tickettape cipher keygen` makes one): every "
+        "event is then stored encrypted; only for a new store, and the store "
+        "cannot be read without it",
+    )
     checkpoint_key: Path | None = Field(
         default=None,
         description="Ed25519 private key (PEM) that signs audit checkpoints; "

@@ -14,6 +14,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.desk.configuration import CACHE_SIZE_KEY
 from tickettape.connections import STATEMENT_TIMEOUT_KEY, statement_timeout_option
+from tickettape.encryption import cipher_env
 from tickettape.sealing import KEYRING_KEY
 from tickettape.settings import Settings
 
@@ -107,6 +108,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             # Seconds a writer waits for SQLite's file lock; 0 keeps the default 5.
             "SQLITE_LOCK_TIMEOUT": str(settings.postgres_lock_timeout),
             CACHE_SIZE_KEY: str(settings.record_cache_size),
+            **cipher_env(settings.cipher_key),
         }
     target = parse_database_url(settings.database_url)
     if target.schema:
@@ -125,6 +127,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout(settings)),
         STATEMENT_TIMEOUT_KEY: str(settings.postgres_statement_timeout),
         CACHE_SIZE_KEY: str(settings.record_cache_size),
+        **cipher_env(settings.cipher_key),
     }
     if target.schema:
         env["POSTGRES_SCHEMA"] = target.schema
