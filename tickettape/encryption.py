@@ -17,6 +17,7 @@ with, or without the key it was written with is refused before anything else.
 from __future__ import annotations
 
 import binascii
+import json
 import os
 from base64 import b64decode
 from pathlib import Path
@@ -75,23 +76,35 @@ def check_store(desk: HelpDesk, encrypted: bool) -> None:
         return
     if not first:
         return
-    in_the_clear = first[0].state[:1] == b"{"
-    if encrypted and in_the_clear:
-        raise ValueError(
-            "the store's events were written in the clear: TICKETTAPE_CIPHER_KEY "
-            "can only be set on a new store (its seals and chain cover the bytes "
-            "as stored)"
-        )
-    if not encrypted and not in_the_clear:
-        raise ValueError(
-            "the store's events are encrypted: set TICKETTAPE_CIPHER_KEY to the "
-            "key file they were written with"
-        )
     if encrypted:
         try:
             desk.mapper.to_domain_event(first[0])
         except ValueError:
+            pass
+        else:
+            return
+        if _in_the_clear(first[0].state):
             raise ValueError(
-                "TICKETTAPE_CIPHER_KEY does not open the store's events: another "
-                "key wrote them"
-            ) from None
+                "the store's events were written in the clear: "
+                "TICKETTAPE_CIPHER_KEY can only be set on a new store (its seals "
+                "and chain cover the bytes as stored)"
+            )
+        raise ValueError(
+            "TICKETTAPE_CIPHER_KEY does not open the store's events: another key "
+            "wrote them"
+        )
+    if not _in_the_clear(first[0].state):
+        raise ValueError(
+            "the store's events are encrypted: set TICKETTAPE_CIPHER_KEY to the "
+            "key file they were written with"
+        )
+
+
+def _in_the_clear(state: bytes) -> bool:
+    """Whether stored state is the JSON an event is written as without a cipher
+    (ciphertext, random bytes behind a random nonce, never parses)."""
+    try:
+        json.loads(state)
+    except ValueError:
+        return False
+    return True

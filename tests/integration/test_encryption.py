@@ -10,13 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
 
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import TicketDraft
 from tests.replay.cli import replay, tickettape
 from tickettape.bootstrap import Runtime, initialize, open_runtime
-from tickettape.encryption import read_key, write_key
+from tickettape.encryption import check_store, read_key, write_key
 from tickettape.settings import Settings
 
 SECRET = "the printer password is hunter2"
@@ -132,3 +134,37 @@ def test_key_files_are_made_private_and_read_strictly(tmp_path: Path) -> None:
     code, said = tickettape({}, "cipher", "keygen", str(path))
     assert code == 1
     assert "never written over" in said
+
+
+class _OneEvent:
+    """A desk whose log holds one event with this stored state."""
+
+    def __init__(self, state: bytes, readable: bool) -> None:
+        self.recorder = self
+        self.mapper = self
+        self.state, self.readable = state, readable
+
+    def select_notifications(self, start: int, limit: int) -> list[_OneEvent]:
+        return [self]
+
+    def to_domain_event(self, stored: object) -> object:
+        if not self.readable:
+            raise ValueError("Invalid cipher tag")
+        return object()
+
+
+def test_ciphertext_is_told_from_json_whatever_its_first_byte() -> None:
+    """A random nonce starts with "{" once in 256 stores: still ciphertext."""
+    cipher = AESCipher(Environment(env={"CIPHER_KEY": AESCipher.create_key(32)}))
+    sealed = cipher.encrypt(b'{"title": "Printer"}')
+    while sealed[:1] != b"{":
+        sealed = cipher.encrypt(b'{"title": "Printer"}')
+    with pytest.raises(ValueError, match="does not open"):
+        check_store(_OneEvent(sealed, readable=False), encrypted=True)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="events are encrypted"):
+        check_store(_OneEvent(sealed, readable=True), encrypted=False)  # type: ignore[arg-type]
+    check_store(_OneEvent(sealed, readable=True), encrypted=True)  # type: ignore[arg-type]
+    plain = b'{"title": "Printer"}'
+    check_store(_OneEvent(plain, readable=True), encrypted=False)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="in the clear"):
+        check_store(_OneEvent(plain, readable=False), encrypted=True)  # type: ignore[arg-type]
