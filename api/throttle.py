@@ -12,8 +12,8 @@ not counted: they are plain 401s, and cost nothing to check.
 The count is per process and per address as uvicorn reports it: it takes
 X-Forwarded-For from a proxy on 127.0.0.1, and from the addresses in
 FORWARDED_ALLOW_IPS; behind a proxy it does not trust, every client counts as
-the proxy. At most `clients` addresses are remembered, the longest quiet forgotten first,
-so a flood of addresses cannot grow the memory without bound.
+the proxy. At most `clients` addresses are remembered, the longest quiet
+forgotten first, so a flood of addresses cannot grow the memory without bound.
 """
 
 from __future__ import annotations
