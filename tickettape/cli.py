@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -11,9 +10,7 @@ import uvicorn
 from rich.markup import escape
 from rich.table import Table
 
-from projections.catalogue import all_views
-from projections.engine.view import View
-from projections.engine.worker import chosen_views, work
+from projections.engine.worker import work
 from tickettape.bootstrap import Runtime, build_app, initialize
 from tickettape.cli_archive import add_archive_commands
 from tickettape.cli_backlog import add_backlog_command
@@ -27,7 +24,15 @@ from tickettape.cli_sla import sla_app
 from tickettape.cli_sla_replay import add_sla_replay_command
 from tickettape.cli_sla_whatif import add_whatif_command
 from tickettape.cli_tokens import token_app
-from tickettape.console import fail, out, own_command, rebuild_views, runtime
+from tickettape.cli_views_check import add_views_check_command
+from tickettape.console import (
+    fail,
+    known_views,
+    out,
+    own_command,
+    rebuild_views,
+    runtime,
+)
 from tickettape.http_protocol import prompt_clients
 from tickettape.sealing import sealing_problem
 
@@ -40,6 +45,7 @@ app.add_typer(views_app, name="projections")
 add_history_commands(replay_app)
 add_archive_commands(replay_app)
 add_backlog_command(replay_app)
+add_views_check_command(views_app)
 add_sla_replay_command(replay_app)
 add_whatif_command(replay_app)
 app.add_typer(replay_app, name="replay")
@@ -195,16 +201,6 @@ def projections_rebuild(
         rebuilt = rebuild_views(opened, views)
     for rebuilt_name, at in rebuilt:
         out.print(f"{rebuilt_name} rebuilt up to position {at}")
-
-
-def known_views(names: Sequence[str]) -> list[View]:
-    """The catalogue's views by name (all when none are named); exits on a typo."""
-    catalogue = all_views()
-    try:
-        return chosen_views(catalogue, names)
-    except KeyError as error:
-        known = ", ".join(view.name for view in catalogue)
-        raise fail(f"unknown view {error.args[0]!r}; one of {known}") from None
 
 
 def main() -> None:

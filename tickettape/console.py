@@ -5,18 +5,23 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
+from domain.desk import HelpDesk
 from domain.errors import DomainError
+from projections.catalogue import all_views
 from projections.engine.rebuild import rebuild
+from projections.engine.store import ViewStore
 from projections.engine.view import View
+from projections.engine.worker import chosen_views
 from tickettape.bootstrap import Runtime, open_runtime
 from tickettape.settings import Settings
 
@@ -85,14 +90,36 @@ def runtime(views: Sequence[View] | None = None) -> Iterator[Runtime]:
 
 def rebuild_views(opened: Runtime, views: Sequence[View]) -> list[tuple[str, int]]:
     """Rebuild each view with a progress bar; each one's name and position."""
-    rebuilt: list[tuple[str, int]] = []
+    return each_view(opened, views, "rebuilding", rebuild)
+
+
+T = TypeVar("T")
+ViewWork = Callable[[HelpDesk, ViewStore, View, int, Callable[[int, int], None]], T]
+
+
+def each_view(
+    opened: Runtime, views: Sequence[View], doing: str, work: ViewWork[T]
+) -> list[tuple[str, T]]:
+    """Replay the log into each view with a progress bar; each one's name and
+    what the work said."""
+    done: list[tuple[str, T]] = []
     with Progress(console=out) as bar:
         for view in views:
-            task = bar.add_task(f"rebuilding {view.name}", total=None)
+            task = bar.add_task(f"{doing} {view.name}", total=None)
 
             def show(at: int, top: int, task: TaskID = task) -> None:
                 bar.update(task, completed=at, total=top)
 
             store, size = opened.views.store, opened.settings.views_batch_size
-            rebuilt.append((view.name, rebuild(opened.desk, store, view, size, show)))
-    return rebuilt
+            done.append((view.name, work(opened.desk, store, view, size, show)))
+    return done
+
+
+def known_views(names: Sequence[str]) -> list[View]:
+    """The catalogue's views by name (all when none are named); exits on a typo."""
+    catalogue = all_views()
+    try:
+        return chosen_views(catalogue, names)
+    except KeyError as error:
+        known = ", ".join(view.name for view in catalogue)
+        raise fail(f"unknown view {error.args[0]!r}; one of {known}") from None
