@@ -12,25 +12,18 @@ whatever happens. The live view is only caught up, never changed otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.desk import HelpDesk
+from projections.engine.rebuild import Progress, replay_into
 from projections.engine.store import ViewCursor, ViewStore
-from projections.engine.tracking import (
-    create_tracking_table,
-    forget_position,
-    locked_position,
-    record_position,
-)
-from projections.engine.view import Tables, View, advance, create_tables, live_tables
+from projections.engine.tracking import forget_position, locked_position
+from projections.engine.view import Tables, View, advance, live_tables
 
 CHECK_SUFFIX = "__check"
 #: Times both copies are brought to the log's end before giving up on a log
 #: that grows between the two.
 SETTLE_ATTEMPTS = 5
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -72,20 +65,7 @@ def check_view(
     scratch = {logical: name + CHECK_SUFFIX for logical, name in live.items()}
     working = view.name + CHECK_SUFFIX
     try:
-        with store.transaction(write=True) as cursor:
-            create_tracking_table(cursor)
-            _drop(cursor, scratch)
-            create_tables(cursor, view, scratch, with_indexes=False)
-            locked_position(store, cursor, working)
-            record_position(cursor, working, 0)
-        caught_up = False
-        while not caught_up:
-            with store.transaction(write=True) as cursor:
-                at, caught_up = advance(
-                    desk, store, cursor, view, scratch, working, batch_size
-                )
-            if progress is not None:
-                progress(at, desk.recorder.max_notification_id() or 0)
+        replay_into(desk, store, view, scratch, working, batch_size, progress)
         with store.transaction(write=True) as cursor:
             locked_position(store, cursor, view.name)
             position = _settle(desk, store, cursor, view, scratch, batch_size)

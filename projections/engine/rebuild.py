@@ -13,7 +13,13 @@ from projections.engine.tracking import (
     locked_position,
     record_position,
 )
-from projections.engine.view import View, advance, create_tables, live_tables
+from projections.engine.view import (
+    Tables,
+    View,
+    advance,
+    create_tables,
+    live_tables,
+)
 
 REBUILD_SUFFIX = "__rebuild"
 
@@ -35,23 +41,7 @@ def rebuild(
     live = live_tables(view)
     fresh = {logical: name + REBUILD_SUFFIX for logical, name in live.items()}
     working = view.name + REBUILD_SUFFIX
-    with store.transaction(write=True) as cursor:
-        create_tracking_table(cursor)
-        for name in fresh.values():
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        # Indexes come at the swap: they carry the live names, and a bulk load
-        # into an unindexed table is quicker.
-        create_tables(cursor, view, fresh, with_indexes=False)
-        locked_position(store, cursor, working)
-        record_position(cursor, working, 0)
-    caught_up = False
-    while not caught_up:
-        with store.transaction(write=True) as cursor:
-            at, caught_up = advance(
-                desk, store, cursor, view, fresh, working, batch_size
-            )
-        if progress is not None:
-            progress(at, desk.recorder.max_notification_id() or 0)
+    replay_into(desk, store, view, fresh, working, batch_size, progress)
     with store.transaction(write=True) as cursor:
         locked_position(store, cursor, view.name)
         # Whatever was written since the last batch goes in before the swap.
@@ -66,3 +56,33 @@ def rebuild(
         record_position(cursor, view.name, at)
         forget_position(cursor, working)
     return at
+
+
+def replay_into(
+    desk: HelpDesk,
+    store: ViewStore,
+    view: View,
+    tables: Tables,
+    working: str,
+    batch_size: int,
+    progress: Progress | None = None,
+) -> None:
+    """Make the tables afresh and replay the whole log into them, a batch per
+    transaction, their position kept under the name `working`."""
+    with store.transaction(write=True) as cursor:
+        create_tracking_table(cursor)
+        for name in tables.values():
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        # Indexes come later (at a rebuild's swap): they carry the live names,
+        # and a bulk load into an unindexed table is quicker.
+        create_tables(cursor, view, tables, with_indexes=False)
+        locked_position(store, cursor, working)
+        record_position(cursor, working, 0)
+    caught_up = False
+    while not caught_up:
+        with store.transaction(write=True) as cursor:
+            at, caught_up = advance(
+                desk, store, cursor, view, tables, working, batch_size
+            )
+        if progress is not None:
+            progress(at, desk.recorder.max_notification_id() or 0)
