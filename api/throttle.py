@@ -70,6 +70,17 @@ class AuthThrottle:
                 return 0
             return max(1, math.ceil(times[0] + self.window - self._clock()))
 
+    def held_back(self) -> int:
+        """How many addresses are refused now."""
+        with self._lock:
+            now = self._clock()
+            return sum(
+                1
+                for client in list(self._failed)
+                if (times := self._recent(client, now)) is not None
+                and len(times) >= self.failures
+            )
+
     def failed(self, client: str) -> bool:
         """Count a bad token this client presented; True if that was the one
         that holds it back."""

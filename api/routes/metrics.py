@@ -1,4 +1,5 @@
-"""Prometheus metrics: the log's end; the views' and the chain's positions and lags."""
+"""Prometheus metrics: the log's end; the views' and the chain's positions and lags;
+the open activity streams and the clients held back for bad tokens."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ def metrics(services: ServicesDep) -> str:
         "an archive it will not sign (see its log); `tickettape replay verify` "
         "names it",
         [] if chain is None else [({}, int(chain.finding is not None))],
+    )
+    lines += gauge(
+        "tickettape_activity_streams_open",
+        "Activity streams (SSE) this process serves now",
+        [({}, services.stream_seats.open_streams())],
+    )
+    throttle = services.auth_throttle
+    lines += gauge(
+        "tickettape_auth_held_back_clients",
+        "Client addresses whose tokens this process refuses now (429), after "
+        "too many bad ones",
+        [] if throttle is None else [({}, throttle.held_back())],
     )
     if services.views is not None and ESCALATIONS in [v.name for v in positions]:
         lines += escalation_gauges(gauges(services.views.store, datetime.now(UTC)))

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services import Services
+from api.throttle import AuthThrottle
 from domain.desk import HelpDesk
 from projections.catalogue import all_views
 from projections.engine.runner import ViewRunner
@@ -56,7 +57,8 @@ def test_the_gauges_show_the_lag_until_the_views_catch_up(
         "tickettape_sla_warned_clocks": 0,
         "tickettape_sla_oldest_overdue_seconds": 0,
     }
-    assert len(current) == 1 + 2 * len(names) + len(sla)
+    assert current["tickettape_activity_streams_open"] == 0
+    assert len(current) == 2 + 2 * len(names) + len(sla)
 
 
 def test_without_views_only_the_log_position_is_shown(
@@ -64,4 +66,20 @@ def test_without_views_only_the_log_position_is_shown(
 ) -> None:
     with TestClient(create_app(Services(desk, blobs))) as client:
         top = post_ticket(client, auth)["position"]
-        assert scrape(client) == {"tickettape_log_position": top}
+        assert scrape(client) == {
+            "tickettape_log_position": top,
+            "tickettape_activity_streams_open": 0,
+        }
+
+
+def test_clients_held_back_for_bad_tokens_are_counted(
+    desk: HelpDesk, blobs: MemoryBlobs
+) -> None:
+    throttle = AuthThrottle(2)
+    app = create_app(Services(desk, blobs, auth_throttle=throttle))
+    bad = {"Authorization": "Bearer tt_nope"}
+    with TestClient(app, client=("10.0.0.9", 1)) as probe:
+        assert scrape(probe)["tickettape_auth_held_back_clients"] == 0
+        for _ in range(2):
+            probe.get("/api/v1/tickets/1", headers=bad)
+        assert scrape(probe)["tickettape_auth_held_back_clients"] == 1

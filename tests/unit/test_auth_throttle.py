@@ -33,6 +33,17 @@ def test_a_client_may_fail_so_often_in_a_window_then_waits_for_the_oldest() -> N
     assert throttle.wait("10.0.0.1") == 10
 
 
+def test_the_addresses_held_back_now_are_counted() -> None:
+    clock = Ticks()
+    throttle = AuthThrottle(2, clock=clock)
+    throttle.failed("a")
+    throttle.failed("a")
+    throttle.failed("b")
+    assert throttle.held_back() == 1
+    clock.now += 61
+    assert throttle.held_back() == 0
+
+
 def test_clients_are_counted_apart() -> None:
     clock = Ticks()
     throttle = AuthThrottle(1, clock=clock)
