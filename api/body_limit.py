@@ -107,29 +107,42 @@ class BodyLimit:
             await answer(scope, receive, send)
             return
         body = _ArrivingBody(receive, limit, self.idle_seconds)
-        await self.app(scope, body.receive, send)
+
+        async def answering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # The route answers without (the rest of) the body: what it
+                # still receives is only its watch for the client leaving.
+                body.whole = True
+            await send(message)
+
+        await self.app(scope, body.receive, answering)
 
 
 class _ArrivingBody:
     """A request's body as it arrives: counted against its limit (None: the
     route counts), each part waited for `idle_seconds` at most. Once it is
-    whole, or the client has gone, receiving passes through untimed: a
-    streaming answer waits on it for the client to leave."""
+    whole, the client has gone or the route has answered, receiving passes
+    through untimed: a streaming answer waits on it for the client to leave."""
 
     def __init__(self, receive: Receive, limit: int | None, idle: float) -> None:
         self._receive, self.limit, self.idle = receive, limit, idle
         self.received, self.whole = 0, False
 
     async def receive(self) -> Message:
-        if self.whole:
-            return await self._receive()
-        try:
-            async with asyncio.timeout(self.idle):
-                message = await self._receive()
-        except TimeoutError:
-            # HTTP exceptions, so that FastAPI's body reading lets them through
-            # to the problem handlers (any other becomes a 400).
-            raise BodyStalled(self.idle) from None
+        if not self.whole:
+            try:
+                async with asyncio.timeout(self.idle):
+                    return self._counted(await self._receive())
+            except TimeoutError:
+                if not self.whole:
+                    # HTTP exceptions, so that FastAPI's body reading lets them
+                    # through to the problem handlers (any other becomes a 400).
+                    raise BodyStalled(self.idle) from None
+                # The route answered meanwhile (a stream): it only watches for
+                # the client leaving now.
+        return await self._receive()
+
+    def _counted(self, message: Message) -> Message:
         if message["type"] != "http.request":
             self.whole = True
             return message

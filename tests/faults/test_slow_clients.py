@@ -96,6 +96,30 @@ def test_a_body_that_stalls_is_answered_408(server: tuple[Server, str]) -> None:
     assert problem["title"] == "Request Timeout"
 
 
+def test_a_stream_answered_before_its_body_came_is_not_cut_off(
+    server: tuple[Server, str],
+) -> None:
+    """A route that answers without reading the body (a stream) keeps going
+    while the body stalls; the server logs no error for it."""
+    served, token = server
+    head = (
+        "GET /api/v1/activity/stream?max_seconds=2 HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 100\r\n\r\n"
+    ).encode()
+    began = time.monotonic()
+    with connect(served) as connection:
+        connection.sendall(head + b"x" * 10)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+            if answer.endswith(b"0\r\n\r\n"):
+                break
+    assert answer.startswith(b"HTTP/1.1 200 OK"), answer
+    assert answer.endswith(b"0\r\n\r\n"), answer  # the stream's own end
+    assert time.monotonic() - began >= 1.5
+    assert "Exception in ASGI application" not in served.output()
+
+
 def test_the_server_answers_others_while_slow_clients_hang_on(
     server: tuple[Server, str],
 ) -> None:
