@@ -40,6 +40,8 @@ router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
 STREAM_BATCH = 100
+#: When a caller with every stream seat taken may look again.
+SEAT_RETRY_SECONDS = 5
 
 LastEventId = Annotated[
     str | None,
@@ -95,7 +97,7 @@ async def stream_activity(
             "Too Many Requests",
             f"{seats.per_caller} activity streams of yours are open here already; "
             "close one first",
-            {"Retry-After": str(round(POLL_SECONDS * 10))},
+            {"Retry-After": str(SEAT_RETRY_SECONDS)},
             code="too-many-streams",
         )
     try:
