@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.desk import HelpDesk
-from projections.engine.rebuild import Progress, replay_into
+from projections.engine.rebuild import Progress, catch_up_within, replay_into
 from projections.engine.store import ViewCursor, ViewStore
 from projections.engine.tracking import forget_position, locked_position
-from projections.engine.view import Tables, View, advance, live_tables
+from projections.engine.view import Tables, View, live_tables
 
 CHECK_SUFFIX = "__check"
 #: Times both copies are brought to the log's end before giving up on a log
@@ -94,29 +94,18 @@ def _settle(
     live = live_tables(view)
     working = view.name + CHECK_SUFFIX
     for _ in range(SETTLE_ATTEMPTS):
-        live_at = _catch_up(desk, store, cursor, view, live, view.name, batch_size)
-        replay_at = _catch_up(desk, store, cursor, view, scratch, working, batch_size)
+        live_at = catch_up_within(
+            desk, store, cursor, view, live, view.name, batch_size
+        )
+        replay_at = catch_up_within(
+            desk, store, cursor, view, scratch, working, batch_size
+        )
         if live_at == replay_at:
             return live_at
     raise LogKeptGrowing(
         f"the log grew between every look at {view.name}; check again when "
         "it is quieter"
     )
-
-
-def _catch_up(
-    desk: HelpDesk,
-    store: ViewStore,
-    cursor: ViewCursor,
-    view: View,
-    tables: Tables,
-    tracking: str,
-    batch_size: int,
-) -> int:
-    done = False
-    while not done:
-        at, done = advance(desk, store, cursor, view, tables, tracking, batch_size)
-    return at
 
 
 def _compare(cursor: ViewCursor, live: str, replay: str) -> TableDifference | None:

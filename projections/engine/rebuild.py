@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from domain.desk import HelpDesk
 from projections.engine.layouts import record_layout
-from projections.engine.store import ViewStore
+from projections.engine.store import ViewCursor, ViewStore
 from projections.engine.tracking import (
     create_tracking_table,
     forget_position,
@@ -45,9 +45,7 @@ def rebuild(
     with store.transaction(write=True) as cursor:
         locked_position(store, cursor, view.name)
         # Whatever was written since the last batch goes in before the swap.
-        done = False
-        while not done:
-            at, done = advance(desk, store, cursor, view, fresh, working, batch_size)
+        at = catch_up_within(desk, store, cursor, view, fresh, working, batch_size)
         for logical, name in live.items():
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             store.rename_table(cursor, fresh[logical], name)
@@ -86,3 +84,20 @@ def replay_into(
             )
         if progress is not None:
             progress(at, desk.recorder.max_notification_id() or 0)
+
+
+def catch_up_within(
+    desk: HelpDesk,
+    store: ViewStore,
+    cursor: ViewCursor,
+    view: View,
+    tables: Tables,
+    tracking: str,
+    batch_size: int,
+) -> int:
+    """Apply batches in the caller's transaction until the tables have taken in
+    the log up to its end; that position."""
+    done = False
+    while not done:
+        at, done = advance(desk, store, cursor, view, tables, tracking, batch_size)
+    return at
