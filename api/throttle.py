@@ -65,10 +65,11 @@ class AuthThrottle:
     def wait(self, client: str) -> int:
         """Whole seconds until this client may present a token again; 0: now."""
         with self._lock:
-            times = self._recent(client, self._clock())
-            if times is None or len(times) < self.failures:
+            now = self._clock()
+            times = self._holding(client, now)
+            if times is None:
                 return 0
-            return max(1, math.ceil(times[0] + self.window - self._clock()))
+            return max(1, math.ceil(times[0] + self.window - now))
 
     def held_back(self) -> int:
         """How many addresses are refused now."""
@@ -77,8 +78,7 @@ class AuthThrottle:
             return sum(
                 1
                 for client in list(self._failed)
-                if (times := self._recent(client, now)) is not None
-                and len(times) >= self.failures
+                if self._holding(client, now) is not None
             )
 
     def failed(self, client: str) -> bool:
@@ -94,6 +94,12 @@ class AuthThrottle:
             times.append(now)
             self._failed.move_to_end(client)
             return len(times) == self.failures
+
+    def _holding(self, client: str, now: float) -> deque[float] | None:
+        """The client's failures in the window, when they are enough to hold
+        it back (None: it is let through)."""
+        times = self._recent(client, now)
+        return times if times is not None and len(times) >= self.failures else None
 
     def _recent(self, client: str, now: float) -> deque[float] | None:
         """The client's failures still in the window (None: none at all)."""
