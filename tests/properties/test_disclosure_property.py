@@ -259,8 +259,12 @@ def read_all(w: World, who: str) -> tuple[str, dict[str, str]]:
 
 
 def withheld_minutes(text: str, minutes: list[int]) -> list[int]:
-    """The minutes that appear in the text as numbers of their own."""
-    return [m for m in minutes if re.search(rf"(?<![\d.]){m}(?!\d)", text)]
+    """The minutes that appear in the text as numbers of their own.
+
+    A number inside a word, an id or a hash ("…-9001-…", "ab9001f") is not one:
+    random UUIDs and digests contain any four digits now and then.
+    """
+    return [m for m in minutes if re.search(rf"(?<![\w.-]){m}(?![\w.])", text)]
 
 
 @settings(max_examples=25, deadline=None)
