@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from domain.attachments import BlobStore
-from tickettape.blobs import DirectoryBlobStore
+from tickettape.blobs import DirectoryBlobStore, PostgresBlobStore
+from tickettape.settings import Settings
+from tickettape.stores import libpq_conninfo
 
 CONTENT = b"%PDF-1.7 invoice for ACME\x00\xff" * 100
 DIGEST = hashlib.sha256(CONTENT).hexdigest()
@@ -72,6 +74,29 @@ def test_a_malformed_digest_is_none(blob_store: BlobStore, digest: str) -> None:
     blob_store.put(CONTENT)
 
     assert blob_store.get(digest) is None
+
+
+@pytest.mark.postgres
+def test_a_blob_commits_without_its_own_flush_and_the_session_keeps_its_setting(
+    postgres_schema_url: str,
+) -> None:
+    """Only the blob's own commit skips the flush: the pooled connection answers
+    the next statement with the server's setting, so nothing else on it (or on
+    a pooler's connection it is handed on to) commits unflushed."""
+    store = PostgresBlobStore(
+        libpq_conninfo(Settings(database_url=postgres_schema_url)), max_size=1
+    )
+    try:
+        digest = store.put(CONTENT)
+        with store._alone() as cursor:  # the pool's one connection
+            cursor.execute("SHOW synchronous_commit")
+            row = cursor.fetchone()
+    finally:
+        store.close()
+
+    assert digest == DIGEST
+    assert row is not None
+    assert row[0] == "on"
 
 
 def test_directory_blobs_are_sharded_files_without_leftovers(tmp_path: Path) -> None:
