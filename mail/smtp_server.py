@@ -25,6 +25,7 @@ from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from mail.delivery import Deliver, Envelope
+from mail.smtp_data import WholeData
 
 log = logging.getLogger("tickettape.mail")
 
@@ -165,8 +166,9 @@ class _Admitted(SMTP):
         return super().eof_received() if self._admitted else False
 
 
-class _SMTP(_AddressesOnce, _Admitted):
-    """aiosmtpd's SMTP, reading addresses without a class per command."""
+class _SMTP(_AddressesOnce, WholeData, _Admitted):
+    """aiosmtpd's SMTP, reading addresses without a class per command and a
+    message in blocks."""
 
 
 class _SmtpController(Controller):
@@ -180,7 +182,7 @@ class _SmtpController(Controller):
         return session
 
 
-class _RecipientsLMTP(_AddressesOnce, _Admitted, LMTP):
+class _RecipientsLMTP(_AddressesOnce, WholeData, _Admitted, LMTP):
     """aiosmtpd's LMTP, answering the end of DATA once per recipient.
 
     RFC 2033 wants one answer per recipient after the message, and an LMTP
