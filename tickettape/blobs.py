@@ -123,7 +123,9 @@ class PostgresBlobStore:
         digest = hashlib.sha256(content).hexdigest()
         # One statement is the whole change: it commits alone, one round trip.
         with self._alone() as cursor:
-            cursor.execute(_PUT.format(table=self._table), (digest, len(content), content))
+            cursor.execute(
+                _PUT.format(table=self._table), (digest, len(content), content)
+            )
         return digest
 
     def get(self, sha256: str) -> bytes | None:

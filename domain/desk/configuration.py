@@ -146,6 +146,13 @@ class ConfiguredDesk(Application[UUID]):
         self.records = RecordCache(
             int(self.env.get(CACHE_SIZE_KEY, DEFAULT_SIZE)), RecorderLog(self.recorder)
         )
+        # The store's own lookup of an event's position, if it has one (asked
+        # once: a check against a runtime protocol costs tens of microseconds).
+        self._position_of = (
+            self.recorder.position_of
+            if isinstance(self.recorder, KnowsPositions)
+            else None
+        )
         # Per creating event's topic: where the last look ended, and what it found.
         self._created: dict[str, tuple[int, tuple[UUID, ...]]] = {}
         self._created_lock = threading.Lock()
@@ -305,10 +312,10 @@ class ConfiguredDesk(Application[UUID]):
 
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any record is stored under this id."""
-        if isinstance(self.recorder, KnowsPositions):
+        if self._position_of is not None:
             # Every record begins at version 1 (an event is never removed): one
             # lookup by the primary key, and no event read back and decoded.
-            first = self.recorder.position_of(aggregate_id, Aggregate.INITIAL_VERSION)
+            first = self._position_of(aggregate_id, Aggregate.INITIAL_VERSION)
             return first is not None
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
@@ -318,8 +325,8 @@ class ConfiguredDesk(Application[UUID]):
 
     def position_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The log position of one stored event of a record, or None."""
-        if isinstance(self.recorder, KnowsPositions):
-            return self.recorder.position_of(aggregate_id, version)
+        if self._position_of is not None:
+            return self._position_of(aggregate_id, version)
         # Only the in-memory store of the tests gets here: it is small.
         start = 1
         while batch := self.recorder.select_notifications(start, 500):
