@@ -17,7 +17,7 @@ from domain.audit import Origin
 from domain.commands import Command, CommandResult, fingerprint
 from domain.configuration_commands import ConfigCommand, Configured
 from domain.desk import configuration_rules, mail_rules, sla_rules, ticket_rules
-from domain.desk.records import Outcome, saved_at
+from domain.desk.records import Outcome, attempt, saved_at
 from domain.errors import DomainError, IdempotencyKeyReused, VersionConflict
 from domain.idempotency import IdempotencyRecord
 from domain.ids import idempotency_id
@@ -64,19 +64,17 @@ class CommandPath:
         decide = RULES[type(command)]
         # Only a command under an idempotency key needs its fingerprint.
         command_print = fingerprint(command) if origin.idempotency_key else ""
-        for attempt in range(COMMIT_ATTEMPTS):
-            if attempt:
+        for tried in range(COMMIT_ATTEMPTS):
+            if tried:
                 # Random pauses, growing, spread out writers that keep colliding.
-                time.sleep(
-                    _JITTER.uniform(0, min(PAUSE_CAP, PAUSE * 2 ** (attempt - 1)))
-                )
+                time.sleep(_JITTER.uniform(0, min(PAUSE_CAP, PAUSE * 2 ** (tried - 1))))
             if prior := self._prior(command, origin, command_print):
                 return prior
             # The desk's clock stamps every event of an attempt with one time.
             stamped = replace(origin, at=origin.at or self.desk.clock())
             # One look at the log tells which of the records the command reads
             # are still the cached ones (domain/desk/cache.py).
-            with self.desk.records.current():
+            with self.desk.records.current(), attempt(first=not tried):
                 try:
                     outcome = decide(self.desk, command, stamped)
                 except DomainError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,3 +42,27 @@ def saved_at(recordings: Sequence[Recording[Any]]) -> int | None:
     """The log position a save ended at (its last event's), or None if it
     stored nothing."""
     return recordings[-1].notification.id if recordings else None
+
+
+_FIRST_ATTEMPT: ContextVar[bool] = ContextVar("first_attempt", default=False)
+
+
+@contextmanager
+def attempt(first: bool) -> Iterator[None]:
+    """The block decides a command for the first time, or again after its save
+    lost a race (domain/desk/handling.py)."""
+    token = _FIRST_ATTEMPT.set(first)
+    try:
+        yield
+    finally:
+        _FIRST_ATTEMPT.reset(token)
+
+
+def first_attempt() -> bool:
+    """Whether the command being decided has not lost a race to save yet.
+
+    A rule may then take a record it creates under a known id to be new without
+    asking the store: a second record under one id is refused when saved, and
+    the attempt after that asks. Outside a command's attempt, False: ask.
+    """
+    return _FIRST_ATTEMPT.get()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from uuid import UUID
 
 import pytest
 
@@ -92,6 +93,30 @@ def test_the_same_message_twice_makes_one_article(desk: HelpDesk) -> None:
     first = take(desk, message(1))
     again = take(desk, message(1, subject="changed in transit"))
     assert again.duplicate
+    assert (again.number, again.article_id) == (first.number, first.article_id)
+    assert len(desk.ticket(on(first)).articles) == 1
+
+
+def test_a_new_message_is_taken_without_asking_whether_it_came_before(
+    desk: HelpDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[object] = []
+    exists = desk.exists
+
+    def asking(record_id: UUID) -> bool:
+        asked.append(record_id)
+        return exists(record_id)
+
+    monkeypatch.setattr(desk, "exists", asking)
+
+    first = take(desk, message(1))
+    assert asked == []
+    # Delivered again: the store refuses the second record, and the attempt
+    # after that asks, and answers with the first.
+    again = take(desk, message(1))
+
+    assert again.duplicate
+    assert asked
     assert (again.number, again.article_id) == (first.number, first.article_id)
     assert len(desk.ticket(on(first)).articles) == 1
 
