@@ -70,14 +70,17 @@ async def read_data(
             del kept[: -len(_END)]
     if refusal is not None:
         return Data(refusal=refusal)
-    body = bytes(kept[2 : -len(_DOT_LINE)])  # every line, with its CRLF
-    if size_limit and len(body) > size_limit:
-        return Data(refusal=_first_refusal(body, size_limit, line_limit))
-    if body and max(map(len, body.split(b"\r\n"))) + 2 > line_limit:
+    del kept[-len(_DOT_LINE) :]  # every line is left, with its CRLF
+    if size_limit and len(kept) - 2 > size_limit:
+        return Data(refusal=_first_refusal(bytes(kept[2:]), size_limit, line_limit))
+    # The leading CRLF and the empty piece after the last line are short.
+    if max(map(len, kept.split(b"\r\n"))) + 2 > line_limit:
         return Data(refusal=TOO_LONG)
     # The dot a sender put before a line beginning with one is taken out
     # (RFC 5321 4.5.2): the leading CRLF finds it on the first line too.
-    return Data(bytes(kept[: -len(_DOT_LINE)]).replace(b"\r\n.", b"\r\n")[2:])
+    content = kept.replace(b"\r\n.", b"\r\n")
+    del kept, content[:2]
+    return Data(bytes(content))
 
 
 def _first_refusal(body: bytes, size_limit: int, line_limit: int) -> str:
