@@ -99,11 +99,15 @@ def _first_refusal(body: bytes, size_limit: int, line_limit: int) -> str:
 
 
 class WholeData(SMTP):
-    """aiosmtpd's session, with DATA read by read_data."""
+    """aiosmtpd's session, with DATA read by read_data (for a session that hands
+    on bytes, as the listener's do; one that decodes reads as aiosmtpd does)."""
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's name
         """aiosmtpd's DATA, as it answers: the checks, 354, the message."""
+        if self._decode_data:
+            await super().smtp_DATA(arg)
+            return
         if await self.check_helo_needed():
             return
         if await self.check_auth_needed("DATA"):

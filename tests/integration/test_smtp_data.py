@@ -26,15 +26,17 @@ LINE_LIMIT = SMTP.line_length_limit
 
 
 class Keeper:
-    """Keeps each message handed on."""
+    """Keeps each message handed on (and its content, as the session gave it)."""
 
     def __init__(self) -> None:
         self.got: list[bytes] = []
+        self.contents: list[bytes | str | None] = []
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         self.got.append(envelope.original_content or b"")
+        self.contents.append(envelope.content)
         return "250 Kept"
 
 
@@ -44,11 +46,11 @@ class _Blocks(Controller):
 
 
 @contextmanager
-def listener(kind: type[Controller]) -> Iterator[tuple[int, Keeper]]:
+def listener(kind: type[Controller], **options: Any) -> Iterator[tuple[int, Keeper]]:
     keeper = Keeper()
     port = free_port("127.0.0.1")
     controller = kind(
-        keeper, hostname="127.0.0.1", port=port, data_size_limit=SIZE_LIMIT
+        keeper, hostname="127.0.0.1", port=port, data_size_limit=SIZE_LIMIT, **options
     )
     controller.start()
     try:
@@ -206,3 +208,11 @@ def test_a_large_message_is_read_whole_and_nothing_after_it() -> None:
 
     assert got.content == body.replace(b"\r\n..dot", b"\r\n.dot")
     assert left == b"QUIT\r\n"
+
+
+def test_a_session_that_decodes_hands_on_text_as_aiosmtpd_does() -> None:
+    with listener(_Blocks, decode_data=True) as (port, keeper):
+        answers = exchange(port, [b"Subject: caf\xc3\xa9\r\n\r\n..hi\r\n.\r\n"])
+
+    assert answers == ["250 Kept", "250 OK"]
+    assert keeper.contents == ["Subject: caf\u00e9\r\n\r\n.hi\r\n"]
