@@ -310,3 +310,39 @@ def test_recipients_past_the_limit_are_told_452() -> None:
     }
     [(_, envelope)] = recorder.got
     assert envelope.recipients == tuple(f"support{n}@desk.test" for n in range(3))
+
+
+def test_a_client_leaving_mid_message_hands_nothing_in_and_frees_its_seat() -> None:
+    recorder = Recorder()
+    with listening(recorder, max_connections=1) as listener:
+        client = socket.create_connection(("127.0.0.1", listener.port), timeout=10)
+        replies = client.makefile("rb")
+
+        def say(command: bytes) -> bytes:
+            client.sendall(command + b"\r\n")
+            while (line := replies.readline())[3:4] == b"-":
+                pass  # a reply of several lines: its last one has a space
+            return line[:3]
+
+        assert replies.readline().startswith(b"220")
+        assert say(b"EHLO a.test") == b"250"
+        assert say(b"MAIL FROM:<bob@acme.test>") == b"250"
+        assert say(b"RCPT TO:<support@desk.test>") == b"250"
+        assert say(b"DATA") == b"354"
+        client.sendall(MESSAGE[:40])  # and no end: the sender goes away
+        replies.close()
+        client.close()
+        # Its seat is given back, so the one allowed connection is free again.
+        deadline = time.monotonic() + 10
+        while True:
+            probe, said = banner(listener)
+            probe.close()
+            if said.startswith(b"220") or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert said.startswith(b"220")
+        send(listener)
+    [(raw, _)] = recorder.got  # the whole message sent after, and nothing else
+    assert (
+        raw.replace(b"\r\n", b"\n").strip() == MESSAGE.replace(b"\r\n", b"\n").strip()
+    )
