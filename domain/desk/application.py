@@ -18,6 +18,7 @@ from domain.configuration_commands import IssueToken
 from domain.desk.cache import private_copy
 from domain.desk.configuration import ConfiguredDesk
 from domain.desk.handling import CommandPath
+from domain.desk.replaying import apply_events
 from domain.errors import NotFound
 from domain.ids import ticket_id
 from domain.people import Customer, Organization
@@ -34,6 +35,9 @@ class HelpDesk(ConfiguredDesk):
     # subclass after itself, so a subclass must repeat this to share the store.
     name = "helpdesk"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Ticket: 50}
+    # A snapshot is of the ticket as its events make it, applied as every read
+    # applies them (domain/desk/replaying.py).
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Ticket: apply_events}
 
     def __init__(
         self,

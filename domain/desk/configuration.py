@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -27,6 +27,7 @@ from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
 from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache, private_copy
 from domain.desk.records import saved_at
+from domain.desk.replaying import ReplayingRepository
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -156,6 +157,15 @@ class ConfiguredDesk(Application[UUID]):
         # Per creating event's topic: where the last look ended, and what it found.
         self._created: dict[str, tuple[int, tuple[UUID, ...]]] = {}
         self._created_lock = threading.Lock()
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, as its settings make it, applying events
+        without its check of each one (domain/desk/replaying.py)."""
+        repository = super().construct_repository()
+        # The same object, its class swapped for the subclass that adds nothing
+        # but the default projector: the settings it was made with stay.
+        repository.__class__ = ReplayingRepository
+        return repository
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Teach the JSON transcoder the value objects kept in snapshots."""
