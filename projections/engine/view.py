@@ -93,18 +93,6 @@ class BatchedView(View, Protocol):
         """Change the view's rows for these events, in their order."""
 
 
-@runtime_checkable
-class PositionedBatchView(View, Protocol):
-    """A read model whose rows carry their event's log position, applying a
-    whole batch at once (its rows written with one statement per table)."""
-
-    def apply_positioned(
-        self, batch: Sequence[tuple[int, Any]], cursor: ViewCursor, tables: Tables
-    ) -> None:
-        """Change the view's rows for these (log position, event) pairs, in
-        their order."""
-
-
 def live_tables(view: View) -> dict[str, str]:
     """The names of the tables readers use."""
     return {logical: f"view_{logical}" for logical in view.tables}
@@ -163,10 +151,6 @@ def _apply(
     if isinstance(view, BatchedView):
         events = [desk.mapper.to_domain_event(n) for n in batch]
         view.apply_batch(events, cursor, tables)
-        return
-    if isinstance(view, PositionedBatchView):
-        pairs = [(n.id, desk.mapper.to_domain_event(n)) for n in batch]
-        view.apply_positioned(pairs, cursor, tables)
         return
     positioned = view if isinstance(view, PositionedView) else None
     for notification in batch:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -101,58 +100,33 @@ class SearchIndex:
         self, position: int, event: Any, cursor: ViewCursor, tables: Tables
     ) -> None:
         """Index a new ticket's title or article, or a retitled ticket's title."""
-        self.apply_positioned([(position, event)], cursor, tables)
-
-    def apply_positioned(
-        self, batch: Sequence[tuple[int, Any]], cursor: ViewCursor, tables: Tables
-    ) -> None:
-        """Index the batch's new titles and articles, one statement per table
-        for all of them, and each retitled ticket's title in its turn."""
-        added = _Documents()
-        for position, event in batch:
-            ticket = str(event.originator_id)
-            internal = not CUSTOMERS.sees_event(event)
-            if isinstance(event, Ticket.Created):
-                added.add((position, ticket, TITLE, internal), event.title, "")
-            elif isinstance(event, Ticket.ArticleAdded):
-                document = (position, ticket, event.article_id, internal)
-                added.add(document, event.subject, event.body)
-            elif isinstance(event, Ticket.Retitled):
-                # The title's document may be one this batch has not written.
-                added.write(cursor, tables)
-                cursor.execute(
-                    f"UPDATE {tables['search_text']} SET subject = ? WHERE rowid = "
-                    f"(SELECT doc FROM {tables['search_documents']} "
-                    "WHERE ticket = ? AND article = ?)",
-                    (searchable(event.to_title), ticket, TITLE),
-                )
-        added.write(cursor, tables)
+        ticket = str(event.originator_id)
+        internal = not CUSTOMERS.sees_event(event)
+        if isinstance(event, Ticket.Created):
+            _add(cursor, tables, (position, ticket, TITLE, internal), event.title, "")
+        elif isinstance(event, Ticket.ArticleAdded):
+            document = (position, ticket, event.article_id, internal)
+            _add(cursor, tables, document, event.subject, event.body)
+        elif isinstance(event, Ticket.Retitled):
+            cursor.execute(
+                f"UPDATE {tables['search_text']} SET subject = ? WHERE rowid = "
+                f"(SELECT doc FROM {tables['search_documents']} "
+                "WHERE ticket = ? AND article = ?)",
+                (searchable(event.to_title), ticket, TITLE),
+            )
 
 
-class _Documents:
-    """Documents to add, written together. Each event adds at most one, so
-    its log position is a unique id."""
-
-    def __init__(self) -> None:
-        self.documents: list[tuple[int, str, str, int]] = []
-        self.texts: list[tuple[int, str, str]] = []
-
-    def add(self, document: Document, subject: str, body: str) -> None:
-        doc, ticket, article, internal = document
-        self.documents.append((doc, ticket, article, int(internal)))
-        self.texts.append((doc, searchable(subject), searchable(body)))
-
-    def write(self, cursor: ViewCursor, tables: Tables) -> None:
-        if not self.documents:
-            return
-        cursor.executemany(
-            f"INSERT INTO {tables['search_documents']} (doc, ticket, article, "
-            "internal) VALUES (?, ?, ?, ?)",
-            self.documents,
-        )
-        cursor.executemany(
-            f"INSERT INTO {tables['search_text']} (rowid, subject, body) "
-            "VALUES (?, ?, ?)",
-            self.texts,
-        )
-        self.documents, self.texts = [], []
+def _add(
+    cursor: ViewCursor, tables: Tables, document: Document, subject: str, body: str
+) -> None:
+    # Each event adds at most one document, so its position is a unique id.
+    doc, ticket, article, internal = document
+    cursor.execute(
+        f"INSERT INTO {tables['search_documents']} (doc, ticket, article, internal) "
+        "VALUES (?, ?, ?, ?)",
+        (doc, ticket, article, int(internal)),
+    )
+    cursor.execute(
+        f"INSERT INTO {tables['search_text']} (rowid, subject, body) VALUES (?, ?, ?)",
+        (doc, searchable(subject), searchable(body)),
+    )
