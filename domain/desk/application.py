@@ -18,6 +18,7 @@ from domain.configuration_commands import IssueToken
 from domain.desk.cache import private_copy
 from domain.desk.configuration import ConfiguredDesk
 from domain.desk.handling import CommandPath
+from domain.desk.mail_rules import DuplicateWatch
 from domain.desk.replaying import apply_events
 from domain.errors import NotFound
 from domain.ids import ticket_id
@@ -46,6 +47,7 @@ class HelpDesk(ConfiguredDesk):
     ) -> None:
         super().__init__(env, clock)
         self.commands = CommandPath(self)
+        self.duplicate_mail = DuplicateWatch()
 
     def handle(self, command: c.Command[R], origin: Origin) -> R:
         """Run a command (domain/commands.py, domain/configuration_commands.py)."""

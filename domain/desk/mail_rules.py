@@ -18,6 +18,7 @@ article, so a message is taken once, however often it is delivered.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain import commands as c
@@ -56,12 +57,40 @@ class Quarantined(Exception):
         self.reason, self.detail = reason, detail
 
 
+class DuplicateWatch:
+    """When this desk last met a message delivered again.
+
+    A message delivered again is rare, so a message's first attempt takes it to
+    be new without asking the store: a redelivery's save is refused (its record
+    exists), and the next attempt asks. A refused save costs more than the
+    question, and on PostgreSQL it sends the other commands saving with it
+    (group commit) to save one by one; so for a while after a redelivery, and
+    for as long as they keep coming (a sender replaying old mail), every
+    message is asked about first.
+    """
+
+    WATCH = timedelta(minutes=10)
+
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+
+    def met(self, at: datetime) -> None:
+        """A message was delivered again, at this time."""
+        self._last = at
+
+    def lately(self, now: datetime) -> bool:
+        """Whether a message was delivered again within the watch."""
+        last = self._last
+        return last is not None and now - last < self.WATCH
+
+
 def take_mail(desk: HelpDesk, command: c.TakeMail, origin: Origin) -> Outcome:
     """The message threaded and its record, or the record it has already."""
     message = command.message
-    # A message delivered again is rare: its first attempt is refused when
-    # saved (its record exists), and the next one finds the record here.
-    if not first_attempt() and desk.exists(mail_id(message.key)):
+    now = origin.time()
+    ask = not first_attempt() or desk.duplicate_mail.lately(now)
+    if ask and desk.exists(mail_id(message.key)):
+        desk.duplicate_mail.met(now)
         return _again(desk, message, origin)
     try:
         placed, how = _place(desk, message, command.terms, origin)

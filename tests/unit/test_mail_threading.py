@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
@@ -14,6 +15,7 @@ from domain.audit import Origin
 from domain.commands import DiscardMail, QuarantineMail, RetryMail, TakeMail
 from domain.configuration_commands import ReconfigureQueue
 from domain.desk import HelpDesk
+from domain.desk.mail_rules import DuplicateWatch
 from domain.errors import RuleViolation
 from domain.mail import (
     ORIGINAL_NAME,
@@ -97,9 +99,11 @@ def test_the_same_message_twice_makes_one_article(desk: HelpDesk) -> None:
     assert len(desk.ticket(on(first)).articles) == 1
 
 
-def test_a_new_message_is_taken_without_asking_whether_it_came_before(
-    desk: HelpDesk, monkeypatch: pytest.MonkeyPatch
+def test_a_new_message_is_asked_about_only_while_redeliveries_come(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    desk = staffed_desk(clock=lambda: now[0])
     asked: list[object] = []
     exists = desk.exists
 
@@ -110,15 +114,22 @@ def test_a_new_message_is_taken_without_asking_whether_it_came_before(
     monkeypatch.setattr(desk, "exists", asking)
 
     first = take(desk, message(1))
-    assert asked == []
-    # Delivered again: the store refuses the second record, and the attempt
-    # after that asks, and answers with the first.
+    assert asked == []  # taken to be new: the store refuses a second record
+    # Delivered again: its save is refused, and the attempt after that asks,
+    # and answers with the first.
     again = take(desk, message(1))
-
     assert again.duplicate
-    assert asked
     assert (again.number, again.article_id) == (first.number, first.article_id)
     assert len(desk.ticket(on(first)).articles) == 1
+    # For a while after, every message is asked about first: a sender replaying
+    # old mail costs a question each, not a refused save each.
+    asked.clear()
+    take(desk, message(2))
+    assert asked
+    now[0] += DuplicateWatch.WATCH
+    asked.clear()
+    take(desk, message(3))
+    assert asked == []
 
 
 def test_another_senders_message_under_a_taken_id_is_kept_aside(
