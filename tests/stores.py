@@ -23,6 +23,19 @@ def new_schema_name() -> str:
     return f"test_{uuid.uuid4().hex}"
 
 
+def cli_settings(env: dict[str, str]) -> Settings:
+    """The settings the CLI reads from this TICKETTAPE_* environment: its store,
+    and the seal and cipher key files when it names them."""
+    seal_key = env.get("TICKETTAPE_SEAL_KEY")
+    cipher_key = env.get("TICKETTAPE_CIPHER_KEY")
+    return Settings(
+        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
+        database_url=env["TICKETTAPE_DATABASE_URL"],
+        seal_key=Path(seal_key) if seal_key else None,
+        cipher_key=Path(cipher_key) if cipher_key else None,
+    )
+
+
 def postgres_conninfo(env: dict[str, str]) -> str:
     """The libpq conninfo of the PostgreSQL event store an eventsourcing env names."""
     return make_conninfo(

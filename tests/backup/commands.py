@@ -10,7 +10,8 @@ from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.audit import Origin
 from domain.desk import TicketDraft
-from tests.backup.stores import BackupStores, settings_of
+from tests.backup.stores import BackupStores
+from tests.stores import cli_settings
 from tickettape.bootstrap import open_runtime
 from tickettape.cli import app
 
@@ -27,7 +28,7 @@ def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
 def fill(env: dict[str, str]) -> None:
     """Initialize the store and open a ticket with an attachment."""
     assert invoke(env, "init")[0] == 0
-    opened = open_runtime(settings_of(env))
+    opened = open_runtime(cli_settings(env))
     try:
         digest = opened.blobs.put(SCAN)
         ref = AttachmentRef("invoice.pdf", "application/pdf", len(SCAN), digest)

@@ -16,7 +16,7 @@ from domain.ticket import Ticket
 from projections.catalogue import all_views
 from projections.engine.store import ViewStore
 from projections.engine.view import live_tables
-from tests.backup.stores import settings_of
+from tests.stores import cli_settings
 from tickettape.stores import libpq_conninfo, parse_database_url
 
 Log = list[tuple[int, str, int]]
@@ -24,7 +24,7 @@ Log = list[tuple[int, str, int]]
 
 def store_state(env: dict[str, str]) -> dict[str, Any]:
     """Every file under the data dir with its sha256, and every table's row count."""
-    settings = settings_of(env)
+    settings = cli_settings(env)
     state: dict[str, Any] = {}
     if settings.data_dir.exists():
         for path in sorted(settings.data_dir.rglob("*")):
@@ -47,7 +47,7 @@ def store_state(env: dict[str, str]) -> dict[str, Any]:
 
 def run_sql(env: dict[str, str], statement: str, *params: object) -> list[Any]:
     """Run one statement on the event store (`?` placeholders); its rows."""
-    settings = settings_of(env)
+    settings = cli_settings(env)
     if settings.uses_postgres:
         with psycopg.connect(libpq_conninfo(settings), autocommit=True) as conn:
             cur = conn.execute(statement.replace("?", "%s"), params)
@@ -58,7 +58,7 @@ def run_sql(env: dict[str, str], statement: str, *params: object) -> list[Any]:
 
 def event_log(env: dict[str, str], up_to: int | None = None) -> Log:
     """Every stored event's log position, originator id and version, in log order."""
-    settings = settings_of(env)
+    settings = cli_settings(env)
     stop = 2**62 if up_to is None else up_to
     if settings.uses_postgres:
         with psycopg.connect(libpq_conninfo(settings)) as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tickettape.settings import Settings
+from tests.stores import cli_settings
 
 
 @dataclass(frozen=True)
@@ -19,16 +19,6 @@ class BackupStores:
     spare: dict[str, str]
 
 
-def settings_of(env: dict[str, str]) -> Settings:
-    """The settings the CLI reads from this environment."""
-    keyring = env.get("TICKETTAPE_SEAL_KEY")
-    return Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-        seal_key=Path(keyring) if keyring else None,
-    )
-
-
 def with_keyring(env: dict[str, str], keyring: Path) -> dict[str, str]:
     """The environment with TICKETTAPE_SEAL_KEY set to this keyring file."""
     return {**env, "TICKETTAPE_SEAL_KEY": str(keyring)}
@@ -36,4 +26,4 @@ def with_keyring(env: dict[str, str], keyring: Path) -> dict[str, str]:
 
 def keyed_target(stores: BackupStores) -> dict[str, str]:
     """The target's environment with the seal keyring that sealed the source."""
-    return with_keyring(stores.target, settings_of(stores.source).seal_key_path)
+    return with_keyring(stores.target, cli_settings(stores.source).seal_key_path)

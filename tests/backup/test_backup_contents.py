@@ -8,7 +8,8 @@ from pathlib import Path
 from replay.seals import load_keyring
 from tests.backup.commands import fill, invoke
 from tests.backup.contents import event_log, run_sql, store_state
-from tests.backup.stores import BackupStores, keyed_target, settings_of
+from tests.backup.stores import BackupStores, keyed_target
+from tests.stores import cli_settings
 from tickettape.backup_manifest import read_manifest
 
 
@@ -20,7 +21,7 @@ def test_keys_stay_out_and_the_restored_store_carries_on(
     # Keys kept where a careless operator keeps them: in the data directory,
     # where the seal keyring is made by default.
     keys = Path(source["TICKETTAPE_DATA_DIR"])
-    key, keyring = keys / "audit.pem", settings_of(source).seal_key_path
+    key, keyring = keys / "audit.pem", cli_settings(source).seal_key_path
     assert keyring.parent == keys
     assert invoke(source, "replay", "keygen", str(key))[0] == 0
     signing = {**source, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
@@ -40,7 +41,7 @@ def test_keys_stay_out_and_the_restored_store_carries_on(
 
     # The keyring, copied apart from the backup, waits where the target's goes.
     target = {**backup_stores.target, "TICKETTAPE_CHECKPOINT_KEY": str(key)}
-    kept = settings_of(target).seal_key_path
+    kept = cli_settings(target).seal_key_path
     kept.parent.mkdir(parents=True)
     shutil.copyfile(keyring, kept)
     code, said = invoke(target, "restore", str(dest))

@@ -12,7 +12,8 @@ from projections.engine.runner import ViewRunner
 from projections.engine.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from tests.backup.contents import event_log, tickets, view_rows
 from tests.backup.drill import Writers
-from tests.backup.stores import BackupStores, keyed_target, settings_of
+from tests.backup.stores import BackupStores, keyed_target
+from tests.stores import cli_settings
 from tickettape.backup_manifest import read_manifest
 from tickettape.bootstrap import open_runtime
 from tickettape.cli import app
@@ -24,7 +25,7 @@ SNAPSHOTS = {"sqlite": "stored_snapshots", "postgres": "helpdesk_snapshots"}
 
 def spare_views(stores: BackupStores) -> ViewStore:
     """An empty view store of the stores' kind, beside neither of them."""
-    spare = settings_of(stores.spare)
+    spare = cli_settings(stores.spare)
     if not spare.uses_postgres:
         return SQLiteViewStore(spare.views_path)
     ensure_schema(spare)
@@ -36,7 +37,7 @@ def test_a_backup_under_load_restores_every_acknowledged_write(
 ) -> None:
     stores, dest = backup_stores, tmp_path / "backup"
     assert runner.invoke(app, ["init"], env=stores.source).exit_code == 0
-    source = open_runtime(settings_of(stores.source))
+    source = open_runtime(cli_settings(stores.source))
     writers = Writers(source.desk, source.blobs)
     try:
         # As `serve` does: views and the audit chain kept on threads of their own.
@@ -78,7 +79,7 @@ def test_a_backup_under_load_restores_every_acknowledged_write(
     unchained = sum(1 for at, _, _ in copied if at > manifest.chain_position)
     assert (f"{unchained} newer ones their seals" in said) == (unchained > 0)
 
-    target = open_runtime(settings_of(keyed))
+    target = open_runtime(cli_settings(keyed))
     spare = spare_views(stores)
     try:
         everything = {t.number: t for t in tickets(target.desk)}

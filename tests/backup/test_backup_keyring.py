@@ -10,7 +10,8 @@ import pytest
 from replay.seals import create_keyring, load_keyring
 from tests.backup.commands import fill, invoke, take_backup
 from tests.backup.contents import store_state
-from tests.backup.stores import BackupStores, keyed_target, settings_of, with_keyring
+from tests.backup.stores import BackupStores, keyed_target, with_keyring
+from tests.stores import cli_settings
 from tickettape.backup_manifest import read_manifest
 
 
@@ -21,7 +22,7 @@ def test_a_restore_without_the_sealing_keyring_writes_nothing(
     backup = take_backup(backup_stores, tmp_path / "backup")
     target = backup_stores.target
     # Where the target's keyring goes by default: in its data directory.
-    path = settings_of(target).seal_key_path
+    path = cli_settings(target).seal_key_path
     if keyring == "another-stores":
         create_keyring(path)
     before = store_state(target)
@@ -41,7 +42,7 @@ def test_a_restore_needs_every_key_that_sealed_the_backup(
 ) -> None:
     source = backup_stores.source
     fill(source)
-    keyring = settings_of(source).seal_key_path
+    keyring = cli_settings(source).seal_key_path
     before_rotation = tmp_path / "kept" / "seal.key"
     before_rotation.parent.mkdir()
     shutil.copyfile(keyring, before_rotation)

@@ -17,8 +17,8 @@ from domain.mail import InboundMail
 from domain.ticket import Ticket
 from mail.smtp_server import free_port
 from tests.projections.worker_process import PATIENCE, cli_process
+from tests.stores import cli_settings
 from tickettape.cli import app
-from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
 runner = CliRunner()
@@ -32,16 +32,9 @@ def mail(n: int, message_id: str | None = None) -> bytes:
     ).encode()
 
 
-def settings_of(env: dict[str, str]) -> Settings:
-    return Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-    )
-
-
 def articles_with(env: dict[str, str], message_id: str) -> int:
     """How many articles of every ticket carry this Message-ID."""
-    desk = HelpDesk(env=event_store_env(settings_of(env)))
+    desk = HelpDesk(env=event_store_env(cli_settings(env)))
     try:
         tickets: list[Ticket] = [
             desk.repository.get(ticket_id)
@@ -57,7 +50,7 @@ def articles_with(env: dict[str, str], message_id: str) -> int:
 
 
 def records(env: dict[str, str]) -> int:
-    desk = HelpDesk(env=event_store_env(settings_of(env)))
+    desk = HelpDesk(env=event_store_env(cli_settings(env)))
     try:
         kinds = (InboundMail.Taken, InboundMail.Quarantined)
         return sum(len(list(desk.created_ids(kind))) for kind in kinds)
@@ -132,7 +125,7 @@ def test_a_listener_killed_mid_delivery_takes_the_redelivered_message_once(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     assert runner.invoke(app, ["init"], env=cli_env).exit_code == 0
-    settings = settings_of(cli_env)
+    settings = cli_settings(cli_env)
     port = free_port("127.0.0.1")
     extra = {"TICKETTAPE_MAIL_PORT": str(port)}
     pick = random.Random(15)

@@ -17,9 +17,9 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import TicketDraft
 from tests.replay.cli import replay, tickettape
+from tests.stores import cli_settings
 from tickettape.bootstrap import Runtime, initialize, open_runtime
 from tickettape.encryption import check_store, read_key, write_key
-from tickettape.settings import Settings
 
 SECRET = "the printer password is hunter2"
 BOB = Origin("customer:bob@acme.test")
@@ -31,18 +31,9 @@ def key_file(tmp_path: Path, name: str = "cipher.key") -> Path:
     return path
 
 
-def settings_of(env: dict[str, str]) -> Settings:
-    key = env.get("TICKETTAPE_CIPHER_KEY")
-    return Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-        cipher_key=Path(key) if key else None,
-    )
-
-
 @contextmanager
 def opened(env: dict[str, str]) -> Iterator[Runtime]:
-    runtime = open_runtime(settings_of(env))
+    runtime = open_runtime(cli_settings(env))
     try:
         yield runtime
     finally:
@@ -96,10 +87,10 @@ def test_a_store_opens_only_with_the_key_it_was_written_with(
     number = write_ticket(env)
     without = {k: v for k, v in env.items() if k != "TICKETTAPE_CIPHER_KEY"}
     with pytest.raises(ValueError, match="events are encrypted"):
-        open_runtime(settings_of(without))
+        open_runtime(cli_settings(without))
     other = {**env, "TICKETTAPE_CIPHER_KEY": str(key_file(tmp_path, "other.key"))}
     with pytest.raises(ValueError, match="does not open"):
-        open_runtime(settings_of(other))
+        open_runtime(cli_settings(other))
     code, said = tickettape(without, "ticket", "show", number)
     assert code == 1
     assert "cannot open the store" in said
@@ -112,7 +103,7 @@ def test_a_key_is_refused_on_a_store_written_in_the_clear(
     write_ticket(cli_env)
     keyed = {**cli_env, "TICKETTAPE_CIPHER_KEY": str(key_file(tmp_path))}
     with pytest.raises(ValueError, match="in the clear"):
-        open_runtime(settings_of(keyed))
+        open_runtime(cli_settings(keyed))
     # And nothing was written meanwhile: the store still opens without one.
     with opened(cli_env) as runtime:
         assert runtime.desk.recorder.max_notification_id()

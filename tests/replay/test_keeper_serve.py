@@ -21,21 +21,13 @@ from replay.ledger_stores import open_ledger
 from tests.projections.worker_process import PATIENCE, eventually
 from tests.replay.cli import replay, store_env
 from tests.replay.tamper import Tamper
+from tests.stores import cli_settings
 from tests.writing import end_of_log, open_tickets
 from tickettape.bootstrap import build_app, open_runtime
 from tickettape.cli import app
-from tickettape.settings import Settings
 
 runner = CliRunner()
 KEEPER = "tickettape-chain"
-
-
-def settings_of(env: dict[str, str]) -> Settings:
-    """The settings the CLI environment stands for."""
-    return Settings(
-        data_dir=Path(env["TICKETTAPE_DATA_DIR"]),
-        database_url=env["TICKETTAPE_DATABASE_URL"],
-    )
 
 
 def threads() -> set[str]:
@@ -62,7 +54,7 @@ def test_serve_starts_the_keeper_and_stops_it_on_close(
 def test_metrics_and_status_show_the_chain_position_and_lag(
     cli_env: dict[str, str],
 ) -> None:
-    opened = open_runtime(settings_of(cli_env))
+    opened = open_runtime(cli_settings(cli_env))
     try:
         top = end_of_log(opened.desk)
         with TestClient(build_app(opened)) as client:
@@ -89,7 +81,7 @@ def test_metrics_show_a_chain_stopped_at_an_unsealed_event(
     tamper = Tamper(store_env(cli_env))
     nid, oid, version, topic, state = tamper.rows()[-1]
     tamper.insert(nid + 1, oid, version + 1, topic, state)
-    opened = open_runtime(settings_of(cli_env))
+    opened = open_runtime(cli_settings(cli_env))
     try:
         with TestClient(build_app(opened)) as client:
             opened.chain.catch_up()
