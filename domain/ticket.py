@@ -6,7 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.articles import Article, Channel, Sender, Visibility, check_article
+from domain.articles import (
+    Article,
+    Articles,
+    Channel,
+    Sender,
+    Visibility,
+    check_article,
+)
 from domain.attachments import AttachmentRef
 from domain.audit import AuditedAggregate, Origin
 from domain.errors import (
@@ -53,13 +60,19 @@ KEPT_FACTS = (
 class Ticket(AuditedAggregate):
     """A support ticket, rebuilt from its events; the guards live in the methods."""
 
-    # Snapshots of version 1 were taken before tickets kept tasks.
-    class_version = 2
+    # Snapshots of version 1 were taken before tickets kept tasks; those of
+    # version 2 hold the articles as a plain list, decoded with the rest.
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """A snapshot from before tasks: the ticket had none."""
         state["tasks"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A snapshot whose articles were decoded with it: keep them as they are."""
+        state["articles"] = Articles(state["articles"])
 
     # Declared for mypy only: class annotations would make the library
     # generate an __init__ from them.
@@ -80,7 +93,7 @@ class Ticket(AuditedAggregate):
         owner: str | None
         responsible: str | None
         last_owner: str | None
-        articles: list[Article]
+        articles: Articles
         tags: list[str]
         links: list[Link]
         merged_into: str | None
@@ -126,7 +139,7 @@ class Ticket(AuditedAggregate):
             aggregate.fields = dict(self.fields)
             aggregate.pending_until = None
             aggregate.responsible = aggregate.last_owner = None
-            aggregate.articles, aggregate.tags, aggregate.links = [], [], []
+            aggregate.articles, aggregate.tags, aggregate.links = Articles(), [], []
             aggregate.merged_into, aggregate.absorbed = None, []
             aggregate.time_entries, aggregate.rating = [], None
             aggregate.sla_marks = []
@@ -513,7 +526,7 @@ class Ticket(AuditedAggregate):
         """
         self._refuse_if_merged()
         article = addressed(check_article(article), self.customer)
-        if any(a.article_id == article.article_id for a in self.articles):
+        if self.articles.has(article.article_id):
             raise InvalidValue(f"article {article.article_id} exists already")
         customer_speaks = article.sender == Sender.CUSTOMER
         if self.status_category in FINISHED and customer_speaks:
@@ -692,9 +705,7 @@ class Ticket(AuditedAggregate):
         self._refuse_if_finished_for_changes()
         if not 1 <= minutes <= 10_000:
             raise InvalidValue("time accounted is 1 to 10000 minutes")
-        if article_id is not None and all(
-            a.article_id != article_id for a in self.articles
-        ):
+        if article_id is not None and not self.articles.has(article_id):
             raise InvalidValue(f"ticket {self.number} has no article {article_id}")
         self._record(
             self.TimeAccounted,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
@@ -13,14 +12,12 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    EventStore,
     IntegrityError,
     JSONTranscoder,
-    Transcoding,
 )
 from eventsourcing.utils import get_topic
 
-from domain.articles import Article
-from domain.attachments import AttachmentRef
 from domain.audit import SYSTEM, Origin
 from domain.calendars import BusinessCalendar
 from domain.choices import DEFAULT_PRIORITIES, DEFAULT_TICKET_TYPES, ChoiceList
@@ -28,6 +25,7 @@ from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache, private_copy
 from domain.desk.records import saved_at
 from domain.desk.replaying import ReplayingRepository
+from domain.desk.snapshots import SnapshotMapper, register_state_values
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -48,46 +46,15 @@ from domain.ids import (
     sla_policy_id,
     token_id,
 )
-from domain.links import Link, Rating, TimeEntry
 from domain.people import Agent, Customer, Organization
 from domain.queues import FollowUp, Queue
 from domain.sla_policies import SlaPolicy, policy_order
-from domain.statuses import Status, StatusCatalogue
-from domain.tasks import Task
+from domain.statuses import StatusCatalogue
 from domain.tokens import ApiToken, Role, hash_secret
 
 A = TypeVar("A", bound=Aggregate)
 # How many tickets and configuration records the desk keeps in memory; 0: none.
 CACHE_SIZE_KEY = "RECORD_CACHE_SIZE"
-
-
-class _DataclassAsDict(Transcoding):
-    """Stores a frozen dataclass of the ticket's state as a plain JSON object.
-
-    Decoding a value stored with every field fills the object's attributes
-    directly: a frozen dataclass's __init__ sets each field through
-    object.__setattr__, five times the cost, and a snapshot of a long ticket
-    holds a thousand articles. A value stored before a field was added (or a
-    class that checks its fields after __init__) goes through the constructor.
-    """
-
-    def __init__(self, cls: type[Any]) -> None:
-        self.type = cls
-        self.name = cls.__name__.lower()
-        direct = not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
-        self._every_field = (
-            frozenset(f.name for f in fields(cls) if f.init) if direct else None
-        )
-
-    def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-    def decode(self, data: dict[str, Any]) -> Any:
-        if self._every_field is not None and data.keys() == self._every_field:
-            value: Any = object.__new__(self.type)
-            value.__dict__.update(data)
-            return value
-        return self.type(**data)
 
 
 @runtime_checkable
@@ -170,9 +137,14 @@ class ConfiguredDesk(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Teach the JSON transcoder the value objects kept in snapshots."""
         super().register_transcodings(transcoder)
-        for cls in (Article, AttachmentRef, Link, TimeEntry, Rating, Status, Task):
-            if is_dataclass(cls):
-                transcoder.register(_DataclassAsDict(cls))
+        register_state_values(transcoder)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """The library's snapshot store, a ticket's articles stored apart in
+        each snapshot (domain/desk/snapshots.py)."""
+        store = super().construct_snapshot_store()
+        store.mapper = SnapshotMapper(self.mapper)
+        return store
 
     def initialize(self, origin: Origin | None = None) -> bool:
         """Create the default catalogues and queue once; True if it did."""

@@ -70,8 +70,8 @@ COMMANDS = st.one_of(
 class RecordingDesk(HelpDesk):
     """A desk that remembers each ticket's live state after every saved version."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
         self.live: dict[UUID, Ticket] = {}
         self.states: dict[UUID, dict[int, State]] = {}
         self._article_ids = itertools.count(1)
@@ -114,13 +114,14 @@ class RecordingDesk(HelpDesk):
         return Article(f"a{next(self._article_ids)}", sender, visibility, "web", "hi")
 
 
-def new_desk() -> RecordingDesk:
+def new_desk(cold: bool = False) -> RecordingDesk:
     """A desk with alice (support), carol (billing), inactive ivan and bob.
 
     Follow-ups reopen in queue General, open a new ticket in Fresh and are
-    rejected in Strict.
+    rejected in Strict. A cold desk keeps no record cache: every command loads
+    its ticket from the store, from a snapshot whose articles stay packed.
     """
-    desk = RecordingDesk()
+    desk = RecordingDesk({"RECORD_CACHE_SIZE": "0"} if cold else None)
     desk.initialize()
     for login, groups, active in (
         ("alice", ["support"], True),
@@ -187,11 +188,15 @@ def folded(desk: HelpDesk, ticket_id: UUID) -> Ticket:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from(["General", "Fresh", "Strict"]), st.lists(COMMANDS, max_size=30))
+@given(
+    st.sampled_from(["General", "Fresh", "Strict"]),
+    st.lists(COMMANDS, max_size=30),
+    st.booleans(),
+)
 def test_reloading_a_ticket_gives_the_live_state_at_every_version(
-    queue: str, commands: list[Command]
+    queue: str, commands: list[Command], cold: bool
 ) -> None:
-    desk = new_desk()
+    desk = new_desk(cold)
     draft = TicketDraft("Printer on fire", "bob@acme.test", queue)
     number = desk.open_ticket(draft, desk.article("customer", "public"), BOB).number
     other = desk.open_ticket(draft, desk.article("customer", "public"), BOB).number

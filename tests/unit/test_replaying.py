@@ -8,7 +8,7 @@ from typing import Any
 
 from eventsourcing.application import project_aggregate
 
-from domain.articles import Article
+from domain.articles import Article, Articles
 from domain.audit import Origin
 from domain.desk import HelpDesk
 from domain.desk.replaying import apply_events
@@ -19,9 +19,13 @@ AGENT = Origin("agent:alice")
 
 
 def state(record: Any) -> dict[str, bytes]:
-    """Each attribute's value, as bytes (whatever its type compares by)."""
+    """Each attribute's value, as bytes (whatever its type compares by); the
+    articles as a list, unpacked or not."""
     return {
-        name: pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        name: pickle.dumps(
+            list(value) if isinstance(value, Articles) else value,
+            pickle.HIGHEST_PROTOCOL,
+        )
         for name, value in vars(record).items()
     }
 
