@@ -18,7 +18,7 @@ from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.errors import InvalidValue
 from domain.ids import ticket_id
-from tests.integration.test_snapshots import UnsnappedDesk, replayed
+from tests.integration.unsnapped import UnsnappedDesk, replayed
 from tickettape.encryption import CIPHER_TOPIC, KEY_BYTES
 
 DeskFactory = Callable[..., HelpDesk]

@@ -5,29 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
 from domain.ids import ticket_id
 from domain.ticket import Ticket
+from tests.integration.unsnapped import UnsnappedDesk, replayed
 
 DeskFactory = Callable[..., HelpDesk]
 
 BOB = Origin("customer:bob@acme.test", "mail-1")
 ALICE = Origin("agent:alice", "req-1")
 EVENTS = 120
-
-
-class UnsnappedDesk(HelpDesk):
-    """The same desk without snapshots: every load replays the whole stream."""
-
-    # eventsourcing names a subclass after itself, and on PostgreSQL the name
-    # prefixes the tables: keep HelpDesk's to read the same store.
-    name = "helpdesk"
-
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {}
 
 
 def long_ticket(desk: HelpDesk, events: int = EVENTS) -> str:
@@ -42,16 +33,6 @@ def long_ticket(desk: HelpDesk, events: int = EVENTS) -> str:
         version = change(number, "hot", ALICE).version
         hot = not hot
     return number
-
-
-def replayed(desk: HelpDesk, number: str, upto: int | None = None) -> Ticket:
-    """The ticket folded from its stored events alone, never from a snapshot."""
-    aggregate: Any = None
-    event: Any
-    for event in desk.events.get(ticket_id(number), lte=upto):
-        aggregate = event.mutate(aggregate)
-    assert isinstance(aggregate, Ticket)
-    return aggregate
 
 
 def essence(ticket: Ticket) -> dict[str, Any]:
