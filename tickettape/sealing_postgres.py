@@ -35,6 +35,7 @@ from replay.ledger_stores import seals_table_postgres
 from replay.seals import Keyring
 from tickettape.connections import (
     STATEMENT_TIMEOUT_KEY,
+    BinaryResults,
     on_a_live_connection,
     retryable,
     statement_timeout_option,
@@ -277,7 +278,10 @@ class SealedPostgresFactory(PostgresFactory):
         # The library hands libpq only the address and the user: without these
         # a connection attempt waits as long as TCP does, a statement forever.
         pool = self.datastore.pool
-        limits: dict[str, Any] = {"connect_timeout": max(round(pool.timeout), 1)}
+        limits: dict[str, Any] = {
+            "connect_timeout": max(round(pool.timeout), 1),
+            "cursor_factory": BinaryResults,
+        }
         seconds = float(self.env.get(STATEMENT_TIMEOUT_KEY) or 0)
         option = statement_timeout_option(seconds)
         if option:
