@@ -1,7 +1,8 @@
 """The raw baselines of rebuild and verify: the event table read, and rows upserted.
 
-A keyset scan reads the library's own event table on a connection of its own,
-the way the library pages through it (`id > ? AND id <= ? [AND topic IN (...)]
+A keyset scan reads the library's own event table on a connection of its own
+(PostgreSQL's results in binary, as the event store reads them), the way the
+library pages through it (`id > ? AND id <= ? [AND topic IN (...)]
 ORDER BY id LIMIT ?`), and selects every column. The upsert writes one row per
 ticket, as wide as the ticket summary's (a key and 20 values), into a plain table
 beside the views: the views' SQLite file, or the PostgreSQL schema.
@@ -61,9 +62,13 @@ class EventScan:
         statement = self._select
         if topics:
             statement += f"AND topic IN ({', '.join([self._mark] * len(topics))}) "
-        cursor = self._conn.execute(
-            statement + self._order, (after, stop, *topics, limit)
-        )
+        params = (after, stop, *topics, limit)
+        if self._postgres:
+            # Binary results, as the event store's own connections read them
+            # (tickettape/connections.py): a bytea column in text travels hex.
+            cursor = self._conn.execute(statement + self._order, params, binary=True)
+        else:
+            cursor = self._conn.execute(statement + self._order, params)
         return list(cursor.fetchall())
 
     def close(self) -> None:
