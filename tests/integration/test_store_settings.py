@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import pq
 from psycopg.conninfo import conninfo_to_dict
 
 from domain.desk import HelpDesk
@@ -187,3 +188,22 @@ def test_a_schema_in_the_url_holds_events_and_blobs(
         "helpdesk_snapshots",
     ]
     assert search_path == (schema,)
+
+
+@pytest.mark.postgres
+def test_the_event_store_reads_results_in_binary(
+    postgres_schema_url: str, desk_factory: DeskFactory, tmp_path: Path
+) -> None:
+    # A bytea value in the text format travels hex-encoded, twice its size.
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path)
+    desk = desk_factory(event_store_env(settings))
+    datastore = desk.recorder.datastore  # type: ignore[attr-defined]
+
+    with datastore.get_connection() as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT %s::bytea AS state, now() AS at", (b"\x00\xff",))
+        row = cursor.fetchone()
+        result_format = cursor.pgresult.fformat(0)
+
+    assert result_format == pq.Format.BINARY
+    assert row["state"] == b"\x00\xff"
+    assert desk.statuses().find("open").name == "open"
