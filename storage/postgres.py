@@ -96,11 +96,16 @@ class PostgresDatabase(Database):
         snapshot_reads: bool = False,
         pipelined_writes: bool = False,
         replace_nul: bool = False,
+        binary_results: bool = False,
     ) -> None:
         self._connections = connections
         self._snapshot_reads = snapshot_reads
         self._pipelined_writes = pipelined_writes
         self._replace_nul = replace_nul
+        # Results in binary: a bytea value in text travels hex-encoded, twice
+        # its size, encoded and parsed on each side (a 5 MB one 33 -> 4 ms).
+        # Only where every type read has a binary loader.
+        self._binary = binary_results
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Cursor]:
@@ -108,7 +113,7 @@ class PostgresDatabase(Database):
         with (
             self._connections() as conn,
             conn.transaction(),
-            conn.cursor(row_factory=tuple_row) as cur,
+            conn.cursor(row_factory=tuple_row, binary=self._binary) as cur,
         ):
             if not write and self._snapshot_reads:
                 # The count and the page of a list must see the same rows.
@@ -141,6 +146,7 @@ class PooledPostgresDatabase(PostgresDatabase):
         pipelined_writes: bool = False,
         replace_nul: bool = False,
         autocommit: bool = False,
+        binary_results: bool = False,
     ) -> None:
         # A transaction that gets no connection within `timeout` seconds fails,
         # so an outage is answered in bounded time rather than queued behind it.
@@ -159,6 +165,7 @@ class PooledPostgresDatabase(PostgresDatabase):
             snapshot_reads=snapshot_reads,
             pipelined_writes=pipelined_writes,
             replace_nul=replace_nul,
+            binary_results=binary_results,
         )
 
     @contextmanager
@@ -171,7 +178,7 @@ class PooledPostgresDatabase(PostgresDatabase):
             raise TypeError("statements commit alone only on autocommit connections")
         with (
             self._pool.connection() as conn,
-            conn.cursor(row_factory=tuple_row) as cur,
+            conn.cursor(row_factory=tuple_row, binary=self._binary) as cur,
         ):
             yield Cursor(cur, POSTGRES, replace_nul=self._replace_nul)
 

@@ -113,6 +113,7 @@ class PostgresBlobStore:
             timeout=timeout,
             open=False,
             autocommit=True,
+            binary_results=True,
         )
         self._timeout = timeout
         self._ready = False
