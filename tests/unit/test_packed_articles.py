@@ -6,8 +6,11 @@ from __future__ import annotations
 import copy
 import pickle
 import threading
+from datetime import UTC, datetime
 
 from domain.articles import Article, Articles
+from domain.attachments import AttachmentRef
+from domain.desk import HelpDesk
 from domain.desk.snapshots import state_transcoder, unpack_articles
 
 Unpacked = list[bytes]
@@ -102,3 +105,24 @@ def test_unpacked_articles_compare_as_their_list() -> None:
     assert Articles(NOTES) != Articles(NOTES[:4])
     assert Articles() == []
     assert not Articles()
+
+
+def test_the_unpacker_reads_what_the_desks_own_transcoder_wrote() -> None:
+    mailed = Article(
+        "m1",
+        "customer",
+        "public",
+        "email",
+        "See the scan.",
+        attachments=[AttachmentRef("scan.pdf", "application/pdf", 3, "0" * 64)],
+        author="customer:bob@acme.test",
+        created_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+    )
+    desk = HelpDesk(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    try:
+        written = desk.mapper.transcoder.encode([*NOTES, mailed])
+    finally:
+        desk.close()
+
+    assert written == state_transcoder().encode([*NOTES, mailed])
+    assert unpack_articles(written) == [*NOTES, mailed]
