@@ -155,7 +155,7 @@ class TicketSummary:
         batch = SummaryBatch(cursor, tables)
         # The rows the batch changes, read at once (Created makes its own).
         batch.load(
-            {str(e.originator_id) for e in events if isinstance(e, self._ticket_events)}
+            {batch.ticket_of(e) for e in events if isinstance(e, self._ticket_events)}
         )
         for event in events:
             handler = self._handlers.get(type(event))
@@ -170,7 +170,7 @@ def _created(event: Ticket.Created, batch: SummaryBatch) -> None:
     kept = {column: stored(getattr(facts, fact)) for fact, column in FACTS.items()}
     batch.create(
         {
-            "id": str(event.originator_id),
+            "id": batch.ticket_of(event),
             "number": event.number,
             "title": event.title,
             "customer": event.customer,
@@ -208,12 +208,12 @@ def _priority_changed(event: Ticket.PriorityChanged, batch: SummaryBatch) -> Non
 
 def _tagged(event: Ticket.Tagged, batch: SummaryBatch) -> None:
     _change(batch, event)
-    batch.tag(str(event.originator_id), event.tag, present=True)
+    batch.tag(batch.ticket_of(event), event.tag, present=True)
 
 
 def _untagged(event: Ticket.Untagged, batch: SummaryBatch) -> None:
     _change(batch, event)
-    batch.tag(str(event.originator_id), event.tag, present=False)
+    batch.tag(batch.ticket_of(event), event.tag, present=False)
 
 
 def _priorities(event: Any, batch: SummaryBatch) -> None:
@@ -240,7 +240,7 @@ def _change(batch: SummaryBatch, event: Any, **columns: object) -> None:
     """Set some columns of the event's ticket and the facts the event changes,
     with its version and last change."""
     batch.change(
-        str(event.originator_id),
+        batch.ticket_of(event),
         changes(event),
         {
             "version": event.originator_version,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 from domain.ticket_facts import Changes, settle
 from projections.engine.store import ViewCursor
@@ -32,6 +34,8 @@ FACTS = {
 #: The columns a counter is kept by; a ticket changes bucket when one changes.
 COUNTED = ("queue", "status", "status_category", "priority", "owner", "hidden")
 KEY = ", ".join(COUNTED)
+_COUNTED_OF = itemgetter(*COUNTED)
+_OWNER = COUNTED.index("owner")
 #: The columns of a summary row, in the order they are read and written.
 COLUMNS = (
     "id",
@@ -78,6 +82,16 @@ class SummaryBatch:
         #: at zero too, as applying the events one by one leaves them.
         self._visited: set[Bucket] = set()
         self._ranks: dict[str, int] | None = None
+        self._names: dict[UUID, str] = {}
+
+    def ticket_of(self, event: Any) -> str:
+        """The id of the event's ticket as its row keeps it (formatting a UUID
+        costs more than looking it up: a batch has few tickets, many events)."""
+        record: UUID = event.originator_id
+        name = self._names.get(record)
+        if name is None:
+            name = self._names[record] = str(record)
+        return name
 
     def load(self, ids: Iterable[str]) -> None:
         """Read the rows of these tickets (those not read yet), in few queries."""
@@ -193,10 +207,10 @@ class SummaryBatch:
 
 def _bucket(row: Row) -> Bucket:
     """The counter a row is counted in (nobody is an empty owner)."""
-    return tuple(
-        (NOBODY if row[c] is None else row[c]) if c == "owner" else row[c]
-        for c in COUNTED
-    )
+    bucket: Bucket = _COUNTED_OF(row)
+    if bucket[_OWNER] is None:
+        return (*bucket[:_OWNER], NOBODY, *bucket[_OWNER + 1 :])
+    return bucket
 
 
 def _order(item: tuple[Bucket, int]) -> tuple[str, ...]:
