@@ -4,18 +4,13 @@ loaded packed again, copied, read), they are the list a plain list would be."""
 from __future__ import annotations
 
 import pickle
-from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import Mapper
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.articles import Article, Articles
-from domain.desk.snapshots import SnapshotMapper, state_transcoder
+from tests.snapshotted import through_a_snapshot
 
-MAPPER = SnapshotMapper(Mapper(state_transcoder()))
 BODIES = st.text(min_size=1, max_size=40)
 STEPS = st.lists(
     st.one_of(
@@ -26,25 +21,6 @@ STEPS = st.lists(
     ),
     max_size=40,
 )
-
-
-class _Holder:
-    """Stands in for a ticket: a snapshot is taken of its attributes."""
-
-    id = UUID(int=1)
-    version = 1
-
-    def __init__(self, articles: Articles) -> None:
-        self.articles = articles
-
-
-def through_a_snapshot(articles: Articles) -> Articles:
-    """The articles stored in a snapshot and loaded back (packed)."""
-    taken: Any = Snapshot.take(_Holder(articles))
-    loaded: Any = MAPPER.to_domain_event(MAPPER.to_stored_event(taken))
-    back = loaded.state["articles"]
-    assert isinstance(back, Articles)
-    return back
 
 
 @settings(max_examples=150, deadline=None)

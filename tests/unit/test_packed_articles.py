@@ -12,6 +12,7 @@ from domain.articles import Article, Articles
 from domain.attachments import AttachmentRef
 from domain.desk import HelpDesk
 from domain.desk.snapshots import state_transcoder, unpack_articles
+from tests.snapshotted import through_a_snapshot
 
 Unpacked = list[bytes]
 
@@ -126,3 +127,16 @@ def test_the_unpacker_reads_what_the_desks_own_transcoder_wrote() -> None:
 
     assert written == state_transcoder().encode([*NOTES, mailed])
     assert unpack_articles(written) == [*NOTES, mailed]
+
+
+def test_line_breaks_in_ids_and_bodies_keep_the_two_parts_apart() -> None:
+
+    odd = [
+        Article("id\nwith a line", "agent", "internal", "note", "body\n\r\n"),
+        Article("id\u2028sep", "agent", "internal", "note", "\u2028\u2029\x00"),
+    ]
+
+    back = through_a_snapshot(Articles(odd))
+
+    assert back.ids() == ["id\nwith a line", "id\u2028sep"]
+    assert list(back) == odd
