@@ -25,7 +25,11 @@ from domain.commands import DEFAULT_GROUP, DEFAULT_QUEUE
 from domain.desk.cache import DEFAULT_SIZE, RecordCache, private_copy
 from domain.desk.records import saved_at
 from domain.desk.replaying import ReplayingRepository
-from domain.desk.snapshots import SnapshotMapper, register_state_values
+from domain.desk.snapshots import (
+    SnapshotMapper,
+    SnapshotStore,
+    register_state_values,
+)
 from domain.errors import (
     AlreadyExists,
     InvalidValue,
@@ -141,9 +145,13 @@ class ConfiguredDesk(Application[UUID]):
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """The library's snapshot store, a ticket's articles stored apart in
-        each snapshot (domain/desk/snapshots.py)."""
+        each snapshot, and a snapshot that does not decode left out
+        (domain/desk/snapshots.py)."""
         store = super().construct_snapshot_store()
         store.mapper = SnapshotMapper(self.mapper)
+        # The same object, its class swapped for the subclass that passes over
+        # a snapshot it cannot read.
+        store.__class__ = SnapshotStore
         return store
 
     def initialize(self, origin: Origin | None = None) -> bool:

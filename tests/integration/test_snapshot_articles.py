@@ -174,3 +174,35 @@ def test_a_snapshot_missing_its_article_ids_is_refused(
                 broken + b"\n" + articles,
             )
         )
+
+
+@pytest.mark.parametrize(
+    "state",
+    [b"garbage", b'{"state": {"articles": 1}}\n[]', b"\xff\xfe\n[]", b"", b"cut"],
+    ids=["not-json", "no-ids", "not-utf8", "empty", "articles-cut-off"],
+)
+def test_a_snapshot_that_does_not_decode_is_passed_over(
+    durable_store_env: dict[str, str],
+    desk_factory: DeskFactory,
+    state: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Damaged, written by a newer release, or altered by hand: the events
+    # are the record, and the ticket is rebuilt from them.
+    desk = desk_factory({**durable_store_env, **COLD})
+    number = ticket_of(desk, 60)
+    top = desk.ticket(number).version
+    assert desk.snapshots is not None
+    [good] = desk.snapshots.recorder.select_events(ticket_id(number))
+    if state == b"cut":
+        state = good.state[:-20]
+    bad = type(good)(good.originator_id, top, good.topic, state)
+    desk.snapshots.recorder.insert_events([bad])
+
+    loaded = desk.ticket(number)
+
+    assert loaded.version == top
+    assert vars(loaded) == vars(replayed(desk, number))
+    assert f"at version {top} cannot be read" in caplog.text
+    desk.tag(number, "still-writable", ALICE)
+    assert "still-writable" in desk.ticket(number).tags
