@@ -23,6 +23,7 @@ from tickettape.cli_seal import seal_app
 from tickettape.cli_sla import sla_app
 from tickettape.cli_sla_replay import add_sla_replay_command
 from tickettape.cli_sla_whatif import add_whatif_command
+from tickettape.cli_snapshots import add_snapshots_command
 from tickettape.cli_tokens import token_app
 from tickettape.cli_views_check import add_views_check_command
 from tickettape.console import (
@@ -48,6 +49,7 @@ add_backlog_command(replay_app)
 add_views_check_command(views_app)
 add_sla_replay_command(replay_app)
 add_whatif_command(replay_app)
+add_snapshots_command(replay_app)
 app.add_typer(replay_app, name="replay")
 app.add_typer(seal_app, name="seal")
 app.add_typer(cipher_app, name="cipher")

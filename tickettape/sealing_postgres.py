@@ -257,6 +257,30 @@ class SnapshotPostgresRecorder(PostgresAggregateRecorder):
         """The snapshots table, as other starting processes allow."""
         despite_racing_creators(super().create_table)
 
+    def _table(self) -> Composed:
+        schema = Identifier(self.datastore.schema)
+        return SQL("{}.{}").format(schema, Identifier(self.events_table_name))
+
+    @on_a_live_connection
+    def snapshot_keys(self) -> list[tuple[UUID, int]]:
+        """The record id and version of every snapshot, in that order."""
+        statement = SQL(
+            "SELECT originator_id, originator_version FROM {} "
+            "ORDER BY originator_id, originator_version"
+        ).format(self._table())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement)
+            rows = curs.fetchall()
+        return [(r["originator_id"], int(r["originator_version"])) for r in rows]
+
+    def drop_snapshot(self, originator_id: UUID, version: int) -> None:
+        """Delete one snapshot (loads then replay the events it saved)."""
+        statement = SQL(
+            "DELETE FROM {} WHERE originator_id = %s AND originator_version = %s"
+        ).format(self._table())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (originator_id, version))
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
