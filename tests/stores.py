@@ -6,13 +6,16 @@ The fixtures in tests/conftest.py hand these out; tests annotate with the types.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from psycopg.conninfo import make_conninfo
 
 from domain.desk import HelpDesk
+from tickettape.bootstrap import Runtime, open_runtime
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 from tools.throwaway_postgres import drop_schemas, with_schema
@@ -34,6 +37,17 @@ def cli_settings(env: dict[str, str]) -> Settings:
         seal_key=Path(seal_key) if seal_key else None,
         cipher_key=Path(cipher_key) if cipher_key else None,
     )
+
+
+@contextmanager
+def cli_runtime(env: dict[str, str], **overrides: Any) -> Iterator[Runtime]:
+    """The runtime the CLI opens on this environment (some settings
+    overridden), closed afterwards."""
+    runtime = open_runtime(cli_settings(env).model_copy(update=overrides))
+    try:
+        yield runtime
+    finally:
+        runtime.close()
 
 
 def postgres_conninfo(env: dict[str, str]) -> str:

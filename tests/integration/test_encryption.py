@@ -5,8 +5,6 @@ only with the key it was written with (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,8 @@ from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import TicketDraft
 from tests.replay.cli import replay, tickettape
-from tests.stores import cli_settings
-from tickettape.bootstrap import Runtime, initialize, open_runtime
+from tests.stores import cli_runtime, cli_settings
+from tickettape.bootstrap import initialize, open_runtime
 from tickettape.encryption import check_store, read_key, write_key
 
 SECRET = "the printer password is hunter2"
@@ -31,18 +29,9 @@ def key_file(tmp_path: Path, name: str = "cipher.key") -> Path:
     return path
 
 
-@contextmanager
-def opened(env: dict[str, str]) -> Iterator[Runtime]:
-    runtime = open_runtime(cli_settings(env))
-    try:
-        yield runtime
-    finally:
-        runtime.close()
-
-
 def write_ticket(env: dict[str, str]) -> str:
     """Initialize the store (once) and open a ticket with the secret in it."""
-    with opened(env) as runtime:
+    with cli_runtime(env) as runtime:
         initialize(runtime)
         article = Article("a1", "customer", "public", "web", SECRET)
         draft = TicketDraft("Printer on fire", "bob@acme.test")
@@ -50,7 +39,7 @@ def write_ticket(env: dict[str, str]) -> str:
 
 
 def stored_states(env: dict[str, str]) -> list[bytes]:
-    with opened(env) as runtime:
+    with cli_runtime(env) as runtime:
         return [n.state for n in runtime.desk.recorder.select_notifications(1, 1000)]
 
 
@@ -66,7 +55,7 @@ def test_events_are_stored_encrypted_and_read_back(
         files = list(Path(env["TICKETTAPE_DATA_DIR"]).glob("events.sqlite3*"))
         assert files
         assert not any(SECRET.encode() in f.read_bytes() for f in files)
-    with opened(env) as runtime:
+    with cli_runtime(env) as runtime:
         ticket = runtime.desk.ticket(number)
         assert ticket.title == "Printer on fire"
         assert [a.body for a in ticket.articles] == [SECRET]
@@ -105,7 +94,7 @@ def test_a_key_is_refused_on_a_store_written_in_the_clear(
     with pytest.raises(ValueError, match="in the clear"):
         open_runtime(cli_settings(keyed))
     # And nothing was written meanwhile: the store still opens without one.
-    with opened(cli_env) as runtime:
+    with cli_runtime(cli_env) as runtime:
         assert runtime.desk.recorder.max_notification_id()
 
 

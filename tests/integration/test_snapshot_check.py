@@ -3,8 +3,6 @@ that does not decode, is named (exit 3) and can be dropped, on both stores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -15,27 +13,16 @@ from domain.audit import Origin
 from domain.desk import TicketDraft
 from domain.ids import ticket_id
 from tests.replay.cli import replay
-from tests.stores import cli_settings
-from tickettape.bootstrap import Runtime, initialize, open_runtime
+from tests.stores import cli_runtime
+from tickettape.bootstrap import initialize
 
 BOB = Origin("customer:bob@acme.test")
 ALICE = Origin("agent:alice")
 
 
-@contextmanager
-def opened(env: dict[str, str]) -> Iterator[Runtime]:
-    runtime = open_runtime(
-        cli_settings(env).model_copy(update={"record_cache_size": 0})
-    )
-    try:
-        yield runtime
-    finally:
-        runtime.close()
-
-
 def long_ticket(env: dict[str, str]) -> str:
     """A ticket of 60 events (one snapshot, at 50), on an initialized store."""
-    with opened(env) as runtime:
+    with cli_runtime(env, record_cache_size=0) as runtime:
         initialize(runtime)
         desk = runtime.desk
         draft = TicketDraft("Printer on fire", "bob@acme.test")
@@ -52,7 +39,7 @@ def long_ticket(env: dict[str, str]) -> str:
 def forge(env: dict[str, str], number: str) -> None:
     """Rewrite the snapshot at 50 with another title, as someone with access
     to the database and the code could."""
-    with opened(env) as runtime:
+    with cli_runtime(env, record_cache_size=0) as runtime:
         snapshots: Any = runtime.desk.snapshots
         record = ticket_id(number)
         [stored] = snapshots.recorder.select_events(record, lte=50)
@@ -65,7 +52,7 @@ def forge(env: dict[str, str], number: str) -> None:
 
 def damage(env: dict[str, str], number: str) -> None:
     """Add a snapshot at 60 that does not decode."""
-    with opened(env) as runtime:
+    with cli_runtime(env, record_cache_size=0) as runtime:
         snapshots: Any = runtime.desk.snapshots
         [stored] = snapshots.recorder.select_events(ticket_id(number), lte=50)
         garbage = StoredEvent(stored.originator_id, 60, stored.topic, b"\x00garbage")
@@ -73,7 +60,7 @@ def damage(env: dict[str, str], number: str) -> None:
 
 
 def title_of(env: dict[str, str], number: str) -> str:
-    with opened(env) as runtime:
+    with cli_runtime(env, record_cache_size=0) as runtime:
         return runtime.desk.ticket(number).title
 
 
@@ -113,7 +100,7 @@ def test_a_snapshot_whose_articles_were_altered_is_named(
     cli_env: dict[str, str],
 ) -> None:
     number = long_ticket(cli_env)
-    with opened(cli_env) as runtime:
+    with cli_runtime(cli_env, record_cache_size=0) as runtime:
         snapshots: Any = runtime.desk.snapshots
         [stored] = snapshots.recorder.select_events(ticket_id(number), lte=50)
         altered = stored.state.replace(b"note 7", b"note 8")
