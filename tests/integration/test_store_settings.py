@@ -207,3 +207,17 @@ def test_the_event_store_reads_results_in_binary(
     assert result_format == pq.Format.BINARY
     assert row["state"] == b"\x00\xff"
     assert desk.statuses().find("open").name == "open"
+
+
+def test_the_sqlite_event_store_reads_through_a_memory_map(
+    tmp_path: Path, desk_factory: DeskFactory
+) -> None:
+    settings = Settings(database_url="", data_dir=tmp_path)
+    desk = desk_factory(event_store_env(settings))
+    assert desk.snapshots is not None
+
+    for recorder in (desk.recorder, desk.snapshots.recorder):
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA mmap_size")
+            assert cursor.fetchone()[0] > 0
