@@ -1,7 +1,8 @@
 """The raw baselines of rebuild and verify: the event table read, and rows upserted.
 
 A keyset scan reads the library's own event table on a connection of its own
-(PostgreSQL's results in binary, as the event store reads them), the way the
+(PostgreSQL's results in binary, SQLite's file through a memory map, as the
+event store reads them), the way the
 library pages through it (`id > ? AND id <= ? [AND topic IN (...)]
 ORDER BY id LIMIT ?`), and selects every column. The upsert writes one row per
 ticket, as wide as the ticket summary's (a key and 20 values), into a plain table
@@ -19,6 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
+from storage.sqlite import MMAP_BYTES
 from tickettape.settings import Settings
 from tickettape.stores import libpq_conninfo
 
@@ -47,6 +49,8 @@ class EventScan:
             self._conn = sqlite3.connect(
                 settings.event_store_path, isolation_level=None
             )
+            # Through a memory map, as the event store reads it.
+            self._conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             column, mark = "rowid", "?"
         self._select = (
             f"SELECT {column}, originator_id, originator_version, topic, state "
