@@ -166,8 +166,15 @@ class SnapshotMapper(Mapper[UUID]):
                 state=head,
             )
         )
+        state = getattr(event, "state", None)
+        if not (
+            isinstance(state, dict) and isinstance(getattr(event, "topic", None), str)
+        ):
+            raise MapperDeserialisationError(
+                f"the snapshot of '{stored_event.originator_id}' at version "
+                f"{stored_event.originator_version} names no record's state"
+            )
         if apart:
-            state = cast(dict[str, Any], event.state)  # type: ignore[attr-defined]
             ids = state.get(ARTICLES)
             if not isinstance(ids, list):
                 raise MapperDeserialisationError(

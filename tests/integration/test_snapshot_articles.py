@@ -178,8 +178,24 @@ def test_a_snapshot_missing_its_article_ids_is_refused(
 
 @pytest.mark.parametrize(
     "state",
-    [b"garbage", b'{"state": {"articles": 1}}\n[]', b"\xff\xfe\n[]", b"", b"cut"],
-    ids=["not-json", "no-ids", "not-utf8", "empty", "articles-cut-off"],
+    [
+        b"garbage",
+        b'{"topic": "domain.ticket:Ticket", "state": {"articles": 1}}\n[]',
+        b'{"topic": "domain.ticket:Ticket", "state": 5}',
+        b'{"state": {}}',
+        b"\xff\xfe\n[]",
+        b"",
+        b"cut",
+    ],
+    ids=[
+        "not-json",
+        "no-ids",
+        "state-not-an-object",
+        "no-topic",
+        "not-utf8",
+        "empty",
+        "articles-cut-off",
+    ],
 )
 def test_a_snapshot_that_does_not_decode_is_passed_over(
     durable_store_env: dict[str, str],
