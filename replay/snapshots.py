@@ -11,14 +11,13 @@ snapshots` reports the ones that differ or do not decode, and can drop them
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import EventStore
+from eventsourcing.persistence import EventStore, StoredEvent
 
 from domain.desk.replaying import apply_events
 
@@ -30,8 +29,8 @@ _UNREADABLE = (ValueError, TypeError, KeyError, AttributeError)
 class SnapshotShelf(Protocol):
     """A snapshot recorder that lists and drops its snapshots."""
 
-    def snapshot_keys(self) -> list[tuple[UUID, int]]:
-        """The record id and version of every snapshot, in that order."""
+    def snapshotted(self) -> list[UUID]:
+        """The records that have snapshots, each once."""
         ...
 
     def drop_snapshot(self, originator_id: UUID, version: int) -> None:
@@ -61,23 +60,22 @@ def shelf_of(app: Application[UUID]) -> tuple[EventStore[UUID], SnapshotShelf]:
 def bad_snapshots(app: Application[UUID]) -> Iterator[BadSnapshot]:
     """Each snapshot that does not decode or differs from its events' record."""
     store, shelf = shelf_of(app)
-    keys = shelf.snapshot_keys()
-    for record_id, versions in itertools.groupby(keys, key=lambda key: key[0]):
-        found = _record(app.events, store, record_id, [v for _, v in versions])
-        yield from found
+    for record_id in shelf.snapshotted():
+        yield from _record(app.events, store, record_id)
 
 
 def _record(
-    events_of: EventStore[UUID],
-    store: EventStore[UUID],
-    record_id: UUID,
-    versions: list[int],
+    events_of: EventStore[UUID], store: EventStore[UUID], record_id: UUID
 ) -> Iterator[BadSnapshot]:
-    """The bad snapshots of one record: its events folded once, compared at
-    each snapshot's version on the way."""
-    events = iter(events_of.get(record_id, lte=versions[-1]))
+    """The bad snapshots of one record: its snapshots read at once, its events
+    folded once, each snapshot compared on the way."""
+    snapshots = store.recorder.select_events(record_id)
+    if not snapshots:
+        return  # dropped meanwhile
+    events = iter(events_of.get(record_id, lte=snapshots[-1].originator_version))
     record: Any = None
-    for version in versions:
+    for snapshot in snapshots:
+        version = snapshot.originator_version
         while record is None or record.version < version:
             event = next(events, None)
             if event is None:
@@ -85,25 +83,20 @@ def _record(
             record = apply_events(record, [event])
         number = getattr(record, "number", None)
         if record is None or record.version != version:
-            yield BadSnapshot(
-                record_id, version, number, "its record has no event at that version"
-            )
-            continue
-        problem = _compared(store, record_id, version, record)
+            problem: str | None = "its record has no event at that version"
+        else:
+            problem = _compared(store, snapshot, record)
         if problem is not None:
             yield BadSnapshot(record_id, version, number, problem)
 
 
 def _compared(
-    store: EventStore[UUID], record_id: UUID, version: int, record: Any
+    store: EventStore[UUID], snapshot: StoredEvent, record: Any
 ) -> str | None:
-    """What is wrong with the snapshot at this version, or None."""
-    found = list(store.recorder.select_events(record_id, gt=version - 1, lte=version))
-    if not found:
-        return None  # dropped meanwhile
+    """What is wrong with the snapshot, made into a record, or None."""
     try:
-        snapshot: Any = store.mapper.to_domain_event(found[0])
-        made = vars(snapshot.mutate(None))
+        made_from: Any = store.mapper.to_domain_event(snapshot)
+        made = vars(made_from.mutate(None))
         wanted = vars(record)
         differing = sorted(
             name

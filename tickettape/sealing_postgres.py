@@ -262,16 +262,15 @@ class SnapshotPostgresRecorder(PostgresAggregateRecorder):
         return SQL("{}.{}").format(schema, Identifier(self.events_table_name))
 
     @on_a_live_connection
-    def snapshot_keys(self) -> list[tuple[UUID, int]]:
-        """The record id and version of every snapshot, in that order."""
+    def snapshotted(self) -> list[UUID]:
+        """The records that have snapshots, each once."""
         statement = SQL(
-            "SELECT originator_id, originator_version FROM {} "
-            "ORDER BY originator_id, originator_version"
+            "SELECT DISTINCT originator_id FROM {} ORDER BY originator_id"
         ).format(self._table())
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement)
             rows = curs.fetchall()
-        return [(r["originator_id"], int(r["originator_version"])) for r in rows]
+        return [r["originator_id"] for r in rows]
 
     def drop_snapshot(self, originator_id: UUID, version: int) -> None:
         """Delete one snapshot (loads then replay the events it saved)."""

@@ -75,15 +75,15 @@ class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):
         """Store snapshots; on failure log it: the events are stored already."""
         return snapshots_stored(super().insert_events, stored_events, **kwargs)
 
-    def snapshot_keys(self) -> list[tuple[UUID, int]]:
-        """The record id and version of every snapshot, in that order."""
+    def snapshotted(self) -> list[UUID]:
+        """The records that have snapshots, each once."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT originator_id, originator_version FROM "
-                f"{self.events_table_name} ORDER BY originator_id, originator_version"
+                f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                "ORDER BY originator_id"
             )
             rows = c.fetchall()
-        return [(UUID(row[0]), int(row[1])) for row in rows]
+        return [UUID(row[0]) for row in rows]
 
     def drop_snapshot(self, originator_id: UUID, version: int) -> None:
         """Delete one snapshot (loads then replay the events it saved)."""
