@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -33,6 +33,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from domain.errors import CommitUncertain
 from replay.ledger_stores import seals_table_postgres
 from replay.seals import Keyring
+from storage.racing import despite_racing_creators
 from tickettape.connections import (
     STATEMENT_TIMEOUT_KEY,
     BinaryResults,
@@ -57,23 +58,6 @@ class _NotStored(Exception):
 #: A write begins and commits its transaction inside its pipeline (`_stored`).
 _BEGIN = SQL("BEGIN")
 _COMMIT = SQL("COMMIT")
-
-#: Attempts at creating the tables when other processes create them at once.
-CREATE_ATTEMPTS = 5
-
-
-def despite_racing_creators(create: Callable[[], None]) -> None:
-    """Create the tables; processes started together race on PostgreSQL's
-    catalog ("tuple concurrently updated" from IF NOT EXISTS statements), and
-    the loser tries again once the winner is done."""
-    for attempt in range(1, CREATE_ATTEMPTS + 1):
-        try:
-            create()
-            return
-        except PersistenceError as error:
-            if "concurrently" not in str(error) or attempt == CREATE_ATTEMPTS:
-                raise
-            time.sleep(0.05 * attempt)
 
 
 class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):

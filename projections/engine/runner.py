@@ -14,6 +14,7 @@ from projections.engine.notifications import LogWatcher
 from projections.engine.store import ViewStore
 from projections.engine.tracking import create_tracking_table, position
 from projections.engine.view import View, apply_batch
+from storage.racing import despite_racing_creators
 
 #: Seconds between looks at a view's position while a read waits for another process.
 RECHECK_SECONDS = 0.05
@@ -46,10 +47,14 @@ class ViewRunner(LogFollower):
         self.desk, self.store, self.views = desk, store, list(views)
         self.batch_size = batch_size
         self._progress = threading.Condition()
-        with store.transaction(write=True) as cursor:
+        despite_racing_creators(self._ready)
+
+    def _ready(self) -> None:
+        """Create the views' tables (anew where their layout changed)."""
+        with self.store.transaction(write=True) as cursor:
             create_tracking_table(cursor)
             for view in self.views:
-                ready_tables(store, cursor, view)
+                ready_tables(self.store, cursor, view)
 
     def view(self, name: str) -> View:
         """The view with this name."""

@@ -4,9 +4,9 @@ a catalog race tries again; any other failure is not hidden."""
 from __future__ import annotations
 
 import pytest
-from eventsourcing.persistence import InternalError, ProgrammingError
+from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
 
-from tickettape.sealing_postgres import CREATE_ATTEMPTS, despite_racing_creators
+from storage.racing import CREATE_ATTEMPTS, despite_racing_creators
 
 
 def test_a_lost_catalog_race_is_tried_again() -> None:
@@ -36,3 +36,27 @@ def test_other_failures_and_endless_races_are_raised() -> None:
     with pytest.raises(InternalError):
         despite_racing_creators(always)
     assert len(calls) == CREATE_ATTEMPTS
+
+
+def test_a_duplicate_in_the_catalog_is_a_lost_race_a_duplicate_row_is_not() -> None:
+    calls: list[int] = []
+
+    def create() -> None:
+        calls.append(1)
+        if len(calls) < 2:
+            raise IntegrityError(
+                'duplicate key value violates unique constraint "pg_type_typname_'
+                'nsp_index"\nDETAIL:  Key (typname, typnamespace)=(view_tracking, '
+                "22089) already exists."
+            )
+
+    despite_racing_creators(create)
+    assert len(calls) == 2
+
+    def duplicate_row() -> None:
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "view_tracking_pkey"'
+        )
+
+    with pytest.raises(IntegrityError):
+        despite_racing_creators(duplicate_row)
