@@ -30,6 +30,7 @@ from api.routes import (
 from api.schemas.tickets import ArticleIn, TicketIn
 from api.services import Services
 from api.uploads import document_bodies
+from api.workers import workers_lifespan
 
 DESCRIPTION = """\
 tickettape is an event-sourced helpdesk backend: every ticket is rebuilt from its
@@ -46,7 +47,12 @@ record's ETag, its version, or `*`); a stale `If-Match` is 412, a stale
 
 def create_app(services: Services) -> FastAPI:
     """Build the API around the given services."""
-    app = FastAPI(title="tickettape", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="tickettape",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=workers_lifespan(services.worker_threads),
+    )
     app.state.services = services
     install_problem_handlers(app)
     for module in (

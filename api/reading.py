@@ -1,16 +1,30 @@
-"""Reads from the views: which views, and read-your-writes waits on them."""
+"""Reads from the views: which views, and read-your-writes waits on them.
+
+A read with `after` waits (at most `wait` seconds) until the views it reads
+have applied the log up to there. The wait holds none of the request worker
+threads (api/workers.py): there are few of them, and a handful of callers
+waiting five seconds each would otherwise stop every other request. It sleeps
+on a thread of its own instead, woken as soon as the views move on.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import Annotated
 
+from anyio import CapacityLimiter, move_on_after, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends
 
 from api.deps import ServicesDep
 from api.problems import ApiProblem
 from domain.desk import HelpDesk
 from projections.engine.runner import ViewRunner
+
+#: Requests waiting for the views at once; more wait their turn, within their
+#: own `wait`, and are answered with `caught_up` false if it runs out.
+WAITERS = 100
+_WAITERS: RunVar[CapacityLimiter] = RunVar("tickettape_view_waiters")
 
 
 async def get_views(services: ServicesDep) -> ViewRunner:
@@ -23,17 +37,42 @@ async def get_views(services: ServicesDep) -> ViewRunner:
 Views = Annotated[ViewRunner, Depends(get_views)]
 
 
-def settle(
-    desk: HelpDesk, views: ViewRunner, after: int | None, wait: float, *names: str
-) -> int:
-    """The log position the answer should include.
+async def caught_up(
+    views: ViewRunner, after: int | None, wait: float, *names: str
+) -> None:
+    """Wait until the named views have reached `after`, at most `wait` seconds.
 
-    With `after`, wait (at most `wait` seconds in all) until the named views have
-    reached it; without, the log's position now, so `caught_up` stays honest.
+    Nothing to wait for without `after`; whether the views got there is told
+    by the answer's `caught_up`, from the position its read saw.
     """
+    if after is None or wait <= 0:
+        return
+    with move_on_after(wait):
+        await to_thread.run_sync(
+            _wait, views, after, wait, names, limiter=_waiters(), abandon_on_cancel=True
+        )
+
+
+def answer_position(desk: HelpDesk, after: int | None) -> int:
+    """The log position the answer should include: `after` if asked, else the
+    log's position now, so `caught_up` stays honest."""
     if after is None:
         return desk.recorder.max_notification_id() or 0
+    return after
+
+
+def _wait(views: ViewRunner, after: int, wait: float, names: tuple[str, ...]) -> None:
     deadline = time.monotonic() + wait
     for name in names:
-        views.wait_until(after, max(deadline - time.monotonic(), 0.0), name)
-    return after
+        if not views.wait_until(after, max(deadline - time.monotonic(), 0.0), name):
+            return
+
+
+def _waiters() -> CapacityLimiter:
+    """This event loop's limiter of waiting threads."""
+    try:
+        return _WAITERS.get()
+    except LookupError:
+        limiter = CapacityLimiter(WAITERS)
+        _WAITERS.set(limiter)
+        return limiter

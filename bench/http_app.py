@@ -21,10 +21,14 @@ def create() -> FastAPI:
     runtime = open_runtime(Settings())
     app = build_app(runtime)
 
+    # The app's own lifespan (its worker threads), then the store's closing.
+    own = app.router.lifespan_context
+
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(served: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with own(served):
+                yield
         finally:
             runtime.close()
 

@@ -71,6 +71,7 @@ class Runtime:
             mail=self.mail,
             auth_throttle=auth_throttle(self.settings),
             stream_seats=StreamSeats(self.settings.max_streams_per_caller),
+            worker_threads=self.settings.request_workers,
         )
 
     def start_views(self) -> bool:

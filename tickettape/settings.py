@@ -7,6 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Request worker threads on each store, unless set: on SQLite more only compete
+#: for the GIL; on PostgreSQL they wait on the network (anyio's own default).
+SQLITE_WORKERS, POSTGRES_WORKERS = 4, 40
+
 
 class Settings(BaseSettings):
     """Where the store lives and what the edge accepts."""
@@ -76,6 +80,14 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="bad tokens a client address may present in a minute before "
         "its requests are refused (429) for the rest of it; 0 turns this off",
+    )
+    worker_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="threads that run requests' store work at once in a `serve` "
+        "process; unset: 4 on the embedded SQLite store (more only compete for "
+        "the GIL), 40 on PostgreSQL (they wait on the network)",
     )
     record_cache_size: int = Field(
         default=1000,
@@ -272,6 +284,13 @@ class Settings(BaseSettings):
     def uses_postgres(self) -> bool:
         """True when the production store is selected."""
         return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def request_workers(self) -> int:
+        """Threads that run requests' store work at once (api/workers.py)."""
+        if self.worker_threads is not None:
+            return self.worker_threads
+        return POSTGRES_WORKERS if self.uses_postgres else SQLITE_WORKERS
 
     @property
     def event_store_path(self) -> Path:

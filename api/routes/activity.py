@@ -7,15 +7,16 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query
+from fastapi import Header, Query
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Desk, ServicesDep
 from api.policy import ticket_scope
+from api.principal import Principal
 from api.problems import ApiProblem
-from api.reading import Views, settle
+from api.reading import Views, answer_position, caught_up
 from api.schemas.activity import (
     ActivityListOut,
     ActivityOut,
@@ -23,6 +24,8 @@ from api.schemas.activity import (
     ActivityStreamQuery,
 )
 from api.stream_seats import Seat
+from api.workers import Router
+from domain.desk import HelpDesk
 from projections.activity.feed import (
     ActivityFilter,
     activity_after,
@@ -30,10 +33,11 @@ from projections.activity.feed import (
     find_activity,
 )
 from projections.activity.projection import NAME
+from projections.engine.runner import ViewRunner
 from projections.engine.scope import Scope
 from projections.engine.store import ViewStore
 
-router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
+router = Router(prefix="/api/v1/activity", tags=["activity"])
 
 #: How often an idle stream looks at the feed, and sends a comment to keep
 #: proxies from closing a quiet connection.
@@ -53,14 +57,21 @@ LastEventId = Annotated[
 
 
 @router.get("", response_model=ActivityListOut)
-def list_activity(
+async def list_activity(
     desk: Desk,
     views: Views,
     caller: Caller,
     query: Annotated[ActivityQuery, Query()],
 ) -> ActivityListOut:
     """Recent ticket activity the caller may see, newest first, paged by position."""
-    target = settle(desk, views, query.after, query.wait, NAME)
+    await caught_up(views, query.after, query.wait, NAME)
+    return await run_in_threadpool(_activity, desk, views, caller, query)
+
+
+def _activity(
+    desk: HelpDesk, views: ViewRunner, caller: Principal, query: ActivityQuery
+) -> ActivityListOut:
+    target = answer_position(desk, query.after)
     page = find_activity(
         views.store,
         ticket_scope(desk, caller),

@@ -3,8 +3,6 @@ mail quarantine."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.routes import (
     admin_calendars,
     admin_catalogues,
@@ -15,8 +13,9 @@ from api.routes import (
     admin_tokens,
 )
 from api.routes.admin_common import PREFIX
+from api.workers import Router
 
-router = APIRouter(prefix=PREFIX, tags=["admin"])
+router = Router(prefix=PREFIX, tags=["admin"])
 for part in (
     admin_queues,
     admin_catalogues,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page
 from api.schemas.sla import CalendarIn, CalendarOut, CalendarPatch
+from api.workers import Router
 from domain.calendars import BusinessCalendar
 
-router = APIRouter()
+router = Router()
 
 CalendarName = Annotated[str, Path(min_length=1, max_length=100)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
@@ -19,6 +19,7 @@ from api.schemas.admin import (
     StatusIn,
     StatusOut,
 )
+from api.workers import Router
 from domain.choices import ChoiceList
 from domain.configuration_commands import (
     AddStatus,
@@ -31,7 +32,7 @@ from domain.configuration_commands import (
 from domain.fields import FieldDefinition
 from domain.statuses import StatusCatalogue
 
-router = APIRouter()
+router = Router()
 
 Name = Annotated[str, Path(min_length=1, max_length=64)]
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk, ServicesDep
-from api.reading import Views, settle
+from api.reading import Views, answer_position, caught_up
 from api.routes.inbound_mail import mail_intake
 from api.schemas.mail import (
     DiscardIn,
@@ -22,14 +23,16 @@ from api.schemas.mail import (
     QuarantineOut,
     QuarantineQuery,
 )
+from api.workers import Router
 from domain.commands import DiscardMail
 from domain.desk import HelpDesk
 from domain.errors import NotFound
 from domain.mail import InboundMail
+from projections.engine.runner import ViewRunner
 from projections.mail import view as mail_view
 from projections.mail.query import as_row, find_messages
 
-router = APIRouter(prefix="/mail/quarantine")
+router = Router(prefix="/mail/quarantine")
 RAW = {
     "description": "The message as it was received (headers and body).",
     "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
@@ -60,11 +63,18 @@ def handled(desk: HelpDesk, record_id: UUID, position: int | None) -> HandledOut
 
 
 @router.get("", response_model=QuarantineOut, dependencies=[CONFIG_READ])
-def list_quarantine(
+async def list_quarantine(
     desk: Desk, views: Views, query: Annotated[QuarantineQuery, Query()]
 ) -> QuarantineOut:
     """The messages in a state (quarantined unless told), newest first."""
-    target = settle(desk, views, query.after, query.wait, mail_view.NAME)
+    await caught_up(views, query.after, query.wait, mail_view.NAME)
+    return await run_in_threadpool(_quarantine, desk, views, query)
+
+
+def _quarantine(
+    desk: HelpDesk, views: ViewRunner, query: QuarantineQuery
+) -> QuarantineOut:
+    target = answer_position(desk, query.after)
     page = find_messages(views.store, query.state, query.limit, query.cursor)
     return QuarantineOut.of(page, caught_up=page.position >= target)
 

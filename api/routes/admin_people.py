@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
@@ -20,6 +20,7 @@ from api.schemas.admin_people import (
     OrganizationOut,
     OrganizationPatch,
 )
+from api.workers import Router
 from domain.configuration_commands import (
     HireAgent,
     RegisterCustomer,
@@ -30,7 +31,7 @@ from domain.configuration_commands import (
 )
 from domain.people import Agent, Customer, Organization
 
-router = APIRouter()
+router = Router()
 
 Key = Annotated[str, Path(min_length=1, max_length=254)]
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page, QueueIn, QueueOut, QueuePatch
+from api.workers import Router
 from domain.configuration_commands import OpenQueue, ReconfigureQueue
 from domain.queues import Queue
 
-router = APIRouter()
+router = Router()
 
 QueueName = Annotated[str, Path(min_length=1, max_length=100)]
 

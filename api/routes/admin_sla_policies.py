@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import ADMIN_ONLY, WORK_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page
 from api.schemas.sla import SlaPolicyIn, SlaPolicyOut, SlaPolicyPatch
+from api.workers import Router
 from domain.configuration_commands import ReconfigureSlaPolicy
 from domain.sla_policies import SlaPolicy
 
-router = APIRouter()
+router = Router()
 
 PolicyName = Annotated[str, Path(min_length=1, max_length=100)]
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from api.deps import ADMIN_ONLY, CONFIG_READ, CommandOrigin, Desk
 from api.routes.admin_common import PageWindow, configure, created, describe
 from api.schemas.admin import Page
 from api.schemas.admin_people import TokenIn, TokenIssuedOut, TokenOut
+from api.workers import Router
 from domain.configuration_commands import IssueToken, RevokeToken
 from domain.tokens import ApiToken
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/tokens", response_model=Page[TokenOut], dependencies=[CONFIG_READ])

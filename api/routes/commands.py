@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import Depends, Path, Response
 
 from api.deps import CommandOrigin, CustomerSide, Desk, Staff
 from api.policy import require_ticket_customer, visible_ticket
@@ -25,12 +25,13 @@ from api.schemas.tickets import (
     TitleIn,
     TypeIn,
 )
+from api.workers import Router
 from domain import commands as c
 from domain.audit import Origin
 from domain.commands import TicketCommand
 from domain.desk import HelpDesk
 
-router = APIRouter(prefix="/api/v1/tickets/{number}", tags=["ticket commands"])
+router = Router(prefix="/api/v1/tickets/{number}", tags=["ticket commands"])
 
 Number = Annotated[str, Path(min_length=1, max_length=64)]
 

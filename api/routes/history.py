@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from api.deps import Caller, Desk
 from api.policy import disclosure, visible_ticket
 from api.schemas.history import HistoryEntryOut, HistoryPage, HistoryQuery
+from api.workers import Router
 from replay.history import HistoryFilter, history
 
-router = APIRouter(prefix="/api/v1/tickets/{number}", tags=["history"])
+router = Router(prefix="/api/v1/tickets/{number}", tags=["history"])
 
 
 @router.get("/history", response_model=HistoryPage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import RoleGate, ServicesDep
@@ -14,9 +14,10 @@ from api.principal import Principal
 from api.problems import ApiProblem
 from api.schemas.inbound_mail import MailReceiptOut
 from api.services import Services
+from api.workers import Router
 from mail.intake import DEFAULT_TERMS, MailIntake
 
-router = APIRouter(tags=["mail"])
+router = Router(tags=["mail"])
 #: Where gateways hand in raw messages (read against mail_max_bytes).
 INBOUND_MAIL = "/api/v1/inbound/email"
 _CHUNK = 64 * 1024

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ServicesDep
+from api.workers import Router
 from projections.escalations.query import Gauges, gauges
 from projections.escalations.view import NAME as ESCALATIONS
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 
 #: The Prometheus text exposition format.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import Desk, Reader
 from api.policy import ticket_scope
 from api.schemas.moments import Moment
 from api.schemas.reports import BacklogOut
+from api.workers import Router
 from replay.backlog import backlog_as_of
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = Router(prefix="/api/v1/reports", tags=["reports"])
 
 
 @router.get("/backlog", response_model=BacklogOut)

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Desk
 from api.policy import disclosure, ticket_scope
-from api.reading import Views, settle
+from api.principal import Principal
+from api.reading import Views, answer_position, caught_up
 from api.schemas.search import SearchOut, SearchQuery
+from api.workers import Router
+from domain.desk import HelpDesk
 from domain.queues import Queue
+from projections.engine.runner import ViewRunner
 from projections.search.index import NAME
 from projections.search.query import search_tickets
 from projections.tickets.summary import NAME as SUMMARY
 
-router = APIRouter(prefix="/api/v1/search", tags=["search"])
+router = Router(prefix="/api/v1/search", tags=["search"])
 
 
 @router.get("", response_model=SearchOut)
-def search(
+async def search(
     desk: Desk,
     views: Views,
     caller: Caller,
@@ -34,7 +39,14 @@ def search(
     so a later page may repeat or skip one.
     """
     # Hits come from the index, their ticket fields from the summary.
-    target = settle(desk, views, query.after, query.wait, NAME, SUMMARY)
+    await caught_up(views, query.after, query.wait, NAME, SUMMARY)
+    return await run_in_threadpool(_search, desk, views, caller, query)
+
+
+def _search(
+    desk: HelpDesk, views: ViewRunner, caller: Principal, query: SearchQuery
+) -> SearchOut:
+    target = answer_position(desk, query.after)
     page = search_tickets(
         views.store,
         ticket_scope(desk, caller),

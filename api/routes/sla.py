@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Desk, Reader
 from api.policy import ticket_scope, visible_ticket
+from api.principal import Principal
 from api.problems import ApiProblem
-from api.reading import Views, settle
+from api.reading import Views, answer_position, caught_up
 from api.schemas.escalations import (
     AgentRemindersOut,
     CustomerSlaOut,
@@ -26,10 +28,13 @@ from api.schemas.escalations import (
     TallyOut,
     TallyQuery,
 )
+from api.workers import Router
 from domain.business_time import zone
+from domain.desk import HelpDesk
 from domain.desk.sla import sla_report
 from domain.sla_clocks import Clock
 from domain.tokens import Role
+from projections.engine.runner import ViewRunner
 from projections.escalations import view as escalation_view
 from projections.escalations.query import (
     EscalationFilter,
@@ -38,11 +43,11 @@ from projections.escalations.query import (
     tallies,
 )
 
-router = APIRouter(tags=["sla"])
+router = Router(tags=["sla"])
 
 
 @router.get("/api/v1/views/escalations", response_model=EscalationListOut)
-def escalations(
+async def escalations(
     desk: Desk,
     views: Views,
     caller: Reader,
@@ -54,7 +59,14 @@ def escalations(
     Agents see the tickets of their groups' queues; admins and auditors see all;
     customers never.
     """
-    target = settle(desk, views, query.after, query.wait, escalation_view.NAME)
+    await caught_up(views, query.after, query.wait, escalation_view.NAME)
+    return await run_in_threadpool(_escalations, desk, views, caller, query)
+
+
+def _escalations(
+    desk: HelpDesk, views: ViewRunner, caller: Principal, query: EscalationQuery
+) -> EscalationListOut:
+    target = answer_position(desk, query.after)
     wanted = EscalationFilter(
         allowed_queues=ticket_scope(desk, caller).queues,
         queues=tuple(query.queue),

@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.deps import Desk, Reader
 from api.policy import visible_ticket
 from api.routes.commands import Number, StaffRun
 from api.schemas.tasks import TaskIn, TaskNowOut, TicketTasksOut
 from api.schemas.tickets import CommandOut
+from api.workers import Router
 from domain import commands as c
 
-router = APIRouter(prefix="/api/v1/tickets/{number}/tasks", tags=["ticket tasks"])
+router = Router(prefix="/api/v1/tickets/{number}/tasks", tags=["ticket tasks"])
 
 TaskId = Annotated[str, Path(min_length=1, max_length=64)]
 

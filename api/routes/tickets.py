@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, CommandOrigin, Desk, ServicesDep, Staff, Writer
@@ -18,6 +18,7 @@ from api.routes.admin_common import known
 from api.schemas.moments import Moment
 from api.schemas.tickets import ArticleIn, CommandOut, ForwardIn, TicketIn, TicketOut
 from api.uploads import openapi_body, read_body
+from api.workers import Router
 from domain.articles import Article
 from domain.attachments import AttachmentRef
 from domain.commands import AddArticle, ForwardArticle, OpenTicket
@@ -26,7 +27,7 @@ from domain.errors import NotFound
 from domain.tokens import Role
 from replay.history import ticket_as_of
 
-router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+router = Router(prefix="/api/v1/tickets", tags=["tickets"])
 
 
 def etag(version: int) -> str:
