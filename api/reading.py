@@ -55,10 +55,8 @@ async def caught_up(
 
 def answer_position(desk: HelpDesk, after: int | None) -> int:
     """The log position the answer should include: `after` if asked, else the
-    log's position now, so `caught_up` stays honest."""
-    if after is None:
-        return desk.recorder.max_notification_id() or 0
-    return after
+    log's end as the request's look at it found it, so `caught_up` stays honest."""
+    return desk.log_position() if after is None else after
 
 
 def _wait(views: ViewRunner, after: int, wait: float, names: tuple[str, ...]) -> None:

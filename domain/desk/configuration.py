@@ -347,6 +347,14 @@ class ConfiguredDesk(Application[UUID]):
         latest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
         return latest[0].originator_version if latest else None
 
+    def log_position(self) -> int:
+        """The log's end as this request or command sees it: where its look at
+        the log reached (no query), elsewhere the log's end now."""
+        seen = self.records.seen_position()
+        if seen is not None:
+            return seen
+        return self.recorder.max_notification_id() or 0
+
     def created_ids(self, created: type[Any]) -> Iterator[UUID]:
         """The ids of every record created by events of this class, oldest first."""
         return self._created_ids(created)
@@ -361,9 +369,7 @@ class ConfiguredDesk(Application[UUID]):
         topic = get_topic(created)
         with self._created_lock:
             start, known = self._created.get(topic, (1, ()))
-            top = self.records.seen_position()
-            if top is None:
-                top = self.recorder.max_notification_id() or 0
+            top = self.log_position()
             found = list(known)
             while start <= top:
                 batch = self.recorder.select_notifications(

@@ -24,7 +24,8 @@ from projections.catalogue import all_views
 from projections.engine.runner import ViewRunner
 from projections.engine.store import SQLiteViewStore
 from tests.e2e.memory_desk import Auth, MemoryBlobs
-from tickettape.settings import Settings
+from tickettape.bootstrap import open_runtime
+from tickettape.settings import SQLITE_WORKERS, Settings
 
 TICKETS = "/api/v1/tickets"
 
@@ -100,6 +101,14 @@ def test_the_settings_pick_few_workers_on_sqlite_and_many_on_postgresql(
 ) -> None:
     settings = Settings(database_url=url, worker_threads=configured)
     assert settings.request_workers == expected
+
+
+def test_serve_gets_the_workers_its_settings_say(tmp_path: Path) -> None:
+    runtime = open_runtime(Settings(database_url="", data_dir=tmp_path))
+    try:
+        assert runtime.services().worker_threads == SQLITE_WORKERS
+    finally:
+        runtime.close()
 
 
 @pytest.fixture
@@ -182,6 +191,22 @@ def test_without_a_runner_a_wait_runs_out_and_says_so(
     ).json()
     assert listed["caught_up"] is False
     assert written["number"] not in [t["number"] for t in listed["tickets"]]
+
+
+def test_without_after_an_answer_says_whether_it_holds_every_earlier_write(
+    one_worker: TestClient, views: ViewRunner, auth: Auth
+) -> None:
+    for _ in range(2):
+        one_worker.post(
+            TICKETS,
+            json={"title": "Printer", "article": {"body": "jams"}},
+            headers=auth["bob"],
+        )
+        behind = one_worker.get(TICKETS, headers=auth["admin"]).json()
+        assert behind["caught_up"] is False
+        views.catch_up()
+        listed = one_worker.get(TICKETS, headers=auth["admin"]).json()
+        assert listed["caught_up"] is True
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
