@@ -35,6 +35,6 @@ class Services:
     auth_throttle: AuthThrottle | None = None
     # The activity streams each caller may keep open at once.
     stream_seats: StreamSeats = field(default_factory=lambda: StreamSeats(8))
-    # Threads that run requests' store work at once (api/workers.py); anyio's
-    # own default unless the settings say.
-    worker_threads: int = 40
+    # Threads that run requests' store work at once (api/workers.py); None
+    # leaves anyio's own default.
+    worker_threads: int | None = None

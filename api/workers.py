@@ -58,12 +58,14 @@ class Router(APIRouter):
         super().add_api_route(path, on_a_worker(endpoint), **kwargs)
 
 
-def workers_lifespan(threads: int) -> Callable[[FastAPI], Any]:
-    """A lifespan that gives the event loop's worker threads their number."""
+def workers_lifespan(threads: int | None) -> Callable[[FastAPI], Any]:
+    """A lifespan that gives the event loop's worker threads their number
+    (None: anyio's own)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        to_thread.current_default_thread_limiter().total_tokens = threads
+        if threads is not None:
+            to_thread.current_default_thread_limiter().total_tokens = threads
         yield
 
     return lifespan
