@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from anyio import to_thread
@@ -135,11 +135,7 @@ def one_worker(
 def test_a_caller_waiting_for_the_views_holds_no_worker(
     one_worker: TestClient, auth: Auth
 ) -> None:
-    number = one_worker.post(
-        TICKETS,
-        json={"title": "Printer", "article": {"body": "jams"}},
-        headers=auth["bob"],
-    ).json()["number"]
+    number = _opened(one_worker, auth)["number"]
     # The views are not kept: a wait for a far position lasts its whole second.
     beyond = {"after": 10**9, "wait": 1.0}
     with ThreadPoolExecutor(1) as pool:
@@ -161,11 +157,7 @@ def test_a_wait_ends_with_the_write_in_the_answer_once_the_views_have_it(
 ) -> None:
     views.start()
     for _ in range(3):
-        written = one_worker.post(
-            TICKETS,
-            json={"title": "Printer", "article": {"body": "jams"}},
-            headers=auth["bob"],
-        ).json()
+        written = _opened(one_worker, auth)
         after = {"after": written["position"], "wait": 5.0}
         listed = one_worker.get(TICKETS, params=after, headers=auth["admin"]).json()
         assert listed["caught_up"] is True
@@ -179,11 +171,7 @@ def test_a_wait_ends_with_the_write_in_the_answer_once_the_views_have_it(
 def test_without_a_runner_a_wait_runs_out_and_says_so(
     one_worker: TestClient, auth: Auth
 ) -> None:
-    written = one_worker.post(
-        TICKETS,
-        json={"title": "Printer", "article": {"body": "jams"}},
-        headers=auth["bob"],
-    ).json()
+    written = _opened(one_worker, auth)
     listed = one_worker.get(
         TICKETS,
         params={"after": written["position"], "wait": 0.2},
@@ -197,16 +185,24 @@ def test_without_after_an_answer_says_whether_it_holds_every_earlier_write(
     one_worker: TestClient, views: ViewRunner, auth: Auth
 ) -> None:
     for _ in range(2):
-        one_worker.post(
-            TICKETS,
-            json={"title": "Printer", "article": {"body": "jams"}},
-            headers=auth["bob"],
-        )
+        _opened(one_worker, auth)
         behind = one_worker.get(TICKETS, headers=auth["admin"]).json()
         assert behind["caught_up"] is False
         views.catch_up()
         listed = one_worker.get(TICKETS, headers=auth["admin"]).json()
         assert listed["caught_up"] is True
+
+
+def _opened(client: TestClient, auth: Auth) -> dict[str, Any]:
+    """The answer to bob opening a ticket."""
+    answer = client.post(
+        TICKETS,
+        json={"title": "Printer", "article": {"body": "jams"}},
+        headers=auth["bob"],
+    )
+    assert answer.status_code == 201, answer.text
+    opened: dict[str, Any] = answer.json()
+    return opened
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
