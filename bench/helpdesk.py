@@ -37,7 +37,15 @@ class UnsnapshottedDesk(HelpDesk):
 
 def open_desk(settings: Settings, cls: type[HelpDesk] = HelpDesk) -> HelpDesk:
     """A desk on the store, initialized, with agent alice and customer bob."""
-    desk = cls(env=event_store_env(settings))
+    return _staffed(cls(env=event_store_env(settings)))
+
+
+def memory_desk() -> HelpDesk:
+    """The same desk on the library's in-memory store: no database at all."""
+    return _staffed(HelpDesk(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+
+
+def _staffed(desk: HelpDesk) -> HelpDesk:
     if desk.initialize(SETUP):
         hire = Agent.hire(AGENT, "Alice", "alice@example.com", ["support"], [], SETUP)
         desk.save_config(hire)

@@ -39,6 +39,11 @@ def test_tiny_run_writes_every_scenario_and_ratio(tmp_path: Path) -> None:
         "verify",
         "export",
     }
+    # The ceilings: the desk on no database, decoding alone, the hashes alone.
+    for ceiling in ("desk on no database", "decoding alone", "five hashes alone"):
+        row = next(row for row in rows if ceiling in row["name"])
+        assert row["target"] is None
+        assert row["notes"]["ours_is"]
     assert any(name.startswith("tallies by owner, admin") for name in names)
     assert any(name.startswith("worker tick's view side") for name in names)
     assert any(name.startswith("clock evaluation of") for name in names)
