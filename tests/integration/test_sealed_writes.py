@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -18,9 +19,12 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from domain.articles import Article
 from domain.audit import Origin
 from domain.desk import HelpDesk, TicketDraft
+from replay.ledger_stores import open_ledger
+from replay.seals import load_keyring
+from replay.verify import verify_log
 from tests.stores import DeskFactory
 from tickettape import sealing_postgres
-from tickettape.sealing_postgres import SealedPostgresRecorder
+from tickettape.sealing_postgres import ROWS_AS_VALUES, SealedPostgresRecorder
 from tickettape.settings import Settings
 from tickettape.stores import event_store_env
 
@@ -100,3 +104,46 @@ def test_a_failure_between_the_round_trips_rolls_the_events_back(
     number = opened(desk, "Router")
     assert desk.ticket(number).title == "Router"
     assert stored(desk) == (before[0] + 2, before[1] + 2)
+
+
+@pytest.mark.parametrize(
+    "count", [1, 2, ROWS_AS_VALUES, ROWS_AS_VALUES + 1, 3 * ROWS_AS_VALUES]
+)
+def test_a_write_of_any_size_stores_each_event_at_its_position_under_its_seal(
+    desk: HelpDesk, postgres_schema_url: str, tmp_path: Path, count: int
+) -> None:
+    """A few events go as a row of values each, more as arrays: either way each
+    event comes back at the position it was given, byte for byte, sealed there."""
+    first, second = uuid4(), uuid4()
+    # Two records interleaved, as a group commit of two commands writes them.
+    events = [
+        StoredEvent(
+            (first, second)[i % 2],
+            i // 2 + 1,
+            "domain.ticket:Ticket.ArticleAdded",
+            bytes([i % 256]) * (i + 1) + b'\x00{"\\',
+        )
+        for i in range(count)
+    ]
+
+    positions = desk.recorder.insert_events(events)
+
+    assert positions is not None
+    assert len(positions) == count
+    assert list(positions) == sorted(set(positions))
+    found = {n.id: n for n in desk.recorder.select_notifications(1, 10_000)}
+    for position, event in zip(positions, events, strict=True):
+        kept = found[position]
+        assert (kept.originator_id, kept.originator_version) == (
+            event.originator_id,
+            event.originator_version,
+        )
+        assert (kept.topic, bytes(kept.state)) == (event.topic, event.state)
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path)
+    ledger = open_ledger(desk)
+    try:
+        verdict = verify_log(ledger, load_keyring(settings.seal_key_path))
+    finally:
+        ledger.close()
+    assert verdict.clean, verdict
+    assert verdict.checked + verdict.unchained == len(found)
