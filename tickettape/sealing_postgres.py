@@ -28,7 +28,7 @@ from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresFactory,
 )
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.errors import CommitUncertain
 from replay.ledger_stores import seals_table_postgres
@@ -66,6 +66,12 @@ _COMMIT = SQL("COMMIT")
 ROWS_AS_VALUES = 32
 _EVENT_ROW = SQL("(%s::uuid, %s::bigint, %s::text, %s::bytea)")
 _SEAL_ROW = SQL("(%s::bigint, %s::uuid, %s::bigint, %s::text, %s::bytea)")
+
+
+def _written(statement: Composable) -> bytes:
+    """A statement as the server reads it (psycopg would compose it anew on
+    every execute)."""
+    return statement.as_bytes(None)
 
 
 class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
@@ -109,13 +115,24 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
             "SELECT notification_id FROM {} "
             "WHERE originator_id = %s AND originator_version = %s"
         ).format(events)
-        self.changes_statement: Composed = SQL(
-            "SELECT notification_id, originator_id FROM {} "
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(events)
+        self.changes_statement = _written(
+            SQL(
+                "SELECT notification_id, originator_id FROM {} "
+                "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+            ).format(events)
+        )
         self.events_table = events
         # The statements of a write of n events (n <= ROWS_AS_VALUES), made once.
-        self._values_statements: dict[int, tuple[Composed, Composed]] = {}
+        self._values_statements: dict[int, tuple[bytes, bytes]] = {}
+        # What a write says before its events: the lock's timeout, the table
+        # lock, the wake-up of the views. Written out once, not on every write.
+        self._before_insert = [
+            *(
+                _written(statement) if isinstance(statement, Composable) else statement
+                for statement in self.lock_table_statements
+            ),
+            _written(SQL("NOTIFY {}").format(Identifier(self.channel_name))),
+        ]
 
     @on_a_live_connection
     def position_of(self, originator_id: UUID, version: int) -> int | None:
@@ -173,8 +190,8 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
                     try:
                         with conn.cursor() as curs:
                             curs.execute(_BEGIN)
-                            self._lock_table(curs)
-                            self._notify_channel(curs)
+                            for statement in self._before_insert:
+                                curs.execute(statement, prepare=True)
                             self._insert_rows(curs, stored_events)
                             pipeline.sync()
                             positions = [
@@ -232,19 +249,23 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
         values = [value for seal in seals for value in seal]
         curs.execute(self._statements(count)[1], values)
 
-    def _statements(self, count: int) -> tuple[Composed, Composed]:
+    def _statements(self, count: int) -> tuple[bytes, bytes]:
         """The inserts of `count` events and of their seals, one row each."""
         made = self._values_statements.get(count)
         if made is None:
             made = self._values_statements[count] = (
-                SQL(
-                    "INSERT INTO {} (originator_id, originator_version, topic, "
-                    "state) VALUES {} RETURNING notification_id"
-                ).format(self.events_table, SQL(", ").join([_EVENT_ROW] * count)),
-                SQL(
-                    "INSERT INTO {} (notification_id, originator_id, "
-                    "originator_version, key_id, seal) VALUES {}"
-                ).format(self.seals_table, SQL(", ").join([_SEAL_ROW] * count)),
+                _written(
+                    SQL(
+                        "INSERT INTO {} (originator_id, originator_version, topic, "
+                        "state) VALUES {} RETURNING notification_id"
+                    ).format(self.events_table, SQL(", ").join([_EVENT_ROW] * count))
+                ),
+                _written(
+                    SQL(
+                        "INSERT INTO {} (notification_id, originator_id, "
+                        "originator_version, key_id, seal) VALUES {}"
+                    ).format(self.seals_table, SQL(", ").join([_SEAL_ROW] * count))
+                ),
             )
         return made
 
