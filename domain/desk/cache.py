@@ -34,6 +34,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.desk.look_rounds import LookRounds
+
 DEFAULT_SIZE = 1000
 #: How many changes one look reads; a longer tail empties the cache instead.
 LOOK_LIMIT = 1000
@@ -107,6 +109,7 @@ class RecordCache:
         self._position = -1
         self._floor = 0
         self._changed: dict[UUID, int] = {}
+        self._rounds = LookRounds()
 
     @contextmanager
     def current(self) -> Iterator[None]:
@@ -119,9 +122,14 @@ class RecordCache:
             _LOOKS.reset(token)
 
     def look(self) -> None:
-        """Forget every cached record changed since the last look."""
+        """Forget every cached record changed since the last look (a look
+        begun after this call, shared with callers asking at once)."""
         if self._log is None or self.size <= 0:
             return
+        self._rounds.look(self._look_now)
+
+    def _look_now(self) -> None:
+        assert self._log is not None
         with self._lock:
             since = self._position
         if since < 0:
