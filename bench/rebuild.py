@@ -133,17 +133,14 @@ def _raw(
 def _comparison(
     store: str, view: View, events: int, ours: Timings, raw: Timings
 ) -> Comparison:
-    return Comparison(
-        scenario="rebuild",
-        store=store,
-        name=f"rebuild {view.name}, {events:,} events",
-        ours=_figure(events, ours),
-        baseline=_figure(events, raw),
-        baseline_name="raw keyset scan of the same topics + batched upsert",
-        measure="rate",
-        target=REBUILD,
-        notes={
-            "runs": len(ours[1]),
+    return _against_raw(
+        store,
+        f"rebuild {view.name}, {events:,} events",
+        events,
+        ours,
+        raw,
+        REBUILD,
+        {
             "topics": len(view.topics),
             "latency_is": "per batch of views_batch_size events read",
             "rate_is": "log positions covered per second of the whole run "
@@ -156,21 +153,40 @@ def _decoding(
     store: str, view: View, events: int, decoded: Timings, raw: Timings
 ) -> Comparison:
     """The reading and decoding alone, against the raw rebuild of the same run."""
-    return Comparison(
-        scenario="rebuild",
-        store=store,
-        name=f"rebuild {view.name}: reading and decoding alone, nothing applied",
-        ours=_figure(events, decoded),
-        baseline=_figure(events, raw),
-        baseline_name="raw keyset scan of the same topics + batched upsert",
-        measure="rate",
-        target=None,
-        notes={
-            "runs": len(decoded[1]),
+    return _against_raw(
+        store,
+        f"rebuild {view.name}: reading and decoding alone, nothing applied",
+        events,
+        decoded,
+        raw,
+        None,
+        {
             "ours_is": "the library reading the view's events and decoding each, "
             "as a rebuild does, with nothing applied or written; the ratio is the "
             "most a rebuild that decodes every event could reach of the raw rate",
         },
+    )
+
+
+def _against_raw(
+    store: str,
+    name: str,
+    events: int,
+    ours: Timings,
+    raw: Timings,
+    target: Target | None,
+    notes: dict[str, object],
+) -> Comparison:
+    return Comparison(
+        scenario="rebuild",
+        store=store,
+        name=name,
+        ours=_figure(events, ours),
+        baseline=_figure(events, raw),
+        baseline_name="raw keyset scan of the same topics + batched upsert",
+        measure="rate",
+        target=target,
+        notes={"runs": len(ours[1]), **notes},
     )
 
 
