@@ -218,7 +218,8 @@ class SealedPostgresRecorder(Sealing, PostgresApplicationRecorder):
     def _insert_rows(
         self, curs: psycopg.Cursor[Any], stored_events: Sequence[StoredEvent]
     ) -> None:
-        """Insert the events; their positions come back, in their order."""
+        """Insert the events; their positions come back in their order (an
+        INSERT's RETURNING follows its rows, as the library's unnest relies on)."""
         count = len(stored_events)
         if count > ROWS_AS_VALUES:
             PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
