@@ -50,9 +50,15 @@ class PipelinedCursor(Cursor):
         self._depth = depth
         self._queued = 0
 
-    def execute(self, statement: str, params: Sequence[object] = ()) -> Self:
+    def execute(
+        self,
+        statement: str,
+        params: Sequence[object] = (),
+        *,
+        planned_for_values: bool = False,
+    ) -> Self:
         """Queue one statement."""
-        super().execute(statement, params)
+        super().execute(statement, params, planned_for_values=planned_for_values)
         self._count(1)
         return self
 
