@@ -149,6 +149,60 @@ def test_statistics_can_be_refreshed(database: Database) -> None:
     assert titles(database) == [(1, "one")]
 
 
+def test_a_read_sees_one_snapshot_and_a_write_reads_what_is_committed(
+    database: Database, database_kind: str
+) -> None:
+    """The count and the page of a list agree: a read sees the rows of its
+    first statement throughout. A write on the same connections afterwards
+    reads committed rows, as every writer expects (a write in a snapshot
+    would fail on rows changed since it began)."""
+    if database_kind == "postgres-plain":
+        pytest.skip("the ledger's and the blobs' reads promise no snapshot")
+    make_tickets(database, (1, "one"))
+    for round_ in range(3):
+        with database.transaction() as read:
+            before = read.count("SELECT COUNT(*) FROM tickets")
+            with database.transaction(write=True) as write:
+                write.execute(INSERT, (10 + round_, "committed meanwhile"))
+            assert read.count("SELECT COUNT(*) FROM tickets") == before
+        if not database.dialect.postgres:
+            continue  # SQLite's writer holds the file: no write commits meanwhile.
+        with database.transaction(write=True) as write:
+            seen = write.count("SELECT COUNT(*) FROM tickets")
+            with database.transaction(write=True) as other:
+                other.execute(INSERT, (20 + round_, "committed meanwhile"))
+            assert write.count("SELECT COUNT(*) FROM tickets") == seen + 1
+
+
+def test_a_connection_cut_after_a_read_fails_the_next_write_as_an_outage(
+    database: Database, database_kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A transaction on a connection the server dropped raises the
+    OperationalError an outage is answered by (a read left its isolation level
+    to change), and the pool then gives new connections."""
+    if database_kind == "sqlite":
+        pytest.skip("no server to drop the connection")
+    make_tickets(database, (1, "one"))
+    # Both of the pool's connections, each after a read.
+    with database.transaction() as read, database.transaction() as other:
+        backends = [c.count("SELECT pg_backend_pid()") for c in (read, other)]
+    url = request.getfixturevalue("postgres_schema_url")
+    with psycopg.connect(libpq_conninfo(Settings(database_url=url))) as admin:
+        for backend in backends:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", [backend])
+    failures = 0
+    while True:
+        try:
+            with database.transaction(write=True) as write:
+                write.execute(INSERT, (2, "two"))
+            break
+        except psycopg.OperationalError:
+            failures += 1
+            assert failures <= len(backends)
+    assert failures >= 1
+    assert titles(database) == [(1, "one"), (2, "two")]
+
+
 @pytest.mark.postgres
 def test_a_statement_alone_commits_at_once(postgres_schema_url: str) -> None:
     database = plain_postgres(postgres_schema_url, autocommit=True)
